@@ -1,0 +1,75 @@
+/**
+ * The one error type both services throw, and the JSON envelope it becomes:
+ * `{"error": {"type", "code", "message", "param"}}`, as OpenAI's API answers, so OpenAI clients surface it as-is.
+ * @module
+ */
+import { z } from 'zod';
+import { ERROR_CODES, ERROR_TYPES, isErrorCode, type ErrorCode, type ErrorType } from './codes.ts';
+
+export const errorEnvelopeSchema = z.object({
+  error: z.object({
+    type: z.enum(ERROR_TYPES),
+    code: z.string(),
+    message: z.string(),
+    param: z.string().nullable(),
+  }),
+});
+export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
+
+export interface ApiErrorOptions {
+  /** The request field at fault, as a dotted path (`voice`, `aux_ref_audio.1`). */
+  readonly param?: string | null;
+  /** Seconds after which a retry may succeed; sent as `Retry-After`. */
+  readonly retryAfterSeconds?: number;
+  readonly cause?: unknown;
+}
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly param: string | null;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ApiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ApiError';
+    this.code = code;
+    this.param = options.param ?? null;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+
+  get type(): ErrorType {
+    return ERROR_CODES[this.code].type;
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return { error: { type: this.type, code: this.code, message: this.message, param: this.param } };
+  }
+
+  toResponse(headers?: Record<string, string>): Response {
+    const responseHeaders = new Headers(headers);
+    responseHeaders.set('content-type', 'application/json; charset=utf-8');
+    if (this.retryAfterSeconds !== undefined) {
+      responseHeaders.set('retry-after', String(Math.max(1, Math.ceil(this.retryAfterSeconds))));
+    }
+    return new Response(JSON.stringify(this.toEnvelope()), { status: this.status, headers: responseHeaders });
+  }
+
+  /**
+   * Rebuilds the error from an envelope another service answered with, so the gateway can pass GPU-function errors
+   * on unchanged. Unknown codes (a newer GPU function) become `internal_error` rather than leaking an unmapped status.
+   */
+  static fromEnvelope(envelope: ErrorEnvelope, retryAfterSeconds?: number): ApiError {
+    const { code, message, param } = envelope.error;
+    if (!isErrorCode(code)) {
+      return new ApiError('internal_error', `upstream error ${code}: ${message}`);
+    }
+    return new ApiError(code, message, {
+      param,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    });
+  }
+}

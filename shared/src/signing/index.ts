@@ -1,0 +1,4 @@
+export * from './headers.ts';
+export { MemoryNonceStore, type MemoryNonceStoreOptions, type NonceStore } from './nonce-store.ts';
+export { signRequest, type SignRequestInput } from './sign.ts';
+export { verifyRequest, type VerifyRequestInput } from './verify.ts';
