@@ -1,5 +1,6 @@
 // ESLint with typescript-eslint's type-aware strict rules: they are what keeps `any` from leaking across modules.
 import js from '@eslint/js';
+import globals from 'globals';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
@@ -23,6 +24,10 @@ export default defineConfig(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    files: ['**/bin/*.js', '**/*.config.js'],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ['**/*.test.ts'],

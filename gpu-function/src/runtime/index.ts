@@ -1,0 +1,2 @@
+export * from './config.ts';
+export { ModelSession, type Feeds } from './session.ts';

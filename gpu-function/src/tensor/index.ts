@@ -1,0 +1,4 @@
+export * from './convert.ts';
+export * from './half.ts';
+export * from './tensor.ts';
+export { MemoryTensorStore } from './memory-store.ts';
