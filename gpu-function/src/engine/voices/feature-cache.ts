@@ -1,0 +1,55 @@
+/**
+ * Voice features by version: an LRU in memory in front of files on disk. Entries are immutable (a version is a
+ * content hash), so concurrent readers can share them and a stale entry cannot exist.
+ * @module
+ */
+import { LRUCache } from 'lru-cache';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deserializeFeatures, serializeFeatures, type VoiceFeatures } from './features.ts';
+
+export interface FeatureCacheOptions {
+  readonly dir: string;
+  /** Voices kept in memory. */
+  readonly maxEntries: number;
+}
+
+export class VoiceFeatureCache {
+  readonly #dir: string;
+  readonly #memory: LRUCache<string, VoiceFeatures>;
+
+  constructor(options: FeatureCacheOptions) {
+    this.#dir = options.dir;
+    this.#memory = new LRUCache({ max: options.maxEntries });
+  }
+
+  async get(version: string): Promise<VoiceFeatures | undefined> {
+    const cached = this.#memory.get(version);
+    if (cached !== undefined) return cached;
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(this.#path(version));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const features = deserializeFeatures(bytes, this.#path(version));
+    this.#memory.set(version, features);
+    return features;
+  }
+
+  async put(features: VoiceFeatures): Promise<void> {
+    await mkdir(this.#dir, { recursive: true });
+    const path = this.#path(features.version);
+    // Write then rename, so a crash never leaves a truncated file that a restart would read.
+    const temporary = `${path}.${String(process.pid)}.tmp`;
+    await writeFile(temporary, serializeFeatures(features));
+    await rename(temporary, path);
+    this.#memory.set(features.version, features);
+  }
+
+  #path(version: string): string {
+    if (!/^[0-9a-f]{64}$/.test(version)) throw new Error(`invalid voice version ${version}`);
+    return join(this.#dir, `${version}.gsvf`);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * What a registered voice contributes to every synthesis, computed once: the reference's semantic tokens (HuBERT →
+ * SoVITS codebook), its style vector `ge` (averaged over the main and auxiliary references, as GPT-SoVITS does),
+ * and the prompt text's phones and BERT features.
+ *
+ * Stored as one binary file per voice version: "GSVF", a u32 JSON header length, a JSON header naming each array,
+ * then the arrays' bytes, so a restart reads features instead of recomputing them.
+ * @module
+ */
+
+/** Bump when the way features are computed changes (frontend, resampling): every voice version changes with it. */
+export const FEATURES_FORMAT_VERSION = 1;
+
+export interface VoiceFeatures {
+  /** Content hash of everything the features were computed from. */
+  readonly version: string;
+  readonly promptTokens: Int32Array;
+  /** `[gin]`. */
+  readonly ge: Float32Array;
+  readonly promptPhoneIds: Int32Array;
+  /** `[promptPhones, 1024]`, phone-major. */
+  readonly promptBert: Float32Array;
+}
+
+interface ArrayEntry {
+  readonly name: 'promptTokens' | 'ge' | 'promptPhoneIds' | 'promptBert';
+  readonly dtype: 'int32' | 'float32';
+  readonly offset: number;
+  readonly length: number;
+}
+
+const MAGIC = 'GSVF';
+
+export function serializeFeatures(features: VoiceFeatures): Uint8Array {
+  const arrays = [
+    ['promptTokens', 'int32', features.promptTokens],
+    ['ge', 'float32', features.ge],
+    ['promptPhoneIds', 'int32', features.promptPhoneIds],
+    ['promptBert', 'float32', features.promptBert],
+  ] as const;
+  const entries: ArrayEntry[] = [];
+  let offset = 0;
+  for (const [name, dtype, data] of arrays) {
+    entries.push({ name, dtype, offset, length: data.length });
+    offset += data.byteLength;
+  }
+  const header = new TextEncoder().encode(JSON.stringify({ format: FEATURES_FORMAT_VERSION, version: features.version, arrays: entries }));
+  // Pad the header so every array starts 4-byte aligned.
+  const headerLength = Math.ceil(header.length / 4) * 4;
+  const out = new Uint8Array(8 + headerLength + offset);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(4, headerLength, true);
+  out.fill(0x20, 8, 8 + headerLength);
+  out.set(header, 8);
+  for (const [index, [, , data]] of arrays.entries()) {
+    const entry = entries[index] as ArrayEntry;
+    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 8 + headerLength + entry.offset);
+  }
+  return out;
+}
+
+export function deserializeFeatures(bytes: Uint8Array, label: string): VoiceFeatures {
+  if (new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) throw new Error(`${label} is not a voice feature file`);
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as {
+    format: number;
+    version: string;
+    arrays: ArrayEntry[];
+  };
+  if (header.format !== FEATURES_FORMAT_VERSION) throw new Error(`${label} has feature format ${String(header.format)}`);
+  // A copy, not a view: Node Buffers share pooled memory and are not aligned for Float32Array views.
+  const body = new Uint8Array(bytes.length - 8 - headerLength);
+  body.set(bytes.subarray(8 + headerLength));
+  const read = (name: ArrayEntry['name']): Int32Array | Float32Array => {
+    const entry = header.arrays.find((candidate) => candidate.name === name);
+    if (entry === undefined) throw new Error(`${label} lacks ${name}`);
+    return entry.dtype === 'int32'
+      ? new Int32Array(body.buffer, entry.offset, entry.length)
+      : new Float32Array(body.buffer, entry.offset, entry.length);
+  };
+  return {
+    version: header.version,
+    promptTokens: read('promptTokens') as Int32Array,
+    ge: read('ge') as Float32Array,
+    promptPhoneIds: read('promptPhoneIds') as Int32Array,
+    promptBert: read('promptBert') as Float32Array,
+  };
+}
