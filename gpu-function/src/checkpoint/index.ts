@@ -1,0 +1,29 @@
+/**
+ * Model-file readers for the model compiler: PyTorch zip checkpoints (GPT-SoVITS `.ckpt`/`.pth`, `pytorch_model.bin`),
+ * safetensors and Hugging Face folders, each returning a typed architecture derived from tensor shapes plus a lazy
+ * TensorStore, so a model is read one tensor at a time.
+ * @module
+ */
+export { CheckpointError, UnsupportedModelError } from './errors.ts';
+export { readT2sCheckpoint, t2sExpectedShapes, type T2sArchitecture, type T2sCheckpoint } from './gpt-sovits-t2s.ts';
+export { detectSovitsVersion, readSovitsCheckpoint, type SovitsCheckpoint } from './gpt-sovits-sovits.ts';
+export type { SovitsArchitecture, SovitsEncoderArchitecture } from './sovits-architecture.ts';
+export { sovitsExpectedShapes, isSovitsTrainingOnly } from './sovits-shapes.ts';
+export { SYMBOL_TABLE_VERSIONS, unsupportedReason, type SovitsVersion } from './sovits-version.ts';
+export { HEADER_VERSIONS, readHeaderTag, type HeaderTag } from './header.ts';
+export { readHfBert, bertExpectedShapes, type BertArchitecture, type HfBert } from './hf-bert.ts';
+export { readHfHubert, hubertExpectedShapes, type HfHubert, type HubertArchitecture } from './hf-hubert.ts';
+export { openHfFolder, openTorchStateDict, readVocab, type HfFolder } from './hf-folder.ts';
+export { openSafetensors } from './safetensors.ts';
+export { openTorchCheckpoint, type StateDictOptions, type TorchCheckpoint } from './torch-archive.ts';
+export { LazyTensorStore, renameStore, requireShape, type LazyTensor, type TensorInfo, type TensorStore } from './tensor-store.ts';
+export { foldWeightNorm, foldWeightNormStore } from './weight-norm.ts';
+export { sha256File } from './sha256.ts';
+export { toPlain, type PlainObject, type PlainValue } from './plain.ts';
+export { unpickle, PickleError, type GlobalHandler, type UnpickleOptions } from './pickle-reader.ts';
+export { PyDict, PyGlobal, PyObject, PySet, PyTuple, type PickleValue } from './pickle-values.ts';
+export type { TorchStorageRef, TorchTensorRef } from './torch-types.ts';
+export { openZip, type ZipArchive } from './zip.ts';
+export { pickle, PickleFloat, PickleInstance, PickleOrderedDict, PickleTuple, PickleWriter, type PickleReducible, type PickleWriteValue } from './pickle-writer.ts';
+export { ownedTensor, TensorWrite, writeTorchCheckpoint, type StorageSource, type TorchWriteOptions } from './torch-writer.ts';
+export { writeSafetensors, type SafetensorsSource } from './safetensors-writer.ts';

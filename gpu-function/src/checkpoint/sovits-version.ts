@@ -1,0 +1,64 @@
+/**
+ * SoVITS version detection as GPT-SoVITS does it: the 2-byte header tag first (process_ckpt.py `head2version`), then
+ * the weights themselves (TTS.py: 322 text-embedding rows mean v1; v2Pro adds `sv_emb`/`ge_to512`; v3/v4 have a
+ * `cfm` decoder). The MD5-of-pretrained-files shortcut is not needed: the weights decide the same thing.
+ * @module
+ */
+import type { TensorStore } from './tensor-store.ts';
+import type { HeaderTag } from './header.ts';
+import type { ConfigReader } from './plain.ts';
+
+export type SovitsVersion = 'v1' | 'v2' | 'v2Pro' | 'v2ProPlus' | 'v3' | 'v4' | 'v3-lora' | 'v4-lora';
+
+/** Symbol-table sizes (text/symbols.py, text/symbols2.py) -> version. */
+export const SYMBOL_TABLE_VERSIONS: ReadonlyMap<number, 'v1' | 'v2'> = new Map([
+  [322, 'v1'],
+  [732, 'v2'],
+]);
+
+const HEADER_TAG_VERSIONS: ReadonlyMap<HeaderTag, SovitsVersion> = new Map<HeaderTag, SovitsVersion>([
+  ['02', 'v3'],
+  ['03', 'v3-lora'],
+  ['04', 'v4-lora'],
+  ['05', 'v2Pro'],
+  ['06', 'v2ProPlus'],
+]);
+
+/** The version a header tag settles on its own (`00`/`01`/`PK` leave it to the weights). */
+export function versionFromHeader(header: HeaderTag): SovitsVersion | undefined {
+  return HEADER_TAG_VERSIONS.get(header);
+}
+
+/** Versions the weights reveal beyond v1/v2, or undefined for a v1/v2 layout. */
+export function newerVersionFromWeights(weights: TensorStore, config: ConfigReader): SovitsVersion | undefined {
+  const names = weights.names();
+  const declared = config.get('model.version') ?? config.get('version');
+  if (names.some((name) => name.startsWith('cfm.'))) return declared === 'v4' ? 'v4' : 'v3';
+  if (weights.info('sv_emb.weight') !== undefined || weights.info('ge_to512.weight') !== undefined) {
+    if (declared === 'v2Pro' || declared === 'v2ProPlus') return declared;
+    // v2ProPlus differs from v2Pro by its first upsampling kernel (20 instead of 16).
+    const firstUp = weights.info('dec.ups.0.weight_v') ?? weights.info('dec.ups.0.weight');
+    return firstUp?.shape[2] === 20 ? 'v2ProPlus' : 'v2Pro';
+  }
+  return undefined;
+}
+
+/** Why gsv-edge cannot serve a version yet: what that version needs besides the SoVITS weights. */
+export function unsupportedReason(version: SovitsVersion): string | undefined {
+  switch (version) {
+    case 'v1':
+    case 'v2':
+      return undefined;
+    case 'v2Pro':
+    case 'v2ProPlus':
+      return `${version} needs the ERes2NetV2 speaker-verification model (GPT-SoVITS's sv/pretrained_eres2netv2w24s4ep4.ckpt) to compute the sv_emb speaker embedding, which gsv-edge does not support yet; use a v1 or v2 SoVITS model`;
+    case 'v3':
+      return 'v3 decodes through a CFM (DiT) mel decoder and the BigVGAN v2 24 kHz vocoder, which gsv-edge does not support yet; use a v1 or v2 SoVITS model';
+    case 'v4':
+      return "v4 decodes through a CFM (DiT) mel decoder and GPT-SoVITS's v4 vocoder (vocoder.pth), which gsv-edge does not support yet; use a v1 or v2 SoVITS model";
+    case 'v3-lora':
+      return 'a v3 LoRA checkpoint needs the s2Gv3 base model to merge into, the CFM (DiT) mel decoder and the BigVGAN vocoder, which gsv-edge does not support yet; use a v1 or v2 SoVITS model';
+    case 'v4-lora':
+      return 'a v4 LoRA checkpoint needs the s2Gv4 base model to merge into, the CFM (DiT) mel decoder and the v4 vocoder, which gsv-edge does not support yet; use a v1 or v2 SoVITS model';
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * One call that writes a complete synthetic GPT-SoVITS model set into a folder, laid out as a user holds it:
+ * `gpt.ckpt`, `sovits.pth`, `bert/` (chinese-roberta-wwm-ext-large shape) and `hubert/` (chinese-hubert-base shape).
+ * Tiny sets are internally consistent (BERT width = T2S bert_proj input, HuBERT width = SoVITS SSL width).
+ * @module
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BERT_FULL, BERT_TINY, writeSyntheticBert } from './bert.ts';
+import type { HfWeightsFormat } from './hf-folder.ts';
+import { HUBERT_FULL, HUBERT_TINY, writeSyntheticHubert } from './hubert.ts';
+import { writeSyntheticSovits } from './sovits.ts';
+import { sovitsDims, type SyntheticSovitsVersion } from './sovits-dims.ts';
+import type { WeightDType } from './state-dict.ts';
+import { T2S_FULL_V2, T2S_TINY, writeSyntheticT2s } from './t2s.ts';
+
+export interface SyntheticModelSetOptions {
+  /** `tiny` for tests (about 1 M parameters in all); `full` for benchmarks (the real v2 sizes, about 540 M). */
+  readonly size: 'tiny' | 'full';
+  readonly sovitsVersion?: SyntheticSovitsVersion;
+  /** Write `bert/` (default true). */
+  readonly bert?: boolean;
+  /** Write `hubert/` (default true). */
+  readonly hubert?: boolean;
+  readonly seed?: number;
+  /** Weights file of the HF folders (default `bin`, i.e. pytorch_model.bin). */
+  readonly hfFormat?: HfWeightsFormat;
+  /** Precision of the HF weights (default float32, as save_pretrained writes). */
+  readonly hfDtype?: WeightDType;
+}
+
+export interface SyntheticModelSet {
+  readonly gpt: string;
+  readonly sovits: string;
+  readonly bert: string | undefined;
+  readonly hubert: string | undefined;
+  /** Parameters written per file/folder (tied weights counted once). */
+  readonly parameters: { readonly gpt: number; readonly sovits: number; readonly bert: number; readonly hubert: number };
+}
+
+/** Writes the set into `dir` (created if needed) and returns the paths and parameter counts. */
+export async function writeSyntheticModelSet(dir: string, options: SyntheticModelSetOptions): Promise<SyntheticModelSet> {
+  const full = options.size === 'full';
+  const seed = options.seed ?? 1;
+  const hf = { seed, format: options.hfFormat ?? 'bin', dtype: options.hfDtype ?? 'float32' } as const;
+  await mkdir(dir, { recursive: true });
+  const gpt = join(dir, 'gpt.ckpt');
+  const sovits = join(dir, 'sovits.pth');
+  const bert = options.bert === false ? undefined : join(dir, 'bert');
+  const hubert = options.hubert === false ? undefined : join(dir, 'hubert');
+  // Sequential on purpose: one tensor in memory at a time keeps a full set well under a gigabyte of RSS.
+  const gptParameters = await writeSyntheticT2s(gpt, full ? T2S_FULL_V2 : T2S_TINY, { seed });
+  const sovitsParameters = await writeSyntheticSovits(sovits, sovitsDims(options.sovitsVersion ?? 'v2', options.size), { seed: seed + 1 });
+  const bertParameters = bert === undefined ? 0 : await writeSyntheticBert(bert, full ? BERT_FULL : BERT_TINY, { ...hf, seed: seed + 2 });
+  const hubertParameters = hubert === undefined ? 0 : await writeSyntheticHubert(hubert, full ? HUBERT_FULL : HUBERT_TINY, { ...hf, seed: seed + 3 });
+  return { gpt, sovits, bert, hubert, parameters: { gpt: gptParameters, sovits: sovitsParameters, bert: bertParameters, hubert: hubertParameters } };
+}
