@@ -21,9 +21,13 @@ export class ExternalDataFile {
   #handle: FileHandle | undefined;
   #size = 0;
 
-  constructor(dir: string, fileName: string) {
+  readonly #onWrite: ((bytes: number) => void) | undefined;
+
+  /** `onWrite` is told the size of every tensor written, for progress reporting. */
+  constructor(dir: string, fileName: string, onWrite?: (bytes: number) => void) {
     this.fileName = fileName;
     this.path = join(dir, fileName);
+    this.#onWrite = onWrite;
   }
 
   get size(): number {
@@ -49,6 +53,7 @@ export class ExternalDataFile {
     const span = { offset, length: bytes.length };
     this.#size = offset + bytes.length;
     this.#spans.set(key, span);
+    this.#onWrite?.(bytes.length);
     return span;
   }
 

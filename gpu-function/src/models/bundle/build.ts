@@ -1,0 +1,242 @@
+/**
+ * Compiles GPT-SoVITS checkpoints into a model bundle: reads and validates every input first, writes every graph and
+ * its weights into a temporary folder next to the destination, hashes the files into the manifest, and only then
+ * moves the folder into place. A failure at any point removes the temporary folder, so nothing half-written is ever
+ * left where the engine would load it.
+ * @module
+ */
+import { idSchema } from '@gsv-edge/shared';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { readHfBert, readHfHubert, readSovitsCheckpoint, readT2sCheckpoint, sha256File, type TensorStore } from '../../checkpoint/index.ts';
+import { ExternalDataFile } from '../../onnx/external-data.ts';
+import { numel } from '../../tensor/tensor.ts';
+import { symbolTable } from '../../text/symbols.ts';
+import { bertDimsFromArchitecture } from '../bert/config.ts';
+import { writeBertGraph } from '../bert/graph.ts';
+import { hubertDimsFromArchitecture } from '../hubert/config.ts';
+import { writeHubertGraph } from '../hubert/graph.ts';
+import { samplesPerFrame } from '../sovits/config.ts';
+import { sovitsDimsFromArchitecture } from '../sovits/from-checkpoint.ts';
+import { writeSovitsGraphs } from '../sovits/write.ts';
+import { t2sDimsFromArchitecture } from '../t2s/config.ts';
+import { writeT2sGraphs } from '../t2s/write.ts';
+import { BERT_VOCAB_PATH, GRAPH_FILES, WEIGHTS_FILE, type GraphRole } from './layout.ts';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  MANIFEST_FILE,
+  type BundleFile,
+  type BundleManifest,
+  type BundlePrecision,
+  type FileRole,
+} from './manifest.ts';
+
+export interface BundleSources {
+  readonly gpt: string;
+  readonly sovits: string;
+  /** chinese-roberta-wwm-ext-large folder; without it the bundle has no BERT and Mandarin gets zero features. */
+  readonly bert?: string;
+  /** chinese-hubert-base folder; without it the bundle cannot register new voices. */
+  readonly hubert?: string;
+}
+
+export type BundleProgress =
+  | { readonly kind: 'stage'; readonly message: string }
+  | { readonly kind: 'bytes'; readonly written: number; readonly expected: number };
+
+export interface BuildBundleOptions {
+  readonly sources: BundleSources;
+  readonly out: string;
+  readonly precisions: readonly BundlePrecision[];
+  /** Replace an existing bundle at `out`. */
+  readonly force?: boolean;
+  readonly onProgress?: (progress: BundleProgress) => void;
+}
+
+export class BundleError extends Error {
+  override readonly name = 'BundleError';
+}
+
+/** Each graph's two files per precision go into one weights file; `weights.bin` is listed once per precision. */
+export async function buildBundle(options: BuildBundleOptions): Promise<BundleManifest> {
+  const out = resolve(options.out);
+  const id = basename(out);
+  if (!idSchema.safeParse(id).success) {
+    throw new BundleError(`the bundle folder name "${id}" must be a model id: 1-64 characters of a-z, 0-9, ".", "_" or "-"`);
+  }
+  if (options.precisions.length === 0) throw new BundleError('choose at least one precision');
+  if ((await exists(out)) && options.force !== true) {
+    throw new BundleError(`${out} already exists; pass --force to replace it`);
+  }
+  const report = (message: string): void => options.onProgress?.({ kind: 'stage', message });
+
+  report('reading checkpoints');
+  const t2s = await readT2sCheckpoint(options.sources.gpt);
+  const sovits = await readSovitsCheckpoint(options.sources.sovits);
+  const bert = options.sources.bert === undefined ? undefined : await readHfBert(options.sources.bert);
+  const hubert = options.sources.hubert === undefined ? undefined : await readHfHubert(options.sources.hubert);
+  const stores: TensorStore[] = [t2s.weights, sovits.weights, ...(bert ? [bert.weights] : []), ...(hubert ? [hubert.weights] : [])];
+  const temporary = `${out}.partial-${String(process.pid)}-${String(Date.now())}`;
+  try {
+    const t2sDims = t2sDimsFromArchitecture(t2s.architecture);
+    const sovitsDims = sovitsDimsFromArchitecture(sovits.architecture);
+    const bertDims = bert === undefined ? undefined : bertDimsFromArchitecture(bert.architecture);
+    const hubertDims = hubert === undefined ? undefined : hubertDimsFromArchitecture(hubert.architecture);
+    const symbols = sovits.version;
+    checkCompatible({ t2sPhonemes: t2sDims.phonemeVocab, symbolCount: sovitsDims.symbols, t2sBert: t2sDims.bertDim, bertHidden: bertDims?.hidden, ssl: sovitsDims.sslDim, hubertHidden: hubertDims?.hidden, files: options.sources });
+
+    await mkdir(dirname(out), { recursive: true });
+    await mkdir(temporary);
+    const expected = options.precisions.reduce((sum, precision) => sum + storeBytes(stores, precision), 0);
+    let written = 0;
+    const onWrite = (bytes: number): void => {
+      written += bytes;
+      options.onProgress?.({ kind: 'bytes', written, expected });
+    };
+    const files: { path: string; role: FileRole; precision: BundlePrecision | null }[] = [];
+    for (const precision of options.precisions) {
+      const dir = join(temporary, precision);
+      await mkdir(dir);
+      const weights = new ExternalDataFile(dir, WEIGHTS_FILE, onWrite);
+      const graph = (role: GraphRole): void => {
+        files.push({ path: `${precision}/${GRAPH_FILES[role]}`, role, precision });
+      };
+      try {
+        report(`writing ${precision} T2S graphs`);
+        await writeT2sGraphs(dir, t2s.weights, t2sDims, precision, weights);
+        graph('t2s-prefill');
+        graph('t2s-decode');
+        report(`writing ${precision} SoVITS graphs`);
+        await writeSovitsGraphs({ dir, weights: sovits.weights, dims: sovitsDims, precision, externalData: weights });
+        graph('sovits-extract');
+        graph('sovits-ref-encoder');
+        graph('sovits-decoder');
+        if (bert !== undefined && bertDims !== undefined) {
+          report(`writing ${precision} BERT graph`);
+          await writeBertGraph(dir, bert.weights, bertDims, precision, weights);
+          graph('bert');
+        }
+        if (hubert !== undefined && hubertDims !== undefined) {
+          report(`writing ${precision} HuBERT graph`);
+          await writeHubertGraph(dir, hubert.weights, hubertDims, precision, weights);
+          graph('hubert');
+        }
+      } finally {
+        await weights.close();
+      }
+      files.push({ path: `${precision}/${WEIGHTS_FILE}`, role: 'weights', precision });
+    }
+    if (bert !== undefined) {
+      await mkdir(join(temporary, dirname(BERT_VOCAB_PATH)));
+      await copyFile(join(bert.dir, 'vocab.txt'), join(temporary, BERT_VOCAB_PATH));
+      files.push({ path: BERT_VOCAB_PATH, role: 'bert-vocab', precision: null });
+    }
+
+    report('hashing files');
+    const listed: BundleFile[] = [];
+    for (const file of files) {
+      const path = join(temporary, file.path);
+      listed.push({ ...file, bytes: (await stat(path)).size, sha256: await sha256File(path) });
+    }
+    const manifest: BundleManifest = {
+      format: BUNDLE_FORMAT,
+      format_version: BUNDLE_FORMAT_VERSION,
+      id,
+      created_at: new Date().toISOString(),
+      producer: 'gsv-edge bundle',
+      gpt_sovits_version: sovits.version,
+      symbols: { table: symbols, count: sovitsDims.symbols, sha256: symbolTableDigest(symbols) },
+      sample_rate: sovits.architecture.samplingRate,
+      samples_per_token: 2 * samplesPerFrame(sovitsDims),
+      t2s: { dims: t2sDims, top_k: t2s.architecture.topK, max_sec: t2s.architecture.maxSec },
+      sovits: { dims: sovitsDims },
+      bert: bertDims === undefined ? null : { dims: bertDims },
+      hubert: hubertDims === undefined ? null : { dims: hubertDims },
+      precisions: [...options.precisions],
+      files: listed,
+      sources: {
+        gpt: { name: basename(t2s.file), sha256: t2s.sha256 },
+        sovits: { name: basename(sovits.file), sha256: sovits.sha256 },
+        bert: bert === undefined ? null : Object.entries(bert.sha256).map(([name, sha256]) => ({ name, sha256 })),
+        hubert: hubert === undefined ? null : Object.entries(hubert.sha256).map(([name, sha256]) => ({ name, sha256 })),
+      },
+    };
+    await writeFile(join(temporary, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await moveIntoPlace(temporary, out);
+    report(`bundle ${id} written to ${out}`);
+    return manifest;
+  } catch (error) {
+    await rm(temporary, { recursive: true, force: true });
+    throw error;
+  } finally {
+    for (const store of stores) await store.close();
+  }
+}
+
+/** SHA-256 of the table joined by newlines, the form gpt-sovits.md publishes for v1 and v2. */
+function symbolTableDigest(version: 'v1' | 'v2'): string {
+  return createHash('sha256').update(symbolTable(version).join('\n')).digest('hex');
+}
+
+function checkCompatible(check: {
+  t2sPhonemes: number;
+  symbolCount: number;
+  t2sBert: number;
+  bertHidden: number | undefined;
+  ssl: number;
+  hubertHidden: number | undefined;
+  files: BundleSources;
+}): void {
+  if (check.t2sPhonemes < check.symbolCount) {
+    throw new BundleError(
+      `${check.files.gpt} embeds ${String(check.t2sPhonemes)} phones but ${check.files.sovits} uses a ${String(check.symbolCount)}-symbol table: they are not a GPT-SoVITS pair of the same version`,
+    );
+  }
+  if (check.bertHidden !== undefined && check.bertHidden !== check.t2sBert) {
+    throw new BundleError(`${check.files.bert ?? 'BERT'} has width ${String(check.bertHidden)} but ${check.files.gpt} expects ${String(check.t2sBert)}-wide BERT features`);
+  }
+  if (check.hubertHidden !== undefined && check.hubertHidden !== check.ssl) {
+    throw new BundleError(`${check.files.hubert ?? 'HuBERT'} has width ${String(check.hubertHidden)} but ${check.files.sovits} expects ${String(check.ssl)}-wide SSL features`);
+  }
+}
+
+/** Approximate bytes of weights a precision writes, for progress. */
+function storeBytes(stores: readonly TensorStore[], precision: BundlePrecision): number {
+  const bytesPerValue = precision === 'fp16' ? 2 : 4;
+  let total = 0;
+  for (const store of stores) {
+    for (const name of store.names()) {
+      const info = store.info(name);
+      if (info !== undefined) total += numel(info.shape) * (info.dtype === 'int64' ? 8 : bytesPerValue);
+    }
+  }
+  return total;
+}
+
+/** Renames `temporary` to `out`; an existing bundle is moved aside first and removed only once the new one is in. */
+async function moveIntoPlace(temporary: string, out: string): Promise<void> {
+  if (!(await exists(out))) {
+    await rename(temporary, out);
+    return;
+  }
+  const previous = `${out}.previous-${String(process.pid)}`;
+  await rename(out, previous);
+  try {
+    await rename(temporary, out);
+  } catch (error) {
+    await rename(previous, out);
+    throw error;
+  }
+  await rm(previous, { recursive: true, force: true });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * `gsv-edge bundle`: GPT-SoVITS checkpoints in, a servable ONNX model bundle out.
+ *
+ *   npx gsv-edge bundle --gpt X.ckpt --sovits Y.pth [--bert DIR] [--hubert DIR] --out models/NAME
+ *                       [--precision fp32|fp16|both] [--force]
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import type { Subcommand } from '../../cli/main.ts';
+import { buildBundle } from './build.ts';
+import type { BundlePrecision } from './manifest.ts';
+import { progressPrinter } from './progress.ts';
+
+const USAGE = `usage: gsv-edge bundle --gpt FILE.ckpt --sovits FILE.pth [--bert DIR] [--hubert DIR] --out models/NAME
+                       [--precision fp32|fp16|both] [--force]
+
+  --gpt        GPT-SoVITS GPT (T2S) checkpoint (.ckpt)
+  --sovits     GPT-SoVITS SoVITS checkpoint (.pth), v1 or v2
+  --bert       chinese-roberta-wwm-ext-large folder (optional: without it Mandarin gets no BERT features)
+  --hubert     chinese-hubert-base folder (optional: without it the bundle cannot register new voices)
+  --out        destination folder; its name is the model id (a-z, 0-9, ".", "_", "-")
+  --precision  weight precision(s) to write (default: both; fp32 runs on CPU, fp16 is for CUDA)
+  --force      replace an existing bundle
+`;
+
+const PRECISION_CHOICES: Readonly<Record<string, readonly BundlePrecision[]>> = {
+  fp32: ['fp32'],
+  fp16: ['fp16'],
+  both: ['fp32', 'fp16'],
+};
+
+export const bundleCommand: Subcommand = {
+  summary: 'compile GPT-SoVITS checkpoints into an ONNX model bundle',
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: [...argv],
+        options: {
+          gpt: { type: 'string' },
+          sovits: { type: 'string' },
+          bert: { type: 'string' },
+          hubert: { type: 'string' },
+          out: { type: 'string' },
+          precision: { type: 'string', default: 'both' },
+          force: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+        strict: true,
+        allowPositionals: false,
+      }));
+    } catch (error) {
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+      return 2;
+    }
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    const missing = (['gpt', 'sovits', 'out'] as const).filter((name) => values[name] === undefined);
+    const precisions = PRECISION_CHOICES[values.precision];
+    if (missing.length > 0 || precisions === undefined) {
+      const problem = missing.length > 0 ? `missing --${missing.join(', --')}` : `--precision must be fp32, fp16 or both`;
+      process.stderr.write(`error: ${problem}\n\n${USAGE}`);
+      return 2;
+    }
+    try {
+      const manifest = await buildBundle({
+        sources: {
+          gpt: values.gpt as string,
+          sovits: values.sovits as string,
+          ...(values.bert === undefined ? {} : { bert: values.bert }),
+          ...(values.hubert === undefined ? {} : { hubert: values.hubert }),
+        },
+        out: values.out as string,
+        precisions,
+        force: values.force,
+        onProgress: progressPrinter(process.stderr),
+      });
+      const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+      process.stdout.write(
+        `${manifest.id}: GPT-SoVITS ${manifest.gpt_sovits_version}, ${manifest.precisions.join(' + ')}, ${String(manifest.files.length)} files, ${(bytes / 1e6).toFixed(1)} MB\n`,
+      );
+      return 0;
+    } catch (error) {
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+  },
+};

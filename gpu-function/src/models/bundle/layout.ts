@@ -1,0 +1,33 @@
+/**
+ * Where each file of a bundle lives:
+ *
+ *   <bundle>/manifest.json
+ *   <bundle>/<precision>/{t2s-prefill,t2s-decode,sovits-extract,sovits-ref-encoder,sovits-decoder,bert,hubert}.onnx
+ *   <bundle>/<precision>/weights.bin      every graph's weights, each tensor stored once per precision
+ *   <bundle>/bert/vocab.txt               the BERT tokenizer vocabulary
+ * @module
+ */
+import { BERT_FILE } from '../bert/io.ts';
+import { HUBERT_FILE } from '../hubert/io.ts';
+import { SOVITS_DECODER_IO, SOVITS_EXTRACT_IO, SOVITS_REF_ENCODER_IO } from '../sovits/io.ts';
+import { T2S_FILES } from '../t2s/io.ts';
+import type { BundlePrecision, FileRole } from './manifest.ts';
+
+export const WEIGHTS_FILE = 'weights.bin';
+export const BERT_VOCAB_PATH = 'bert/vocab.txt';
+
+export type GraphRole = Exclude<FileRole, 'weights' | 'bert-vocab'>;
+
+export const GRAPH_FILES: Readonly<Record<GraphRole, string>> = {
+  't2s-prefill': T2S_FILES.prefill,
+  't2s-decode': T2S_FILES.decode,
+  'sovits-extract': SOVITS_EXTRACT_IO.file,
+  'sovits-ref-encoder': SOVITS_REF_ENCODER_IO.file,
+  'sovits-decoder': SOVITS_DECODER_IO.file,
+  bert: BERT_FILE,
+  hubert: HUBERT_FILE,
+};
+
+export function graphPath(precision: BundlePrecision, role: GraphRole): string {
+  return `${precision}/${GRAPH_FILES[role]}`;
+}

@@ -1,0 +1,145 @@
+/**
+ * `manifest.json` of a model bundle: what the compiler wrote and what the engine loads. The manifest lists every
+ * file with its SHA-256, so the manifest's own hash identifies the bundle's exact weights; voices and synthesis keys
+ * carry that hash (`model_sha256`).
+ * @module
+ */
+import { idSchema, sha256HexSchema } from '@gsv-edge/shared';
+import { z } from 'zod';
+import type { BertDims } from '../bert/config.ts';
+import type { HubertDims } from '../hubert/config.ts';
+import type { SovitsDims } from '../sovits/config.ts';
+import type { T2sDims } from '../t2s/config.ts';
+
+export const BUNDLE_FORMAT = 'gsv-edge-bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+
+export const PRECISIONS = ['fp32', 'fp16'] as const;
+export const precisionSchema = z.enum(PRECISIONS);
+export type BundlePrecision = z.infer<typeof precisionSchema>;
+
+const positiveInt = z.number().int().positive();
+const intList = z.array(positiveInt).readonly();
+
+export const t2sDimsSchema = z.strictObject({
+  layers: positiveInt,
+  hidden: positiveInt,
+  heads: positiveInt,
+  ffn: positiveInt,
+  phonemeVocab: positiveInt,
+  vocab: positiveInt,
+  eos: positiveInt,
+  bertDim: positiveInt,
+}) satisfies z.ZodType<T2sDims>;
+
+export const sovitsDimsSchema = z.strictObject({
+  version: z.enum(['v1', 'v2']),
+  sslDim: positiveInt,
+  codebookSize: positiveInt,
+  symbols: positiveInt,
+  hidden: positiveInt,
+  inter: positiveInt,
+  gin: positiveInt,
+  encoder: z.strictObject({
+    sslLayers: positiveInt,
+    textLayers: positiveInt,
+    encoder2Layers: positiveInt,
+    heads: positiveInt,
+    window: positiveInt,
+    filter: positiveInt,
+    ffnKernel: positiveInt,
+  }),
+  mrte: z.strictObject({ hidden: positiveInt, heads: positiveInt }),
+  refEncoder: z.strictObject({ bins: positiveInt, hidden: positiveInt, heads: positiveInt, kernel: positiveInt, temporalLayers: positiveInt }),
+  flow: z.strictObject({
+    couplings: z.array(z.number().int().nonnegative()).readonly(),
+    hidden: positiveInt,
+    kernel: positiveInt,
+    layers: positiveInt,
+    dilationRate: positiveInt,
+  }),
+  generator: z.strictObject({
+    initialChannels: positiveInt,
+    upsampleRates: intList,
+    upsampleKernels: intList,
+    resblockKernels: intList,
+    resblockDilations: z.array(intList).readonly(),
+  }),
+}) satisfies z.ZodType<SovitsDims>;
+
+export const bertDimsSchema = z.strictObject({
+  vocabSize: positiveInt,
+  hidden: positiveInt,
+  layers: positiveInt,
+  heads: positiveInt,
+  intermediate: positiveInt,
+  maxPositions: positiveInt,
+  typeVocabSize: positiveInt,
+  layerNormEps: z.number().positive(),
+}) satisfies z.ZodType<BertDims>;
+
+export const hubertDimsSchema = z.strictObject({
+  convDims: intList,
+  convKernels: intList,
+  convStrides: intList,
+  convBias: z.boolean(),
+  featureProjectionNorm: z.boolean(),
+  hidden: positiveInt,
+  layers: positiveInt,
+  heads: positiveInt,
+  intermediate: positiveInt,
+  posConvKernel: positiveInt,
+  posConvGroups: positiveInt,
+  layerNormEps: z.number().positive(),
+}) satisfies z.ZodType<HubertDims>;
+
+export const FILE_ROLES = [
+  't2s-prefill',
+  't2s-decode',
+  'sovits-extract',
+  'sovits-ref-encoder',
+  'sovits-decoder',
+  'bert',
+  'hubert',
+  'weights',
+  'bert-vocab',
+] as const;
+export type FileRole = (typeof FILE_ROLES)[number];
+
+export const bundleFileSchema = z.strictObject({
+  /** Relative to the bundle folder, with forward slashes. */
+  path: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/),
+  role: z.enum(FILE_ROLES),
+  precision: precisionSchema.nullable(),
+  bytes: z.number().int().nonnegative(),
+  sha256: sha256HexSchema,
+});
+export type BundleFile = z.infer<typeof bundleFileSchema>;
+
+const sourceFileSchema = z.strictObject({ name: z.string(), sha256: sha256HexSchema });
+
+export const manifestSchema = z.strictObject({
+  format: z.literal(BUNDLE_FORMAT),
+  format_version: z.literal(BUNDLE_FORMAT_VERSION),
+  id: idSchema,
+  created_at: z.iso.datetime(),
+  producer: z.string(),
+  gpt_sovits_version: z.enum(['v1', 'v2']),
+  symbols: z.strictObject({ table: z.enum(['v1', 'v2']), count: positiveInt, sha256: sha256HexSchema }),
+  sample_rate: positiveInt,
+  samples_per_token: positiveInt,
+  t2s: z.strictObject({ dims: t2sDimsSchema, top_k: positiveInt, max_sec: z.number().positive() }),
+  sovits: z.strictObject({ dims: sovitsDimsSchema }),
+  bert: z.strictObject({ dims: bertDimsSchema }).nullable(),
+  hubert: z.strictObject({ dims: hubertDimsSchema }).nullable(),
+  precisions: z.array(precisionSchema).min(1),
+  files: z.array(bundleFileSchema),
+  sources: z.strictObject({
+    gpt: sourceFileSchema,
+    sovits: sourceFileSchema,
+    bert: z.array(sourceFileSchema).nullable(),
+    hubert: z.array(sourceFileSchema).nullable(),
+  }),
+});
+export type BundleManifest = z.infer<typeof manifestSchema>;

@@ -1,0 +1,55 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ModelSession } from '../../runtime/session.ts';
+import type { HostTensor } from '../../tensor/tensor.ts';
+import { buildRefEncoderGraph } from './graph/build-graphs.ts';
+import { referenceGe64, Weights64 } from './reference/decode64.ts';
+import { columns, normalSource, relativeError } from './testing/compare.ts';
+import { float32s, floats, int64s, ints, sessionFor } from './testing/sessions.ts';
+import { TINY_SOVITS_DIMS, syntheticSovitsWeights } from './testing/synthetic-weights.ts';
+
+// Building and loading onnxruntime sessions takes seconds on a busy CI machine.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
+
+const dims = TINY_SOVITS_DIMS;
+const weights = syntheticSovitsWeights(dims, 9);
+
+/** Tones plus noise, peak about 0.6. */
+function referenceAudio(length: number, seed: number): Float64Array {
+  const normal = normalSource(seed);
+  return Float64Array.from({ length }, (_, i) => 0.3 * Math.sin(i * 0.031 * seed) + 0.2 * Math.sin(i * 0.0071) + 0.05 * normal());
+}
+
+describe('sovits-ref-encoder graph (tiny random model, fp32, CPU)', () => {
+  const lengths = [12_800 + 333, 8_000];
+  const clips = lengths.map((n, i) => referenceAudio(n, i + 2));
+  const width = Math.max(...lengths);
+  let session: ModelSession;
+  let out: Record<string, HostTensor>;
+
+  beforeAll(async () => {
+    session = await sessionFor(buildRefEncoderGraph({ weights, dims, precision: 'fp32' }));
+    const audio = new Float32Array(clips.length * width);
+    clips.forEach((clip, row) => { audio.set(Float32Array.from(clip), row * width); });
+    out = await session.run({ ref_audio: float32s(audio, [clips.length, width]), ref_lengths: int64s(lengths) });
+  });
+
+  it('frames each reference in floor(N / 640) frames', () => {
+    expect(ints(out['spec_lengths'])).toEqual([20, 12]);
+    expect(out['spec']?.shape).toEqual([2, dims.refEncoder.bins, 20]);
+    expect(out['ge']?.shape).toEqual([2, dims.gin, 1]);
+  });
+
+  it('matches the float64 FFT spectrogram and MelStyleEncoder per item of a padded batch (relative error <= 1e-5)', async () => {
+    const w64 = await Weights64.load(weights);
+    const spec = floats(out['spec']);
+    const ge = floats(out['ge']);
+    const bins = dims.refEncoder.bins;
+    clips.forEach((clip, row) => {
+      const expected = referenceGe64(w64, dims, clip);
+      const frames = expected.spec.cols;
+      const actualSpec = columns(spec.subarray(row * bins * 20, (row + 1) * bins * 20), bins, 20, 0, frames);
+      expect(relativeError(actualSpec, expected.spec.data), `spectrogram ${row}`).toBeLessThan(1e-5);
+      expect(relativeError(ge.subarray(row * dims.gin, (row + 1) * dims.gin), expected.ge), `ge ${row}`).toBeLessThan(1e-5);
+    });
+  });
+});
