@@ -1,0 +1,111 @@
+/**
+ * `gsv-edge g2p`: shows what the text frontend makes of a text, as JSON.
+ *
+ *   gsv-edge g2p --lang zh --symbols v2 "text"   one JSON document with the segments
+ *   gsv-edge g2p --lang en < lines.txt           one JSON line per input line (batch)
+ *
+ * Each segment carries `text`, `norm_text`, `phones` (symbols), `phone_ids` and `word2ph`. English words no
+ * dictionary knows are read by g2p_en's network when `GSV_EDGE_G2P_EN_CHECKPOINT` names its weights.
+ * @module
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import {
+  ApiError,
+  TEXT_LANGUAGES,
+  TEXT_SPLIT_METHODS,
+  type TextLanguage,
+  type TextSplitMethod,
+} from '@gsv-edge/shared';
+import type { Subcommand } from '../cli/main.ts';
+import { createEnglishG2p, oovPredictorFromEnvironment } from './en/index.ts';
+import { createTextFrontend, type TextFrontend } from './frontend.ts';
+import type { SymbolTableVersion } from './types.ts';
+import { zhG2p } from './zh/index.ts';
+
+const USAGE = `usage: gsv-edge g2p [--lang LANG] [--symbols v1|v2] [--split cut0..cut5] [TEXT]
+  --lang     ${TEXT_LANGUAGES.join(', ')} (default auto)
+  --symbols  symbol table of the bundle: v1 (322 symbols) or v2 (732, default)
+  --split    GPT-SoVITS text split method (default cut5, as api_v2)
+  TEXT       the text; without it, one text per line is read from standard input
+`;
+
+function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value);
+}
+
+function describe(frontend: TextFrontend, text: string, lang: TextLanguage, method: TextSplitMethod): object {
+  const segments = frontend.targetPhones(text, lang, method).map((segment) => ({
+    text: segment.text,
+    norm_text: segment.normText,
+    phones: segment.phones,
+    phone_ids: Array.from(segment.phoneIds),
+    word2ph: segment.word2ph,
+  }));
+  return { text, lang, symbols: frontend.symbols, segments };
+}
+
+function errorOf(error: unknown): { code: string; message: string } {
+  if (error instanceof ApiError) return { code: error.code, message: error.message };
+  return { code: 'internal_error', message: error instanceof Error ? error.message : String(error) };
+}
+
+async function runBatch(frontend: TextFrontend, lang: TextLanguage, method: TextSplitMethod): Promise<number> {
+  let failed = false;
+  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    try {
+      process.stdout.write(`${JSON.stringify(describe(frontend, line, lang, method))}\n`);
+    } catch (error) {
+      failed = true;
+      process.stdout.write(`${JSON.stringify({ text: line, lang, error: errorOf(error) })}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        lang: { type: 'string', default: 'auto' },
+        symbols: { type: 'string', default: 'v2' },
+        split: { type: 'string', default: 'cut5' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { lang, symbols, split } = values;
+  if (!isOneOf(TEXT_LANGUAGES, lang) || !isOneOf<SymbolTableVersion>(['v1', 'v2'], symbols) || !isOneOf(TEXT_SPLIT_METHODS, split) || positionals.length > 1) {
+    process.stderr.write(`invalid arguments\n${USAGE}`);
+    return 2;
+  }
+  const english = createEnglishG2p({ oov: await oovPredictorFromEnvironment() });
+  const frontend = createTextFrontend({ symbols, languages: { en: english, zh: zhG2p } });
+  const text = positionals[0];
+  if (text === undefined) return runBatch(frontend, lang, split);
+  try {
+    process.stdout.write(`${JSON.stringify(describe(frontend, text, lang, split), null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    const { code, message } = errorOf(error);
+    process.stderr.write(`error (${code}): ${message}\n`);
+    return 1;
+  }
+}
+
+export const g2pCommand: Subcommand = {
+  summary: 'print the phones the text frontend makes of a text (JSON)',
+  run,
+};
