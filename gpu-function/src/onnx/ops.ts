@@ -87,6 +87,18 @@ export class Ops {
   erf(x: Value): Value {
     return this.#unary('Erf', [x]);
   }
+  sin(x: Value): Value {
+    return this.#unary('Sin', [x]);
+  }
+  cos(x: Value): Value {
+    return this.#unary('Cos', [x]);
+  }
+  floor(x: Value): Value {
+    return this.#unary('Floor', [x]);
+  }
+  mod(a: Value, b: Value, fmod = false): Value {
+    return this.#unary('Mod', [a, b], { fmod: attr.int(fmod ? 1 : 0) });
+  }
   tanh(x: Value): Value {
     return this.#unary('Tanh', [x]);
   }
@@ -128,6 +140,9 @@ export class Ops {
   }
   greater(a: Value, b: Value): Value {
     return this.#typed('Greater', [a, b], 'bool');
+  }
+  and(a: Value, b: Value): Value {
+    return this.#typed('And', [a, b], 'bool');
   }
   not(x: Value): Value {
     return this.#typed('Not', [x], 'bool');
@@ -226,6 +241,9 @@ export class Ops {
   }
   gather(data: Value, indices: Value, axis = 0): Value {
     return this.#unary('Gather', [data, indices], { axis: attr.int(axis) });
+  }
+  gatherElements(data: Value, indices: Value, axis: number): Value {
+    return this.#unary('GatherElements', [data, indices], { axis: attr.int(axis) });
   }
   range(start: Value, limit: Value, delta: Value): Value {
     return this.#unary('Range', [start, limit, delta]);

@@ -17,7 +17,11 @@ export function float16BitsToNumber(bits: number): number {
 
 export function numberToFloat16Bits(value: number): number {
   scratch.setFloat32(0, value);
-  const bits = scratch.getUint32(0);
+  return float32BitsToFloat16Bits(scratch.getUint32(0));
+}
+
+/** Round-to-nearest-even from the bit pattern of a float32. */
+function float32BitsToFloat16Bits(bits: number): number {
   const sign = (bits >>> 16) & 0x8000;
   const exponent = (bits >>> 23) & 0xff;
   let mantissa = bits & 0x7fffff;
@@ -41,15 +45,29 @@ export function numberToFloat16Bits(value: number): number {
   return sign | ((halfExponent << 10) + halfMantissa + (roundUp ? 1 : 0));
 }
 
+/** Every half value as a float32, built once: converting a checkpoint is then one table lookup per weight. */
+let halfTable: Float32Array | undefined;
+
+function halfToFloatTable(): Float32Array {
+  if (halfTable === undefined) {
+    halfTable = new Float32Array(65536);
+    for (let bits = 0; bits < 65536; bits += 1) halfTable[bits] = float16BitsToNumber(bits);
+  }
+  return halfTable;
+}
+
 export function float16ToFloat32(bits: Uint16Array): Float32Array {
+  const table = halfToFloatTable();
   const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i += 1) out[i] = float16BitsToNumber(bits[i] ?? 0);
+  for (let i = 0; i < bits.length; i += 1) out[i] = table[bits[i] as number] as number;
   return out;
 }
 
 export function float32ToFloat16(values: Float32Array | Float64Array): Uint16Array {
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i += 1) out[i] = numberToFloat16Bits(values[i] ?? 0);
+  const floats = values instanceof Float32Array ? values : Float32Array.from(values);
+  const words = new Uint32Array(floats.buffer, floats.byteOffset, floats.length);
+  const out = new Uint16Array(floats.length);
+  for (let i = 0; i < words.length; i += 1) out[i] = float32BitsToFloat16Bits(words[i] as number);
   return out;
 }
 

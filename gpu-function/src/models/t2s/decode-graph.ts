@@ -1,15 +1,18 @@
 /**
- * The batched T2S decode step: one new token for each of B running sequences, attending over a KV pool owned by the
- * host. Attention is onnxruntime's `com.microsoft.GroupQueryAttention` (num_heads = kv_num_heads, no rotary): with
- * `present_*` bound to the same buffers as `past_*`, it appends each row's K/V in place at `seqlens_k[b]` and attends
- * over that row's own length only, so a step never rewrites the cache (GPT-SoVITS's decoder concatenates it anew at
- * every step). See `io.ts` for the feeding rules.
+ * The batched T2S decode step: one new token for each of B running sequences, attending over a KV pool the host
+ * owns and passes in as inputs (zero-copy views). Only the logits and each row's new K/V column come out; the host
+ * appends the column to the pool. A step therefore reads the cache once and writes one column per row, where
+ * GPT-SoVITS's decoder concatenates (rewrites) the whole cache every step.
+ *
+ * Attention is computed without concatenating the cache: scores over the pool (a transposed MatMul, which
+ * onnxruntime fuses into FusedMatMul without copying the pool) masked beyond each row's length, plus the score of
+ * the new token; one softmax over both; then the weighted pool values plus the new value.
  * @module
  */
-import { GraphBuilder, Ops, attr, type Value, type WeightSource } from '../../onnx/index.ts';
+import { GraphBuilder, Ops, type Value, type WeightSource } from '../../onnx/index.ts';
 import { headDim, validateT2sDims, type T2sDims, type T2sPrecision } from './config.ts';
 import { audioEmbedding, declareInputs, declareOutputs, finishLayer, predictLogits, qkvProjection, requireInput } from './graph-parts.ts';
-import { T2S_DECODE, pastKeyName, pastValueName, presentKeyName, presentValueName, t2sDecodeIo } from './io.ts';
+import { T2S_DECODE, newKeyName, newValueName, pastKeyName, pastValueName, t2sDecodeIo } from './io.ts';
 import { checkT2sWeights } from './weights.ts';
 
 /** The decode-step graph over a checkpoint's weights (names without `model.`). */
@@ -20,25 +23,38 @@ export function buildT2sDecode(weights: WeightSource, dims: T2sDims, precision: 
   const op = new Ops(g);
   const io = t2sDecodeIo(dims, precision);
   const inputs = declareInputs(g, io);
-  const seqlensK = requireInput(inputs, T2S_DECODE.seqlensK);
-  const totalSequenceLength = requireInput(inputs, T2S_DECODE.totalSequenceLength);
+  const d = headDim(dims);
 
   const embedded = audioEmbedding(op, dims, requireInput(inputs, T2S_DECODE.tokens), requireInput(inputs, T2S_DECODE.positions)); // [B, D]
+  const firstPast = requireInput(inputs, pastKeyName(0));
+  const capacity = op.shape(firstPast, 2, 3); // [1]
+  const columns = op.range(op.i64Scalar(0), op.squeeze(capacity, [0]), op.i64Scalar(1)); // [C]
+  const valid = op.less(op.unsqueeze(columns, [0]), op.unsqueeze(requireInput(inputs, T2S_DECODE.pastLengths), [1])); // [B, C]
+  const pastMask = op.unsqueeze(valid, [1, 2]); // [B, 1, 1, C]
+  const blocked = op.float(-Infinity);
+  const scale = op.float(1 / Math.sqrt(d));
+
   const outputs = new Map<string, Value>();
   let h = op.unsqueeze(embedded, [1]); // [B, 1, D]
   for (let i = 0; i < dims.layers; i += 1) {
     h = g.scoped(`h.layers.${i}`, () => {
-      const qkv = qkvProjection(op, i, h); // [B, 1, 3D], packed as GroupQueryAttention expects
-      const [context, presentKey, presentValue] = op.contrib(
-        'GroupQueryAttention',
-        [qkv, null, null, requireInput(inputs, pastKeyName(i)), requireInput(inputs, pastValueName(i)), seqlensK, totalSequenceLength],
-        { num_heads: attr.int(dims.heads), kv_num_heads: attr.int(dims.heads), scale: attr.float(1 / Math.sqrt(headDim(dims))) },
-        3,
-      );
-      if (context === undefined || presentKey === undefined || presentValue === undefined) throw new Error('GroupQueryAttention produced fewer than 3 outputs');
-      outputs.set(presentKeyName(i), presentKey); // [B, H, capacity, d]
-      outputs.set(presentValueName(i), presentValue);
-      return finishLayer(op, i, h, context); // [B, 1, D]
+      const [q, k, v] = op.split(qkvProjection(op, i, h), [dims.hidden, dims.hidden, dims.hidden], 2) as [Value, Value, Value]; // [B, 1, D] each
+      const heads = (x: Value): Value => op.transpose(op.reshape(x, [0, 1, dims.heads, d]), [0, 2, 1, 3]); // [B, H, 1, d]
+      const query = op.mul(heads(q), scale);
+      const newKey = heads(k);
+      const newValue = heads(v);
+      const pastKey = requireInput(inputs, pastKeyName(i)); // [B, H, C, d]
+      const pastValue = requireInput(inputs, pastValueName(i));
+      const pastScores = op.where(pastMask, op.matMul(query, op.transpose(pastKey, [0, 1, 3, 2])), blocked); // [B, H, 1, C]
+      const newScore = op.reduceSum(op.mul(query, newKey), [3]); // [B, H, 1, 1]
+      const probabilities = op.softmax(op.concat([pastScores, newScore], 3), 3); // [B, H, 1, C + 1]
+      const pastWeights = op.slice(probabilities, [0], capacity, [3]); // [B, H, 1, C]
+      const newWeight = op.slice(probabilities, capacity, [Number.MAX_SAFE_INTEGER], [3]); // [B, H, 1, 1]
+      const context = op.add(op.matMul(pastWeights, pastValue), op.mul(newWeight, newValue)); // [B, H, 1, d]
+      outputs.set(newKeyName(i), newKey);
+      outputs.set(newValueName(i), newValue);
+      const merged = op.reshape(op.transpose(context, [0, 2, 1, 3]), [0, 1, dims.hidden]); // [B, 1, D]
+      return finishLayer(op, i, h, merged); // [B, 1, D]
     });
   }
   outputs.set(T2S_DECODE.logits, predictLogits(op, op.squeeze(h, [1]))); // [B, V]

@@ -1,7 +1,8 @@
 /**
  * Runs the T2S graphs the way the engine will, for tests and measurements: batched prefill of some requests into
  * KV-pool slots, then decode steps over every slot at once, each slot with its own cache length and position.
- * The pool is one `[slots, H, capacity, d]` tensor per layer for K and for V, bound as both past and present.
+ * The pool is one `[slots, H, capacity, d]` tensor per layer for K and for V, fed as the decode graph's past; the
+ * graph's new K/V column per row is written back into it after each step.
  * @module
  */
 import { encodeModel, type WeightSource } from '../../onnx/index.ts';
@@ -9,8 +10,8 @@ import { DEFAULT_RUNTIME_CONFIG, ModelSession, type RuntimeConfig } from '../../
 import { tensor, type HostTensor } from '../../tensor/index.ts';
 import { headDim, type T2sDims, type T2sPrecision } from './config.ts';
 import { buildT2sDecode } from './decode-graph.ts';
-import { T2S_DECODE, T2S_PREFILL, pastKeyName, pastValueName, presentKeyName, presentValueName, t2sKvDtype } from './io.ts';
-import { copyPrefillKv } from './kv-copy.ts';
+import { T2S_DECODE, T2S_PREFILL, newKeyName, newValueName, pastKeyName, pastValueName, presentKeyName, presentValueName, t2sKvDtype } from './io.ts';
+import { copyPrefillKv, writeDecodeKv } from './kv-copy.ts';
 import { buildT2sPrefill } from './prefill-graph.ts';
 
 export interface T2sRequest {
@@ -35,7 +36,7 @@ export class T2sGraphDriver {
   readonly decodeSession: ModelSession;
   readonly keys: HostTensor[];
   readonly values: HostTensor[];
-  /** Entries in each slot's cache (`seqlens_k`). */
+  /** Entries in each slot's cache (`past_lengths`). */
   readonly lengths: Int32Array;
   /** Audio position of each slot's next token. */
   readonly positions: Int32Array;
@@ -106,18 +107,24 @@ export class T2sGraphDriver {
     const feeds: Record<string, HostTensor> = {
       [T2S_DECODE.tokens]: i64(tokens.map((t) => t ?? 0), [slots]),
       [T2S_DECODE.positions]: i64(Array.from(this.positions), [slots]),
-      [T2S_DECODE.seqlensK]: tensor('int32', [slots], this.lengths.slice()),
-      [T2S_DECODE.totalSequenceLength]: tensor('int32', [], Int32Array.of(Math.max(...this.lengths) + 1)),
+      [T2S_DECODE.pastLengths]: i64(Array.from(this.lengths), [slots]),
     };
-    const into: Record<string, HostTensor> = {};
     for (let i = 0; i < this.dims.layers; i += 1) {
-      feeds[pastKeyName(i)] = into[presentKeyName(i)] = this.keys[i] as HostTensor;
-      feeds[pastValueName(i)] = into[presentValueName(i)] = this.values[i] as HostTensor;
+      feeds[pastKeyName(i)] = this.keys[i] as HostTensor;
+      feeds[pastValueName(i)] = this.values[i] as HostTensor;
     }
-    const out = await this.decodeSession.run(feeds, into);
+    const out = await this.decodeSession.run(feeds);
     tokens.forEach((token, slot) => {
       if (token === null) return;
-      this.lengths[slot] = (this.lengths[slot] ?? 0) + 1;
+      const column = this.lengths[slot] ?? 0;
+      for (let i = 0; i < this.dims.layers; i += 1) {
+        const newKey = out[newKeyName(i)];
+        const newValue = out[newValueName(i)];
+        if (newKey === undefined || newValue === undefined) throw new Error(`decode returned no K/V for layer ${i}`);
+        writeDecodeKv(newKey, slot, this.keys[i] as HostTensor, slot, column);
+        writeDecodeKv(newValue, slot, this.values[i] as HostTensor, slot, column);
+      }
+      this.lengths[slot] = column + 1;
       this.positions[slot] = (this.positions[slot] ?? 0) + 1;
     });
     return logitRows(out[T2S_DECODE.logits], slots);

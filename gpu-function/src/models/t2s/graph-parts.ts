@@ -6,7 +6,7 @@
  */
 import type { GraphBuilder, Ops, Value } from '../../onnx/index.ts';
 import { T2S_LAYER_NORM_EPS, type T2sDims } from './config.ts';
-import { cos, sin } from './extra-ops.ts';
+
 import type { GraphIo } from './io.ts';
 import { T2S_WEIGHTS, t2sLayerWeights } from './weights.ts';
 
@@ -47,7 +47,7 @@ function inverseFrequencies(hidden: number): number[] {
  */
 export function scaledPositions(op: Ops, dims: T2sDims, positions: Value, alpha: Value): Value {
   const angles = op.mul(op.unsqueeze(op.cast(positions, 'float32'), [-1]), op.float32(inverseFrequencies(dims.hidden), [dims.hidden / 2])); // [...N, D/2]
-  const pairs = op.concat([op.unsqueeze(sin(op, angles), [-1]), op.unsqueeze(cos(op, angles), [-1])], -1); // [...N, D/2, 2]
+  const pairs = op.concat([op.unsqueeze(op.sin(angles), [-1]), op.unsqueeze(op.cos(angles), [-1])], -1); // [...N, D/2, 2]
   const table = op.reshape(pairs, op.concat([op.shape(positions), op.i64([dims.hidden])], 0)); // [...N, D]: sin, cos, sin...
   return op.mul(op.toCompute(table), alpha);
 }

@@ -17,12 +17,12 @@
  * Decode, one step for B running sequences with caches of different lengths:
  * - `tokens[b]` is the last sampled token, `positions[b]` its audio position (P_b for the token sampled from the
  *   prefill logits, then P_b + 1...);
- * - `past_key_i`/`past_value_i` are the host's KV pool `[B, H, capacity, d]`, in the graph's compute dtype; bind
- *   `present_key_i`/`present_value_i` to the SAME buffers: onnxruntime then writes each row's new K/V in place at
- *   column `seqlens_k[b]` and copies nothing else;
- * - `seqlens_k[b]` is the number of entries already in row b's cache (must be < capacity), and
- *   `total_sequence_length` is max(seqlens_k) + 1;
- * - after the step the host increments `seqlens_k[b]`.
+ * - `past_key_i`/`past_value_i` are the host's KV pool `[B, H, capacity, d]` (the first B slots of it, a zero-copy
+ *   view), in the graph's compute dtype; row b holds `past_lengths[b]` valid entries, the rest is ignored;
+ * - the outputs are the logits and only the new token's K/V per layer, `new_key_i`/`new_value_i` `[B, H, 1, d]`,
+ *   which the host writes at column `past_lengths[b]` of the slot before incrementing it.
+ *   The pool is never an output: onnxruntime-node copies every output into a new JavaScript buffer after a run, so a
+ *   pool-sized output would cost a copy of the whole cache per step (measured: 117 ms at capacity 4096).
  *
  * Neither graph samples: both return raw `ar_predict_layer` logits (float32) for host-side sampling. EOS = vocab - 1.
  * @module
@@ -58,8 +58,7 @@ export const T2S_PREFILL = {
 export const T2S_DECODE = {
   tokens: 'tokens',
   positions: 'positions',
-  seqlensK: 'seqlens_k',
-  totalSequenceLength: 'total_sequence_length',
+  pastLengths: 'past_lengths',
   logits: 'logits',
 } as const;
 
@@ -76,6 +75,8 @@ export const pastKeyName = (layer: number): string => `past_key_${layer}`;
 export const pastValueName = (layer: number): string => `past_value_${layer}`;
 export const presentKeyName = (layer: number): string => `present_key_${layer}`;
 export const presentValueName = (layer: number): string => `present_value_${layer}`;
+export const newKeyName = (layer: number): string => `new_key_${layer}`;
+export const newValueName = (layer: number): string => `new_value_${layer}`;
 
 /** The dtype of K/V tensors (prefill outputs and the decode pool): the graph's compute dtype. */
 export function t2sKvDtype(precision: T2sPrecision): 'float32' | 'float16' {
@@ -115,12 +116,11 @@ export function t2sDecodeIo(dims: T2sDims, precision: T2sPrecision): GraphIo {
       { name: T2S_DECODE.tokens, dtype: 'int64', dims: [batch] },
       { name: T2S_DECODE.positions, dtype: 'int64', dims: [batch] },
       ...kvSpecs(dims, precision, (i) => [pastKeyName(i), pastValueName(i)], kvCapacity),
-      { name: T2S_DECODE.seqlensK, dtype: 'int32', dims: [batch] },
-      { name: T2S_DECODE.totalSequenceLength, dtype: 'int32', dims: [] },
+      { name: T2S_DECODE.pastLengths, dtype: 'int64', dims: [batch] },
     ],
     outputs: [
       { name: T2S_DECODE.logits, dtype: 'float32', dims: [batch, dims.vocab] },
-      ...kvSpecs(dims, precision, (i) => [presentKeyName(i), presentValueName(i)], kvCapacity),
+      ...kvSpecs(dims, precision, (i) => [newKeyName(i), newValueName(i)], 1),
     ],
   };
 }

@@ -45,3 +45,23 @@ function kvData(value: HostTensor): Float32Array | Uint16Array {
   if (value.dtype === 'float16') return value.data as Uint16Array;
   throw new TypeError(`K/V tensors are float32 or float16, got ${value.dtype}`);
 }
+
+/**
+ * Writes row `row` of a decode step's new K or V (`[B, H, 1, d]`) into column `column` of `slot` in the pool
+ * (`[slots, H, capacity, d]`). This one column per layer is all a decode step writes.
+ */
+export function writeDecodeKv(step: HostTensor, row: number, pool: HostTensor, slot: number, column: number): void {
+  const [batch = 0, heads = 0, one = 0, width = 0] = step.shape;
+  const [slots = 0, poolHeads = 0, capacity = 0, poolWidth = 0] = pool.shape;
+  if (step.dtype !== pool.dtype) throw new TypeError(`decode K/V is ${step.dtype} but the KV pool is ${pool.dtype}`);
+  if (one !== 1 || heads !== poolHeads || width !== poolWidth) throw new RangeError(`decode K/V ${formatShape(step.shape)} does not fit the KV pool ${formatShape(pool.shape)}`);
+  if (row < 0 || row >= batch || slot < 0 || slot >= slots || column < 0 || column >= capacity) {
+    throw new RangeError(`decode row ${row}, pool slot ${slot} or column ${column} out of range`);
+  }
+  const input = kvData(step);
+  const output = kvData(pool);
+  for (let h = 0; h < heads; h += 1) {
+    const from = (row * heads + h) * width;
+    output.set(input.subarray(from, from + width), ((slot * heads + h) * capacity + column) * width);
+  }
+}

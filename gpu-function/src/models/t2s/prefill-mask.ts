@@ -7,7 +7,7 @@
  * @module
  */
 import type { Ops, Value } from '../../onnx/index.ts';
-import { and } from './extra-ops.ts';
+
 
 export interface PrefillLayout {
   /** Text slots Tx, scalar int64. */
@@ -31,11 +31,11 @@ export function prefillAllowed(op: Ops, layout: PrefillLayout): Value {
   const rowIsAudio = op.not(op.less(row, layout.textSlots)); // [S, 1]
   const colIsAudio = op.not(op.less(col, layout.textSlots)); // [1, S]
   const causal = op.not(op.greater(col, row)); // [S, S]
-  const audioSeesAudio = and(op, and(op, rowIsAudio, colIsAudio), causal); // [S, S]
+  const audioSeesAudio = op.and(op.and(rowIsAudio, colIsAudio), causal); // [S, S]
   const validTextKey = op.less(col, textLength); // [B, 1, S]
-  const validQuery = op.or(op.less(row, textLength), and(op, rowIsAudio, op.less(row, audioEnd))); // [B, S, 1]
+  const validQuery = op.or(op.less(row, textLength), op.and(rowIsAudio, op.less(row, audioEnd))); // [B, S, 1]
 
-  const allowed = op.or(and(op, validQuery, op.or(validTextKey, audioSeesAudio)), op.equal(row, col)); // [B, S, S]
+  const allowed = op.or(op.and(validQuery, op.or(validTextKey, audioSeesAudio)), op.equal(row, col)); // [B, S, S]
   return op.unsqueeze(allowed, [1]); // [B, 1, S, S]
 }
 
