@@ -87,7 +87,7 @@ describe('gsv-edge bundle', () => {
   it('reports usage errors with exit code 2 and succeeds with exit code 0', async () => {
     const errors: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => errors.push(chunk) > 0) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string) => errors.push(chunk) > 0);
     try {
       expect(await bundleCommand.run(['--gpt', models.gpt])).toBe(2);
       expect(errors.join('')).toMatch(/missing --sovits, --out/);
