@@ -1,5 +1,6 @@
-import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { TEST_SECRETS } from './gateway/test/secrets.ts';
 
 /**
  * Two projects: `node` (shared, gpu-function, cross-package tests) and `workers` (the gateway inside workerd).
@@ -18,10 +19,32 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        plugins: [
+          // The gateway's bindings from wrangler.toml, pointed at the fake GPU origin that globalSetup starts.
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                GPU_ORIGINS: `${inject<string>('fakeOrigin')}/ok-default`,
+                SIGNING_SECRET: TEST_SECRETS.signing,
+                ADMIN_SECRET: TEST_SECRETS.admin,
+                STRIPE_SECRET_KEY: TEST_SECRETS.stripe,
+                STRIPE_API_BASE: `${inject<string>('fakeOrigin')}/stripe`,
+                USAGE_FLUSH_SECONDS: '3600',
+                // One JSON line per request is noise in test output; errors are still logged.
+                LOG_LEVEL: 'error',
+                TEST_MIGRATIONS: await readD1Migrations('./gateway/migrations'),
+                FAKE_ORIGIN: inject<string>('fakeOrigin'),
+                REFUSED_ORIGIN: inject<string>('refusedOrigin'),
+              },
+            },
+          })),
+        ],
         test: {
           name: 'workers',
           include: ['shared/src/**/*.test.ts', 'gateway/{src,test}/**/*.test.ts'],
+          globalSetup: ['gateway/test/node/global-setup.ts'],
+          setupFiles: ['gateway/test/apply-migrations.ts'],
         },
       },
     ],

@@ -3,6 +3,9 @@
  * secrets are not in wrangler.toml, so they are declared here.
  * @module
  */
+import type { RequestIdVariables } from 'hono/request-id';
+import type { LogFields } from './log.ts';
+import type { ApiKeyRecord } from './services/key-store.ts';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- merging into the global namespace wrangler declares
@@ -12,10 +15,21 @@ declare global {
       SIGNING_SECRET?: string;
       /** Bearer token for the /admin API. */
       ADMIN_SECRET?: string;
+      /** Enables `POST /admin/usage/stripe-sync`. */
+      STRIPE_SECRET_KEY?: string;
     }
   }
 }
 
+export interface AppVariables extends RequestIdVariables {
+  /** The authenticated caller, set by `requireApiKey`. */
+  apiKey: ApiKeyRecord;
+  /** Set once the request has taken its token from the key's bucket. */
+  admitted: boolean;
+  log: LogFields;
+}
+
 export interface AppEnv {
   Bindings: Cloudflare.Env;
+  Variables: AppVariables;
 }

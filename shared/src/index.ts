@@ -8,6 +8,7 @@ export * from './cache-key.ts';
 export * from './errors/api-error.ts';
 export * from './errors/codes.ts';
 export * from './errors/validation.ts';
+export * from './schemas/accounts.ts';
 export * from './schemas/common.ts';
 export * from './schemas/internal.ts';
 export * from './schemas/speech.ts';

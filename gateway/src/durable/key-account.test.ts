@@ -1,21 +1,42 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { LimitPlan } from './key-account.ts';
+import type { ReservationRequest, UsageRecord } from './key-account.ts';
 
-const plan: LimitPlan = { requestsPerMinute: 3, maxConcurrent: 2, leaseTtlMs: 60_000 };
+const reservation = (id: string, overrides: Partial<ReservationRequest> = {}): ReservationRequest => ({
+  reservationId: id,
+  characters: 10,
+  maxConcurrent: 2,
+  monthlyCharacterQuota: null,
+  leaseTtlMs: 60_000,
+  ...overrides,
+});
 
-describe('KeyAccount limits', () => {
+const record = (eventId: string, overrides: Partial<UsageRecord> = {}): UsageRecord => ({
+  eventId,
+  requestId: `req-${eventId}`,
+  keyId: 'key_0000000000000000',
+  occurredMs: Date.now(),
+  route: 'tts',
+  voice: 'tone',
+  characters: 10,
+  audioSeconds: 1.5,
+  cacheHit: false,
+  priceMicros: 200,
+  outcome: 'completed',
+  ...overrides,
+});
+
+describe('KeyAccount rate limit', () => {
   it('admits up to the bucket size, then refuses with the wait until the next token', async () => {
     const account = env.KEY_ACCOUNT.getByName('rate-key');
-    const unlimitedConcurrency = { ...plan, maxConcurrent: 100 };
     const results = [];
-    for (let i = 0; i < 4; i += 1) results.push(await account.admit(unlimitedConcurrency));
+    for (let i = 0; i < 4; i += 1) results.push(await account.admitRequest({ requestsPerMinute: 3 }));
     expect(results.map((result) => result.admitted)).toEqual([true, true, true, false]);
-    expect(results.map((result) => result.remaining)).toEqual([2, 1, 0, 0]);
+    expect(results.map((result) => ('remaining' in result ? result.remaining : null))).toEqual([2, 1, 0, 0]);
     const refused = results[3];
     expect(refused).toMatchObject({ admitted: false, reason: 'rate', limit: 3 });
-    if (refused?.admitted === false) {
+    if (refused?.admitted === false && refused.reason === 'rate') {
       expect(refused.retryAfterSeconds).toBeGreaterThan(15);
       expect(refused.retryAfterSeconds).toBeLessThanOrEqual(20);
     }
@@ -23,48 +44,96 @@ describe('KeyAccount limits', () => {
 
   it('refills at the plan rate', async () => {
     const account = env.KEY_ACCOUNT.getByName('refill-key');
-    for (let i = 0; i < 3; i += 1) await account.admit({ ...plan, maxConcurrent: 100 });
-    expect((await account.admit({ ...plan, maxConcurrent: 100 })).admitted).toBe(false);
+    for (let i = 0; i < 3; i += 1) await account.admitRequest({ requestsPerMinute: 3 });
+    expect((await account.admitRequest({ requestsPerMinute: 3 })).admitted).toBe(false);
     // Pretend the bucket was last touched 40 s ago: 40 s at 3/min refills two tokens.
     await runInDurableObject(account, (_instance, state) => {
       state.storage.sql.exec('UPDATE bucket SET updated_ms = updated_ms - 40000');
     });
     const results = [];
-    for (let i = 0; i < 3; i += 1) results.push((await account.admit({ ...plan, maxConcurrent: 100 })).admitted);
+    for (let i = 0; i < 3; i += 1) results.push((await account.admitRequest({ requestsPerMinute: 3 })).admitted);
     expect(results).toEqual([true, true, false]);
-  });
-
-  it('bounds concurrent requests and frees a slot on release', async () => {
-    const account = env.KEY_ACCOUNT.getByName('concurrency-key');
-    const generous = { ...plan, requestsPerMinute: 100 };
-    const first = await account.admit(generous);
-    const second = await account.admit(generous);
-    const third = await account.admit(generous);
-    expect(third).toMatchObject({ admitted: false, reason: 'concurrency' });
-    if (!first.admitted || !second.admitted) throw new Error('first two requests should be admitted');
-    await account.release(first.leaseId);
-    await account.release(first.leaseId); // releasing twice is harmless
-    expect((await account.admit(generous)).admitted).toBe(true);
-    expect((await account.admit(generous)).admitted).toBe(false);
-  });
-
-  it('drops leases that outlive their time to live', async () => {
-    const account = env.KEY_ACCOUNT.getByName('lease-ttl-key');
-    const generous = { ...plan, requestsPerMinute: 100, maxConcurrent: 1 };
-    expect((await account.admit(generous)).admitted).toBe(true);
-    expect((await account.admit(generous)).admitted).toBe(false);
-    await runInDurableObject(account, (_instance, state) => {
-      state.storage.sql.exec('UPDATE leases SET expires_ms = 0');
-    });
-    expect((await account.admit(generous)).admitted).toBe(true);
   });
 
   it('keeps separate buckets per key', async () => {
     const a = env.KEY_ACCOUNT.getByName('key-a');
     const b = env.KEY_ACCOUNT.getByName('key-b');
-    const tight = { ...plan, requestsPerMinute: 1 };
-    expect((await a.admit(tight)).admitted).toBe(true);
-    expect((await a.admit(tight)).admitted).toBe(false);
-    expect((await b.admit(tight)).admitted).toBe(true);
+    expect((await a.admitRequest({ requestsPerMinute: 1 })).admitted).toBe(true);
+    expect((await a.admitRequest({ requestsPerMinute: 1 })).admitted).toBe(false);
+    expect((await b.admitRequest({ requestsPerMinute: 1 })).admitted).toBe(true);
+  });
+});
+
+describe('KeyAccount reservations', () => {
+  it('bounds concurrent reservations and frees a slot on settle, once', async () => {
+    const account = env.KEY_ACCOUNT.getByName('concurrency-key');
+    expect(await account.reserve(reservation('r1'))).toEqual({ reserved: true });
+    expect(await account.reserve(reservation('r2'))).toEqual({ reserved: true });
+    expect(await account.reserve(reservation('r3'))).toMatchObject({ reserved: false, reason: 'concurrency', limit: 2 });
+    await account.settle('r1', null);
+    await account.settle('r1', null);
+    expect((await account.reserve(reservation('r4'))).reserved).toBe(true);
+    expect((await account.reserve(reservation('r5'))).reserved).toBe(false);
+  });
+
+  it('drops leases that outlive their time to live, with their quota hold', async () => {
+    const account = env.KEY_ACCOUNT.getByName('lease-ttl-key');
+    expect((await account.reserve(reservation('a', { maxConcurrent: 1 }))).reserved).toBe(true);
+    expect((await account.reserve(reservation('b', { maxConcurrent: 1 }))).reserved).toBe(false);
+    expect((await account.usage()).reservedCharacters).toBe(10);
+    await runInDurableObject(account, (_instance, state) => {
+      state.storage.sql.exec('UPDATE leases SET expires_ms = 0');
+    });
+    expect((await account.usage()).reservedCharacters).toBe(0);
+    expect((await account.reserve(reservation('c', { maxConcurrent: 1 }))).reserved).toBe(true);
+  });
+
+  it('holds characters in flight against the quota, and counts settled ones', async () => {
+    const account = env.KEY_ACCOUNT.getByName('quota-key');
+    const quota = { monthlyCharacterQuota: 25, maxConcurrent: 10 };
+    expect((await account.reserve(reservation('q1', quota))).reserved).toBe(true);
+    expect((await account.reserve(reservation('q2', quota))).reserved).toBe(true);
+    expect(await account.reserve(reservation('q3', quota))).toEqual({
+      reserved: false, reason: 'quota', quota: 25, usedCharacters: 0, reservedCharacters: 20,
+    });
+    await account.settle('q1', record('e1'));
+    await account.settle('q2', null); // failed: not billed, hold released
+    expect((await account.reserve(reservation('q4', { ...quota, characters: 15 }))).reserved).toBe(true);
+    expect((await account.reserve(reservation('q5', { ...quota, characters: 1 }))).reserved).toBe(false);
+  });
+
+  it('refuses everything once revoked', async () => {
+    const account = env.KEY_ACCOUNT.getByName('revoked-key');
+    expect((await account.admitRequest({ requestsPerMinute: 10 })).admitted).toBe(true);
+    await account.revoke();
+    expect(await account.admitRequest({ requestsPerMinute: 10 })).toEqual({ admitted: false, reason: 'revoked' });
+    expect(await account.reserve(reservation('x'))).toEqual({ reserved: false, reason: 'revoked' });
+  });
+});
+
+describe('KeyAccount ledger', () => {
+  it('records an event id once and keeps month totals', async () => {
+    const account = env.KEY_ACCOUNT.getByName('ledger-key');
+    expect(await account.settle('l1', record('same'))).toEqual({ recorded: true });
+    expect(await account.settle('l2', record('same'))).toEqual({ recorded: false });
+    await account.settle('l3', record('hit', { cacheHit: true, priceMicros: 20, audioSeconds: null }));
+    const usage = await account.usage();
+    expect(usage).toMatchObject({ requests: 2, characters: 20, cacheHits: 1, cachedCharacters: 10, audioSeconds: 1.5, costMicros: 220 });
+    expect(usage.month).toBe(new Date().toISOString().slice(0, 7));
+  });
+
+  it('flushes to D1 idempotently, even when D1 already has some of the events', async () => {
+    const account = env.KEY_ACCOUNT.getByName('flush-key');
+    const keyId = 'key_flushflushflush0';
+    await account.settle('f1', record('flush-1', { keyId }));
+    await account.settle('f2', record('flush-2', { keyId }));
+    expect(await account.flush()).toBe(2);
+    // Simulate a flush whose D1 write landed but whose bookkeeping did not.
+    await runInDurableObject(account, (_instance, state) => {
+      state.storage.sql.exec('UPDATE events SET flushed = 0');
+    });
+    expect(await account.flush()).toBe(2);
+    const rows = await env.DB.prepare('SELECT event_id FROM usage_events WHERE key_id = ? ORDER BY event_id').bind(keyId).all<{ event_id: string }>();
+    expect(rows.results.map((row) => row.event_id)).toEqual(['flush-1', 'flush-2']);
   });
 });

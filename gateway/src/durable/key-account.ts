@@ -1,22 +1,22 @@
 /**
- * One Durable Object per API key: an exact token bucket and concurrency leases, on the object's SQLite storage.
- * A Durable Object is single-threaded and strongly consistent, which is what makes the limits exact across every
- * Cloudflare location, unlike the per-location rate-limit binding.
+ * One Durable Object per API key, on its SQLite storage: the exact token bucket, concurrency leases with the quota
+ * they reserve, the revocation flag, and the usage ledger that is flushed to D1.
  *
- * Methods return results instead of throwing; the gateway turns a refusal into its 429.
+ * A Durable Object is single-threaded and strongly consistent, which is what makes the limits exact across every
+ * Cloudflare location (unlike the per-location rate-limit binding) and the ledger idempotent: an event id is
+ * recorded at most once, whoever retries.
+ *
+ * Methods return results instead of throwing; the gateway turns a refusal into its 4xx.
  * @module
  */
 import { DurableObject } from 'cloudflare:workers';
+import { ACCOUNT_SCHEMA, flushEvents, type EventRow } from './ledger.ts';
 
-export interface LimitPlan {
+export interface RatePlan {
   /** Sustained request rate. */
   readonly requestsPerMinute: number;
   /** Bucket size: how many requests may arrive at once after a quiet period. Defaults to `requestsPerMinute`. */
   readonly burst?: number;
-  /** Requests holding a lease at the same time. */
-  readonly maxConcurrent: number;
-  /** A lease not released within this time is dropped, so a crashed request cannot hold a slot forever. */
-  readonly leaseTtlMs: number;
 }
 
 export interface LimitState {
@@ -27,9 +27,60 @@ export interface LimitState {
   readonly resetSeconds: number;
 }
 
-export type AdmitResult =
-  | (LimitState & { readonly admitted: true; readonly leaseId: string })
-  | (LimitState & { readonly admitted: false; readonly reason: 'rate' | 'concurrency'; readonly retryAfterSeconds: number });
+export type RequestAdmission =
+  | (LimitState & { readonly admitted: true })
+  | (LimitState & { readonly admitted: false; readonly reason: 'rate'; readonly retryAfterSeconds: number })
+  | { readonly admitted: false; readonly reason: 'revoked' };
+
+export interface ReservationRequest {
+  /** Names the lease; `settle` with the same id releases it. */
+  readonly reservationId: string;
+  /** Characters held against the monthly quota until the request settles. */
+  readonly characters: number;
+  readonly maxConcurrent: number;
+  readonly monthlyCharacterQuota: number | null;
+  /** A lease not settled within this time is dropped, so a crashed request cannot hold a slot forever. */
+  readonly leaseTtlMs: number;
+}
+
+export type ReservationResult =
+  | { readonly reserved: true }
+  | { readonly reserved: false; readonly reason: 'revoked' }
+  | { readonly reserved: false; readonly reason: 'concurrency'; readonly limit: number }
+  | { readonly reserved: false; readonly reason: 'quota'; readonly quota: number; readonly usedCharacters: number; readonly reservedCharacters: number };
+
+export interface UsageRecord {
+  readonly eventId: string;
+  readonly requestId: string;
+  readonly keyId: string;
+  readonly occurredMs: number;
+  readonly route: string;
+  readonly voice: string | null;
+  readonly characters: number;
+  readonly audioSeconds: number | null;
+  readonly cacheHit: boolean;
+  readonly priceMicros: number;
+  readonly outcome: 'completed' | 'client_aborted';
+}
+
+export interface MonthUsage {
+  /** `YYYY-MM`, UTC. */
+  readonly month: string;
+  readonly requests: number;
+  readonly characters: number;
+  readonly cacheHits: number;
+  readonly cachedCharacters: number;
+  readonly audioSeconds: number;
+  readonly costMicros: number;
+  readonly reservedCharacters: number;
+}
+
+/** Flushed events are kept this long so that a late retry of the same request is still recognised. */
+const EVENT_RETENTION_MS = 40 * 86_400_000;
+
+export function monthOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 7);
+}
 
 export class KeyAccount extends DurableObject {
   readonly #sql: SqlStorage;
@@ -37,51 +88,155 @@ export class KeyAccount extends DurableObject {
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
-    this.#sql.exec(`
-      CREATE TABLE IF NOT EXISTS bucket (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        tokens REAL NOT NULL,
-        updated_ms INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS leases (
-        id TEXT PRIMARY KEY,
-        expires_ms INTEGER NOT NULL
-      );
-    `);
+    this.#sql.exec(ACCOUNT_SCHEMA);
   }
 
-  /** Takes one token and one concurrency slot, or says which limit refused and when to retry. */
-  admit(plan: LimitPlan): AdmitResult {
+  /** Takes one token from the bucket, unless the key is revoked or the bucket is empty. */
+  admitRequest(plan: RatePlan): RequestAdmission {
+    if (this.#revoked()) return { admitted: false, reason: 'revoked' };
     const now = Date.now();
     const capacity = plan.burst ?? plan.requestsPerMinute;
     const refillPerMs = plan.requestsPerMinute / 60_000;
     const tokens = this.#refill(now, capacity, refillPerMs);
-    this.#sql.exec('DELETE FROM leases WHERE expires_ms <= ?', now);
-    const held = this.#sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM leases').one().n;
     const state = (left: number): LimitState => ({
       limit: capacity,
       remaining: Math.floor(left),
       resetSeconds: Math.ceil((capacity - left) / refillPerMs / 1000),
     });
-
-    if (held >= plan.maxConcurrent) {
-      const soonest = this.#sql.exec<{ t: number }>('SELECT MIN(expires_ms) AS t FROM leases').one().t;
-      this.#store(tokens, now);
-      return { ...state(tokens), admitted: false, reason: 'concurrency', retryAfterSeconds: Math.max(1, Math.ceil((soonest - now) / 1000)) };
-    }
     if (tokens < 1) {
-      this.#store(tokens, now);
+      this.#storeTokens(tokens, now);
       return { ...state(tokens), admitted: false, reason: 'rate', retryAfterSeconds: Math.ceil((1 - tokens) / refillPerMs / 1000) };
     }
-    const leaseId = crypto.randomUUID();
-    this.#sql.exec('INSERT INTO leases (id, expires_ms) VALUES (?, ?)', leaseId, now + plan.leaseTtlMs);
-    this.#store(tokens - 1, now);
-    return { ...state(tokens - 1), admitted: true, leaseId };
+    this.#storeTokens(tokens - 1, now);
+    return { ...state(tokens - 1), admitted: true };
   }
 
-  /** Frees a concurrency slot. Releasing an unknown or expired lease is a no-op, so release can be retried. */
-  release(leaseId: string): void {
-    this.#sql.exec('DELETE FROM leases WHERE id = ?', leaseId);
+  /**
+   * Both steps of a synthesis in one round trip: a token from the bucket, then a concurrency slot and a quota hold.
+   * A request refused by its reservation has still used its token: it was a request.
+   */
+  admitAndReserve(plan: RatePlan, request: ReservationRequest): { admission: RequestAdmission; reservation: ReservationResult | null } {
+    const admission = this.admitRequest(plan);
+    return { admission, reservation: admission.admitted ? this.reserve(request) : null };
+  }
+
+  /** Takes a concurrency slot and holds the request's characters against the monthly quota. */
+  reserve(request: ReservationRequest): ReservationResult {
+    if (this.#revoked()) return { reserved: false, reason: 'revoked' };
+    const now = Date.now();
+    this.#sql.exec('DELETE FROM leases WHERE expires_ms <= ?', now);
+    const held = this.#sql.exec<{ n: number; chars: number | null }>('SELECT COUNT(*) AS n, SUM(characters) AS chars FROM leases').one();
+    if (held.n >= request.maxConcurrent) return { reserved: false, reason: 'concurrency', limit: request.maxConcurrent };
+    const reservedCharacters = held.chars ?? 0;
+    if (request.monthlyCharacterQuota !== null) {
+      const usedCharacters = this.#month(monthOf(now)).characters;
+      if (usedCharacters + reservedCharacters + request.characters > request.monthlyCharacterQuota) {
+        return { reserved: false, reason: 'quota', quota: request.monthlyCharacterQuota, usedCharacters, reservedCharacters };
+      }
+    }
+    this.#sql.exec(
+      'INSERT OR REPLACE INTO leases (id, expires_ms, characters) VALUES (?, ?, ?)',
+      request.reservationId,
+      now + request.leaseTtlMs,
+      request.characters,
+    );
+    return { reserved: true };
+  }
+
+  /**
+   * Ends a reservation: frees its slot and quota hold and, for a billable outcome, records the usage event.
+   * Idempotent both ways: settling twice frees nothing twice, and an event id already recorded is not counted again.
+   */
+  async settle(reservationId: string, record: UsageRecord | null): Promise<{ recorded: boolean }> {
+    this.#sql.exec('DELETE FROM leases WHERE id = ?', reservationId);
+    if (record === null) return { recorded: false };
+    const inserted = this.#sql.exec(
+      `INSERT INTO events (event_id, request_id, key_id, occurred_ms, route, voice, characters, audio_seconds, cache_hit, price_micros, outcome)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+      record.eventId,
+      record.requestId,
+      record.keyId,
+      record.occurredMs,
+      record.route,
+      record.voice,
+      record.characters,
+      record.audioSeconds,
+      record.cacheHit ? 1 : 0,
+      record.priceMicros,
+      record.outcome,
+    ).rowsWritten;
+    if (inserted === 0) return { recorded: false };
+    this.#sql.exec(
+      `INSERT INTO month_usage (month, requests, characters, cache_hits, cached_characters, audio_seconds, cost_micros)
+       VALUES (?, 1, ?, ?, ?, ?, ?)
+       ON CONFLICT (month) DO UPDATE SET requests = requests + 1, characters = characters + excluded.characters,
+         cache_hits = cache_hits + excluded.cache_hits, cached_characters = cached_characters + excluded.cached_characters,
+         audio_seconds = audio_seconds + excluded.audio_seconds, cost_micros = cost_micros + excluded.cost_micros`,
+      monthOf(record.occurredMs),
+      record.characters,
+      record.cacheHit ? 1 : 0,
+      record.cacheHit ? record.characters : 0,
+      record.audioSeconds ?? 0,
+      record.priceMicros,
+    );
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + this.#flushDelayMs());
+    }
+    return { recorded: true };
+  }
+
+  /** From now on every request with this key is refused, whatever the KV cache still says. */
+  revoke(): void {
+    this.#sql.exec("INSERT OR IGNORE INTO meta (name, value) VALUES ('revoked_at', ?)", new Date().toISOString());
+  }
+
+  usage(nowMs: number = Date.now()): MonthUsage {
+    this.#sql.exec('DELETE FROM leases WHERE expires_ms <= ?', nowMs);
+    const reserved = this.#sql.exec<{ chars: number | null }>('SELECT SUM(characters) AS chars FROM leases').one().chars ?? 0;
+    return { ...this.#month(monthOf(nowMs)), reservedCharacters: reserved };
+  }
+
+  /** Copies unflushed events to D1; returns how many. Safe to repeat: D1 ignores event ids it already has. */
+  async flush(): Promise<number> {
+    const rows = this.#sql.exec<EventRow>('SELECT * FROM events WHERE flushed = 0 ORDER BY occurred_ms LIMIT 200').toArray();
+    await flushEvents(this.env.DB, rows);
+    for (const row of rows) this.#sql.exec('UPDATE events SET flushed = 1 WHERE event_id = ?', row.event_id);
+    this.#sql.exec('DELETE FROM events WHERE flushed = 1 AND occurred_ms < ?', Date.now() - EVENT_RETENTION_MS);
+    return rows.length;
+  }
+
+  override async alarm(): Promise<void> {
+    // A throw here makes the runtime retry the alarm with backoff, so a D1 outage delays the ledger, never loses it.
+    await this.flush();
+    const pending = this.#sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events WHERE flushed = 0').one().n;
+    if (pending > 0) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  #revoked(): boolean {
+    return this.#sql.exec("SELECT 1 FROM meta WHERE name = 'revoked_at'").toArray().length > 0;
+  }
+
+  #month(month: string): Omit<MonthUsage, 'reservedCharacters'> {
+    const row = this.#sql
+      .exec<{ requests: number; characters: number; cache_hits: number; cached_characters: number; audio_seconds: number; cost_micros: number }>(
+        'SELECT requests, characters, cache_hits, cached_characters, audio_seconds, cost_micros FROM month_usage WHERE month = ?',
+        month,
+      )
+      .toArray()[0];
+    return {
+      month,
+      requests: row?.requests ?? 0,
+      characters: row?.characters ?? 0,
+      cacheHits: row?.cache_hits ?? 0,
+      cachedCharacters: row?.cached_characters ?? 0,
+      audioSeconds: row?.audio_seconds ?? 0,
+      costMicros: row?.cost_micros ?? 0,
+    };
+  }
+
+  #flushDelayMs(): number {
+    const seconds = Number(this.env.USAGE_FLUSH_SECONDS);
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 10_000;
   }
 
   #refill(now: number, capacity: number, refillPerMs: number): number {
@@ -90,7 +245,7 @@ export class KeyAccount extends DurableObject {
     return Math.min(capacity, row.tokens + Math.max(0, now - row.updated_ms) * refillPerMs);
   }
 
-  #store(tokens: number, now: number): void {
+  #storeTokens(tokens: number, now: number): void {
     this.#sql.exec(
       'INSERT INTO bucket (id, tokens, updated_ms) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, updated_ms = excluded.updated_ms',
       tokens,

@@ -1,0 +1,114 @@
+/**
+ * Reads the gateway's vars once per environment object into typed settings, failing with a message that names the
+ * var, so a typo in wrangler.toml is found on the first request rather than as odd behaviour later.
+ * @module
+ */
+import { ApiError } from '@gsv-edge/shared';
+import { z } from 'zod';
+import { log } from './log.ts';
+
+function integerVar(fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return fallback;
+      const value = Number(text);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer from ${String(min)} to ${String(max)}, got "${text}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+function listVar() {
+  return z
+    .string()
+    .optional()
+    .transform((text) => (text ?? '').split(',').map((item) => item.trim()).filter((item) => item !== ''));
+}
+
+const originUrlSchema = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+
+const configSchema = z.object({
+  GPU_ORIGINS: listVar().pipe(z.array(originUrlSchema).min(1, 'must name at least one GPU function origin')),
+  ORIGIN_STRATEGY: z.enum(['least-outstanding', 'round-robin']).default('least-outstanding'),
+  ORIGIN_TIMEOUT_MS: integerVar(30_000, 1, 600_000),
+  ORIGIN_IDLE_TIMEOUT_MS: integerVar(30_000, 1, 600_000),
+  ORIGIN_COOLDOWN_SECONDS: integerVar(30, 0, 3600),
+  ORIGIN_MAX_ATTEMPTS: integerVar(3, 1, 10),
+  VOICE_CACHE_TTL_SECONDS: integerVar(60, 0, 86_400),
+  KEY_CACHE_TTL_SECONDS: integerVar(60, 60, 86_400),
+  LEASE_TTL_SECONDS: integerVar(600, 1, 86_400),
+  PHRASE_CACHE_MAX_BYTES: integerVar(25 * 1024 * 1024, 0, 512 * 1024 * 1024),
+  PHRASE_EDGE_TTL_SECONDS: integerVar(7 * 86_400, 0, 365 * 86_400),
+  CORS_ORIGINS: listVar(),
+  MAX_INPUT_CHARS: integerVar(4096, 1, 100_000),
+  STRIPE_METER_EVENT_NAME: z.string().default('gsv_edge_usage_micros'),
+  STRIPE_API_BASE: originUrlSchema.default('https://api.stripe.com'),
+});
+
+export interface GatewayConfig {
+  readonly origins: readonly string[];
+  readonly originStrategy: 'least-outstanding' | 'round-robin';
+  readonly originTimeoutMs: number;
+  readonly originIdleTimeoutMs: number;
+  readonly originCooldownMs: number;
+  readonly originMaxAttempts: number;
+  readonly voiceCacheTtlMs: number;
+  readonly keyCacheTtlSeconds: number;
+  readonly leaseTtlMs: number;
+  readonly phraseCacheMaxBytes: number;
+  readonly phraseEdgeTtlSeconds: number;
+  readonly corsOrigins: readonly string[];
+  readonly maxInputChars: number;
+  readonly stripeMeterEventName: string;
+  readonly stripeApiBase: string;
+  readonly logLevel: string | undefined;
+}
+
+const parsed = new WeakMap<object, GatewayConfig>();
+
+export function gatewayConfig(env: Cloudflare.Env): GatewayConfig {
+  const known = parsed.get(env);
+  if (known !== undefined) return known;
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const detail = issue === undefined ? 'invalid configuration' : `${issue.path.join('.')} ${issue.message}`;
+    log(env.LOG_LEVEL, 'error', 'configuration', { error: detail });
+    throw new ApiError('internal_error', 'The gateway is misconfigured; its operator has been told in the logs.');
+  }
+  const vars = result.data;
+  const config: GatewayConfig = {
+    origins: vars.GPU_ORIGINS,
+    originStrategy: vars.ORIGIN_STRATEGY,
+    originTimeoutMs: vars.ORIGIN_TIMEOUT_MS,
+    originIdleTimeoutMs: vars.ORIGIN_IDLE_TIMEOUT_MS,
+    originCooldownMs: vars.ORIGIN_COOLDOWN_SECONDS * 1000,
+    originMaxAttempts: vars.ORIGIN_MAX_ATTEMPTS,
+    voiceCacheTtlMs: vars.VOICE_CACHE_TTL_SECONDS * 1000,
+    keyCacheTtlSeconds: vars.KEY_CACHE_TTL_SECONDS,
+    leaseTtlMs: vars.LEASE_TTL_SECONDS * 1000,
+    phraseCacheMaxBytes: vars.PHRASE_CACHE_MAX_BYTES,
+    phraseEdgeTtlSeconds: vars.PHRASE_EDGE_TTL_SECONDS,
+    corsOrigins: vars.CORS_ORIGINS,
+    maxInputChars: vars.MAX_INPUT_CHARS,
+    stripeMeterEventName: vars.STRIPE_METER_EVENT_NAME,
+    stripeApiBase: vars.STRIPE_API_BASE,
+    logLevel: env.LOG_LEVEL,
+  };
+  parsed.set(env, config);
+  return config;
+}
+
+/** The HMAC secret, or a logged 500: without it no origin would accept a single request. */
+export function signingSecret(env: Cloudflare.Env): string {
+  const secret = env.SIGNING_SECRET;
+  if (secret === undefined || new TextEncoder().encode(secret).length < 32) {
+    log(env.LOG_LEVEL, 'error', 'configuration', { error: 'SIGNING_SECRET is missing or shorter than 32 bytes' });
+    throw new ApiError('internal_error', 'The gateway is misconfigured; its operator has been told in the logs.');
+  }
+  return secret;
+}

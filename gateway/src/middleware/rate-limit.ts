@@ -1,0 +1,57 @@
+/**
+ * Admits each authenticated request against its key's exact token bucket (the KeyAccount Durable Object), after a
+ * cheap per-location burst check (the rate-limiting binding). Sets `RateLimit-Limit`, `RateLimit-Remaining`,
+ * `RateLimit-Reset` (seconds until the bucket is full) and `RateLimit-Policy` on the response, whatever its status,
+ * and refuses with 429 `rate_limit_exceeded` plus `Retry-After`.
+ *
+ * Synthesis routes (`deferred`) admit later, in the same Durable Object call that reserves their concurrency slot and
+ * quota ({@link admitAndReserve}), to save a round trip on every cached phrase; a synthesis request that fails before
+ * that point (bad input) is admitted afterwards, so it too is counted and carries the headers.
+ *
+ * Because the Durable Object is asked on every request, a revoked key is refused at once, even while a KV copy of
+ * its record is still cached.
+ * @module
+ */
+import { ApiError } from '@gsv-edge/shared';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { LimitState, RequestAdmission, ReservationRequest } from '../durable/key-account.ts';
+import type { AppEnv } from '../env.ts';
+import { accountOf, admissionError, reservationError } from '../services/account.ts';
+
+export function rateLimit(options: { readonly deferred?: boolean } = {}): MiddlewareHandler<AppEnv> {
+  return async function rateLimit(c, next) {
+    const apiKey = c.get('apiKey');
+    const { success } = await c.env.BURST_LIMITER.limit({ key: apiKey.id });
+    if (!success) {
+      throw new ApiError('rate_limit_exceeded', 'Too many requests from this key at this location; slow down.', { retryAfterSeconds: 10 });
+    }
+    if (options.deferred === true) {
+      await next();
+      if (c.get('admitted')) return;
+    }
+    const admission = await accountOf(c.env, apiKey.id).admitRequest({ requestsPerMinute: apiKey.plan.requests_per_minute });
+    c.set('admitted', true);
+    setLimitHeaders(c, admission);
+    if (!admission.admitted) throw admissionError(admission);
+    if (options.deferred !== true) await next();
+  };
+}
+
+/** One Durable Object call: the request's token, then its concurrency slot and quota hold. Throws the refusal. */
+export async function admitAndReserve(c: Context<AppEnv>, reservation: ReservationRequest): Promise<void> {
+  const apiKey = c.get('apiKey');
+  const result = await accountOf(c.env, apiKey.id).admitAndReserve({ requestsPerMinute: apiKey.plan.requests_per_minute }, reservation);
+  c.set('admitted', true);
+  setLimitHeaders(c, result.admission);
+  if (!result.admission.admitted) throw admissionError(result.admission);
+  if (result.reservation !== null && !result.reservation.reserved) throw reservationError(result.reservation, reservation.characters);
+}
+
+function setLimitHeaders(c: Context<AppEnv>, admission: RequestAdmission): void {
+  if (!('limit' in admission)) return;
+  const state: LimitState = admission;
+  c.header('RateLimit-Limit', String(state.limit));
+  c.header('RateLimit-Remaining', String(state.remaining));
+  c.header('RateLimit-Reset', String(state.resetSeconds));
+  c.header('RateLimit-Policy', `${String(c.get('apiKey').plan.requests_per_minute)};w=60`);
+}

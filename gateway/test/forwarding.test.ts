@@ -1,0 +1,162 @@
+/**
+ * Forwarding to GPU function origins: failover before the first byte (refused connection, 5xx, timeout, empty
+ * answer, refused signature), passive health, origin selection, and what happens when an origin dies mid-stream.
+ */
+import { describe, expect, it } from 'vitest';
+import { OriginPool } from '../src/services/origin-pool.ts';
+import { bearer, bytesOf, call, createKey, errorOf, originStats, origins } from './helpers.ts';
+
+function post(secret: string, text: string, vars: Record<string, string>, body: Record<string, unknown> = {}) {
+  return call('/v1/tts', { method: 'POST', headers: bearer(secret), body: JSON.stringify({ text, voice: 'tone', ...body }) }, vars);
+}
+
+async function usageOf(secret: string) {
+  const { response } = await call('/v1/usage', { headers: bearer(secret) });
+  return await response.json<{ totals: { requests: number }; quota: { reserved_characters: number } }>();
+}
+
+describe('failover before the first byte', () => {
+  it('moves on from a refused connection and from a 503, then skips the failed origins for a while', async () => {
+    const key = await createKey();
+    const vars = { GPU_ORIGINS: origins('refused', 'fail503-a', 'ok-failover'), ORIGIN_STRATEGY: 'round-robin', ORIGIN_MAX_ATTEMPTS: '3' };
+    const first = await post(key.secret, 'Failover one.', vars);
+    expect(first.response.status).toBe(200);
+    expect((await bytesOf(first.response)).length).toBeGreaterThan(44);
+    await first.settled();
+    const failedOnce = (await originStats('fail503-a')).synthesize;
+    expect(failedOnce).toBeLessThanOrEqual(1);
+
+    for (const text of ['Failover two.', 'Failover three.']) {
+      const next = await post(key.secret, text, vars);
+      expect(next.response.status).toBe(200);
+      await bytesOf(next.response);
+      await next.settled();
+    }
+    // Both bad origins are marked down after one failure each, so only the healthy origin is called again.
+    expect((await originStats('fail503-a')).synthesize).toBe(failedOnce);
+    expect((await originStats('ok-failover')).synthesize).toBe(3);
+  });
+
+  it('times out an origin that sends nothing and uses the next', async () => {
+    const key = await createKey();
+    const vars = { GPU_ORIGINS: origins('hang-a', 'ok-after-hang'), ORIGIN_STRATEGY: 'round-robin', ORIGIN_TIMEOUT_MS: '300' };
+    const results = [];
+    for (const text of ['Timeout one.', 'Timeout two.']) {
+      const { response, settled } = await post(key.secret, text, vars);
+      results.push(response.status);
+      await bytesOf(response);
+      await settled();
+    }
+    expect(results).toEqual([200, 200]);
+    expect((await originStats('ok-after-hang')).synthesize).toBe(2);
+  });
+
+  it('treats an empty answer and a refused signature as origin failures', async () => {
+    const key = await createKey();
+    const vars = { GPU_ORIGINS: origins('empty-a', 'badsig-a', 'ok-after-bad'), ORIGIN_STRATEGY: 'round-robin' };
+    const { response, settled } = await post(key.secret, 'Not silence.', vars);
+    expect(response.status).toBe(200);
+    await bytesOf(response);
+    await settled();
+    expect((await originStats('ok-after-bad')).synthesize).toBe(1);
+  });
+
+  it('answers 502/504 in the envelope when every origin fails, and bills nothing', async () => {
+    const key = await createKey();
+    const unavailable = await post(key.secret, 'Nobody home.', { GPU_ORIGINS: origins('refused') });
+    expect(unavailable.response.status).toBe(502);
+    expect(await errorOf(unavailable.response)).toMatchObject({ code: 'origin_unavailable', type: 'server_error' });
+    await unavailable.settled();
+
+    const timeout = await post(key.secret, 'Nobody answers.', { GPU_ORIGINS: origins('hang-b'), ORIGIN_TIMEOUT_MS: '200' });
+    expect(timeout.response.status).toBe(504);
+    expect((await errorOf(timeout.response)).code).toBe('origin_timeout');
+    await timeout.settled();
+
+    const signature = await post(key.secret, 'Wrong secret.', { GPU_ORIGINS: origins('badsig-b') });
+    expect(signature.response.status).toBe(502);
+    expect((await errorOf(signature.response)).message).toMatch(/signature/);
+    await signature.settled();
+
+    const overloaded = await post(key.secret, 'Too busy.', { GPU_ORIGINS: origins('fail503-b') });
+    expect(overloaded.response.status).toBe(503);
+    expect(overloaded.response.headers.get('retry-after')).toBe('1');
+    expect((await errorOf(overloaded.response)).code).toBe('overloaded');
+    await overloaded.settled();
+
+    const usage = await usageOf(key.secret);
+    expect(usage.totals.requests).toBe(0);
+    expect(usage.quota.reserved_characters).toBe(0);
+  });
+});
+
+describe('after the first byte', () => {
+  it('passes an origin failure mid-stream on as a broken stream: not billed, not cached', async () => {
+    const key = await createKey();
+    const { response, settled } = await post(key.secret, 'Cut short.', { GPU_ORIGINS: origins('abort-a') });
+    expect(response.status).toBe(200);
+    await expect(response.arrayBuffer()).rejects.toThrow(/stopped mid-stream/);
+    await settled();
+    const usage = await usageOf(key.secret);
+    expect(usage.totals.requests).toBe(0);
+    expect(usage.quota.reserved_characters).toBe(0);
+
+    const retry = await post(key.secret, 'Cut short.', { GPU_ORIGINS: origins('ok-after-abort') });
+    expect(retry.response.headers.get('x-cache')).toBe('MISS');
+    await bytesOf(retry.response);
+    await retry.settled();
+  });
+
+  it('passes the stream through as it comes, before the origin has finished', async () => {
+    const key = await createKey();
+    const { response, settled } = await post(key.secret, 'Slowly streamed.', { GPU_ORIGINS: origins('slow-a') }, { stream: true });
+    const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
+    const started = Date.now();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    expect(Date.now() - started).toBeLessThan(140); // the origin waits 150 ms before its second chunk
+    while (!(await reader.read()).done) {
+      // drain
+    }
+    await settled();
+  });
+});
+
+describe('origin selection', () => {
+  it('takes origins in turn (round-robin), skipping one marked down unless all are', () => {
+    let now = 0;
+    const pool = new OriginPool(['a', 'b', 'c'], 'round-robin', 1000, () => now);
+    const firsts = [pool.order()[0], pool.order()[0], pool.order()[0]];
+    expect(new Set(firsts)).toEqual(new Set(['a', 'b', 'c']));
+    pool.markFailed('b');
+    for (let i = 0; i < 3; i += 1) expect(pool.order().slice(0, 2)).not.toContain('b');
+    expect(pool.order().at(-1)).toBe('b');
+    now = 1001;
+    expect(pool.isDown('b')).toBe(false);
+  });
+
+  it('prefers the origin with the fewest requests in flight (least-outstanding)', () => {
+    const pool = new OriginPool(['x', 'y'], 'least-outstanding', 1000);
+    pool.begin('x');
+    pool.begin('x');
+    pool.begin('y');
+    for (let i = 0; i < 4; i += 1) expect(pool.order()[0]).toBe('y');
+    pool.end('x');
+    pool.end('x');
+    expect(pool.order()[0]).toBe('x');
+  });
+
+  it('sends a new request to the idle origin while another origin is streaming', async () => {
+    const key = await createKey();
+    const vars = { GPU_ORIGINS: origins('slow-lo', 'ok-lo'), ORIGIN_STRATEGY: 'least-outstanding' };
+    // Whichever origin the first request lands on, the second must go to the other one.
+    const first = await post(key.secret, 'Long one.', vars, { stream: true });
+    const second = await post(key.secret, 'Short one.', vars);
+    await bytesOf(second.response);
+    await bytesOf(first.response);
+    await Promise.all([first.settled(), second.settled()]);
+    const [slow, ok] = [await originStats('slow-lo'), await originStats('ok-lo')];
+    expect(slow.synthesize).toBe(1);
+    expect(ok.synthesize).toBe(1);
+  });
+});

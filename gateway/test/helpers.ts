@@ -1,0 +1,86 @@
+/**
+ * Helpers for the gateway's tests inside workerd: calling the app with a real execution context (so waitUntil work
+ * such as metering and cache fills can be awaited), making keys through the admin API, and reading the fake origin.
+ */
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import type { CreatedApiKey, ErrorEnvelope, Plan, SynthesisJob } from '@gsv-edge/shared';
+import { createApp } from '../src/app.ts';
+import { TEST_SECRETS } from './secrets.ts';
+
+/** Bindings vitest.config.ts adds for tests only. */
+export interface TestBindings extends Cloudflare.Env {
+  readonly TEST_MIGRATIONS: D1Migration[];
+  readonly FAKE_ORIGIN: string;
+  readonly REFUSED_ORIGIN: string;
+}
+
+export type D1Migration = { name: string; queries: string[] };
+
+export const testEnv = env as TestBindings;
+const app = createApp();
+
+export interface Call {
+  readonly response: Response;
+  /** Waits for everything the request left running (metering, cache fills). Consume or cancel the body first. */
+  readonly settled: () => Promise<void>;
+}
+
+/** Calls the gateway app as workerd would, with `vars` overriding wrangler.toml's. */
+export async function call(path: string, init: RequestInit = {}, vars: Partial<Record<keyof Cloudflare.Env, string>> = {}): Promise<Call> {
+  const ctx = createExecutionContext();
+  const response = await app.fetch(new Request(`https://gateway.test${path}`, init), { ...testEnv, ...vars }, ctx);
+  return { response, settled: () => waitOnExecutionContext(ctx) };
+}
+
+export function origins(...names: string[]): string {
+  return names.map((name) => (name === 'refused' ? testEnv.REFUSED_ORIGIN : `${testEnv.FAKE_ORIGIN}/${name}`)).join(',');
+}
+
+export interface OriginStats {
+  synthesize: number;
+  voices: number;
+  jobs: SynthesisJob[];
+  requestIds: string[];
+}
+
+export async function originStats(name: string): Promise<OriginStats> {
+  return (await fetch(`${testEnv.FAKE_ORIGIN}/__stats/${name}`)).json();
+}
+
+export async function bumpVoice(id: string): Promise<void> {
+  await fetch(`${testEnv.FAKE_ORIGIN}/__bump/${id}`, { method: 'POST' });
+}
+
+export const adminHeaders = { authorization: `Bearer ${TEST_SECRETS.admin}`, 'content-type': 'application/json' };
+
+export const basePlan: Plan = {
+  requests_per_minute: 1000,
+  max_concurrent: 10,
+  monthly_character_quota: null,
+  price_per_1k_chars_micros: 20_000,
+  cache_hit_price_per_1k_chars_micros: 2_000,
+  currency: 'usd',
+};
+
+export async function createKey(plan: Partial<Plan> = {}, extra: Record<string, unknown> = {}): Promise<CreatedApiKey> {
+  const { response } = await call('/admin/keys', {
+    method: 'POST',
+    headers: adminHeaders,
+    body: JSON.stringify({ name: 'test', plan: { ...basePlan, ...plan }, ...extra }),
+  });
+  if (response.status !== 201) throw new Error(`key creation failed: ${String(response.status)} ${await response.text()}`);
+  return response.json();
+}
+
+export function bearer(secret: string, more: Record<string, string> = {}): Record<string, string> {
+  return { authorization: `Bearer ${secret}`, 'content-type': 'application/json', ...more };
+}
+
+export async function errorOf(response: Response): Promise<ErrorEnvelope['error']> {
+  return (await response.json<ErrorEnvelope>()).error;
+}
+
+export async function bytesOf(response: Response): Promise<Uint8Array> {
+  return new Uint8Array(await response.arrayBuffer());
+}

@@ -1,0 +1,176 @@
+/**
+ * API keys (format, checksum, storage, the distinct authentication errors, revocation) and the admin API (keys,
+ * voices, its own authentication), plus CORS and security headers.
+ */
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { sha256Hex, type ApiKey } from '@gsv-edge/shared';
+import { generateKey, parseKey } from '../src/services/key-format.ts';
+import { adminHeaders, bearer, call, createKey, errorOf, originStats, origins } from './helpers.ts';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+async function usage(authorization?: string) {
+  const { response } = await call('/v1/usage', authorization === undefined ? {} : { headers: { authorization } });
+  return response;
+}
+
+describe('key format', () => {
+  it('makes sk_live_/sk_test_ keys of 190 random bits plus a checksum that catches any one-character typo', async () => {
+    const key = await generateKey('live');
+    expect(key).toMatch(/^sk_live_[0-9A-Za-z]{38}$/);
+    expect(await parseKey(key)).toEqual({ ok: true, mode: 'live' });
+    expect(await parseKey(await generateKey('test'))).toEqual({ ok: true, mode: 'test' });
+    for (const position of [8, 20, 39, 45]) {
+      const original = key[position] ?? '0';
+      const typo = `${key.slice(0, position)}${BASE62[(BASE62.indexOf(original) + 1) % 62] ?? ''}${key.slice(position + 1)}`;
+      expect(await parseKey(typo)).toMatchObject({ ok: false, reason: expect.stringMatching(/checksum/) as string });
+    }
+    expect(await parseKey(key.slice(0, -1))).toMatchObject({ ok: false, reason: expect.stringMatching(/length/) as string });
+    expect(await parseKey('pk_live_abc')).toMatchObject({ ok: false, reason: expect.stringMatching(/start with/) as string });
+  });
+});
+
+describe('authentication', () => {
+  it('tells missing, malformed, forged, unknown and revoked keys apart', async () => {
+    const missing = await usage();
+    expect(missing.status).toBe(401);
+    expect((await errorOf(missing)).code).toBe('missing_api_key');
+
+    const basic = await usage('Basic dXNlcjpwYXNz');
+    expect([basic.status, (await errorOf(basic)).code]).toEqual([401, 'malformed_api_key']);
+
+    const short = await usage('Bearer sk_live_tooShort');
+    expect([short.status, (await errorOf(short)).code]).toEqual([401, 'malformed_api_key']);
+
+    const real = await generateKey('live');
+    const forged = `${real.slice(0, -6)}${real.slice(-6).split('').reverse().join('')}`;
+    const forgedResponse = await usage(`Bearer ${forged === real ? `${real.slice(0, -1)}0` : forged}`);
+    expect(forgedResponse.status).toBe(401);
+    expect(await errorOf(forgedResponse)).toMatchObject({ code: 'malformed_api_key', message: expect.stringMatching(/checksum/) as string });
+
+    const unknown = await usage(`Bearer ${real}`);
+    expect([unknown.status, (await errorOf(unknown)).code]).toEqual([401, 'invalid_api_key']);
+
+    const key = await createKey();
+    expect((await usage(`Bearer ${key.secret}`)).status).toBe(200);
+    await call(`/admin/keys/${key.id}/revoke`, { method: 'POST', headers: adminHeaders });
+    const revoked = await usage(`Bearer ${key.secret}`);
+    expect(revoked.status).toBe(403);
+    expect(await errorOf(revoked)).toMatchObject({ code: 'revoked_api_key', type: 'permission_error' });
+  });
+
+  it('stores only the SHA-256, caches it in KV for 60 s, and revokes at once even while KV still has the key', async () => {
+    const key = await createKey();
+    const hash = await sha256Hex(key.secret);
+    const row = await env.DB.prepare('SELECT * FROM api_keys WHERE id = ?').bind(key.id).first();
+    expect(row?.key_hash).toBe(hash);
+    expect(Object.values(row ?? {})).not.toContain(key.secret);
+
+    expect((await usage(`Bearer ${key.secret}`)).status).toBe(200);
+    const listed = await env.KEY_CACHE.list({ prefix: `key:${hash}` });
+    const expiration = listed.keys[0]?.expiration ?? 0;
+    expect(expiration - Date.now() / 1000).toBeGreaterThan(50);
+    expect(expiration - Date.now() / 1000).toBeLessThanOrEqual(61);
+    const cached = await env.KEY_CACHE.get(`key:${hash}`);
+
+    await call(`/admin/keys/${key.id}/revoke`, { method: 'POST', headers: adminHeaders });
+    // Another location's KV may still serve the old record for up to its TTL; the Durable Object refuses anyway.
+    await env.KEY_CACHE.put(`key:${hash}`, cached ?? '', { expirationTtl: 60 });
+    const response = await usage(`Bearer ${key.secret}`);
+    expect([response.status, (await errorOf(response)).code]).toEqual([403, 'revoked_api_key']);
+  });
+
+  it('accepts test-mode keys like live ones', async () => {
+    const key = await createKey({}, { mode: 'test' });
+    expect(key.secret).toMatch(/^sk_test_/);
+    expect(key.redacted).toBe(`sk_test_...${key.secret.slice(-4)}`);
+    expect((await usage(`Bearer ${key.secret}`)).status).toBe(200);
+  });
+});
+
+describe('admin API', () => {
+  it('needs the admin secret: 401 without a token, 403 with a wrong one, a customer key, or none configured', async () => {
+    const key = await createKey();
+    const none = await call('/admin/keys');
+    expect([none.response.status, (await errorOf(none.response)).code]).toEqual([401, 'missing_api_key']);
+    for (const token of ['wrong-secret', key.secret]) {
+      const { response } = await call('/admin/keys', { headers: { authorization: `Bearer ${token}` } });
+      expect([response.status, (await errorOf(response)).code]).toEqual([403, 'admin_required']);
+    }
+    const disabled = await call('/admin/keys', { headers: adminHeaders }, { ADMIN_SECRET: '' });
+    expect((await errorOf(disabled.response)).message).toMatch(/disabled/);
+  });
+
+  it('creates, shows, lists and revokes keys; the secret is shown once', async () => {
+    const created = await createKey({ monthly_character_quota: 1000 }, { name: 'Acme' });
+    expect(created).toMatchObject({ object: 'api_key', name: 'Acme', mode: 'live', revoked_at: null, plan: { monthly_character_quota: 1000, currency: 'usd' } });
+    const shown = await (await call(`/admin/keys/${created.id}`, { headers: adminHeaders })).response.json<ApiKey>();
+    expect(shown).not.toHaveProperty('secret');
+    expect(shown.redacted).toBe(`sk_live_...${created.secret.slice(-4)}`);
+
+    const revoke = await call(`/admin/keys/${created.id}/revoke`, { method: 'POST', headers: adminHeaders });
+    expect((await revoke.response.json<ApiKey>()).revoked_at).not.toBeNull();
+    const active = await (await call('/admin/keys', { headers: adminHeaders })).response.json<{ data: ApiKey[] }>();
+    expect(active.data.map((key) => key.id)).not.toContain(created.id);
+    const all = await (await call('/admin/keys?include_revoked=true', { headers: adminHeaders })).response.json<{ data: ApiKey[] }>();
+    expect(all.data.map((key) => key.id)).toContain(created.id);
+    expect(JSON.stringify(all)).not.toContain(created.secret);
+
+    const missing = await call('/admin/keys/key_0000000000000000', { headers: adminHeaders });
+    expect(missing.response.status).toBe(404);
+    const invalid = await call('/admin/keys', { method: 'POST', headers: adminHeaders, body: JSON.stringify({ plan: { requests_per_minute: 1 } }) });
+    expect(await errorOf(invalid.response)).toMatchObject({ code: 'invalid_field', param: 'plan.max_concurrent' });
+  });
+
+  it('forwards voice management to the GPU function, validating first, and relists voices after a change', async () => {
+    const key = await createKey();
+    const vars = { GPU_ORIGINS: origins('ok-admin-voices'), VOICE_CACHE_TTL_SECONDS: '3600' };
+    const before = await call('/v1/voices', { headers: bearer(key.secret) }, vars);
+    expect((await before.response.json<{ data: { id: string }[] }>()).data.map((voice) => voice.id)).not.toContain('newcomer');
+
+    const invalid = await call('/admin/voices', { method: 'POST', headers: adminHeaders, body: JSON.stringify({ id: 'newcomer' }) }, vars);
+    expect(invalid.response.status).toBe(400);
+    expect((await errorOf(invalid.response)).param).toBe('model');
+    expect((await originStats('ok-admin-voices')).voices).toBe(1);
+
+    const upload = { id: 'newcomer', model: 'tiny', prompt_text: 'hello', prompt_lang: 'en', ref_audio: 'UklGRg==' };
+    const created = await call('/admin/voices', { method: 'POST', headers: adminHeaders, body: JSON.stringify(upload) }, vars);
+    expect(created.response.status).toBe(201);
+    expect(await created.response.json()).toMatchObject({ object: 'voice', id: 'newcomer' });
+    const conflict = await call('/admin/voices', { method: 'POST', headers: adminHeaders, body: JSON.stringify(upload) }, vars);
+    expect([conflict.response.status, (await errorOf(conflict.response)).code]).toEqual([409, 'voice_exists']);
+
+    const after = await call('/v1/voices', { headers: bearer(key.secret) }, vars);
+    expect((await after.response.json<{ data: { id: string }[] }>()).data.map((voice) => voice.id)).toContain('newcomer');
+
+    const deleted = await call('/admin/voices/newcomer', { method: 'DELETE', headers: adminHeaders }, vars);
+    expect(await deleted.response.json()).toEqual({ id: 'newcomer', object: 'voice.deleted', deleted: true });
+    const badId = await call('/admin/voices/Not%20An%20Id', { method: 'DELETE', headers: adminHeaders }, vars);
+    expect(await errorOf(badId.response)).toMatchObject({ code: 'invalid_field', param: 'id' });
+  });
+});
+
+describe('CORS and security headers', () => {
+  it('allows only the configured browser origins and answers preflights', async () => {
+    const preflight = {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+    };
+    const allowed = await call('/v1/tts', preflight, { CORS_ORIGINS: 'https://app.example' });
+    expect(allowed.response.status).toBe(204);
+    expect(allowed.response.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(allowed.response.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const other = await call('/v1/tts', preflight, { CORS_ORIGINS: 'https://other.example' });
+    expect(other.response.headers.get('access-control-allow-origin')).toBeNull();
+    const off = await call('/v1/tts', preflight);
+    expect(off.response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('sends security headers and a request id on errors too', async () => {
+    const { response } = await call('/v1/usage');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('strict-transport-security')).toMatch(/max-age/);
+    expect(response.headers.get('x-request-id')).toMatch(/\S/);
+  });
+});

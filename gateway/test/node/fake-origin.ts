@@ -1,0 +1,249 @@
+/**
+ * A stand-in GPU function for the gateway's tests, on node:http: it verifies every request's signature with the
+ * shared `verifyRequest`, validates the `SynthesisJob`, and answers real audio (a 16-bit mono 32 kHz sine tone whose
+ * pitch follows the seed and whose length follows the text), streamed in chunks when the job asks for a stream.
+ *
+ * One server plays many origins: the first path segment names the origin and, by its prefix, how it behaves
+ * (`ok-*` answers, `fail503-*` is overloaded, `abort-*` dies mid-stream, `hang-*` never answers, `empty-*` answers
+ * no bytes, `badsig-*` rejects the signature, `slow-*` waits 150 ms between chunks). A real GPU function sits behind
+ * one base URL; a base path is allowed by the gateway, so each name is a separate origin to it.
+ *
+ * Test-only control routes (unsigned): `GET /__stats/<origin>`, `POST /__bump/<voice>` (changes a voice's version),
+ * and `/stripe/v1/billing/meter_events` (a fake Stripe API) with `GET /__stripe`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ApiError,
+  countCharacters,
+  MemoryNonceStore,
+  parseOrThrow,
+  sha256Hex,
+  synthesisJobSchema,
+  verifyRequest,
+  type SynthesisJob,
+  type Voice,
+} from '@gsv-edge/shared';
+
+export const SAMPLE_RATE = 32_000;
+
+interface OriginStats {
+  synthesize: number;
+  voices: number;
+  jobs: SynthesisJob[];
+  requestIds: string[];
+}
+
+export interface FakeOrigin {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Samples of the tone for a job: deterministic in (seed, text), as real synthesis with a fixed seed is. */
+export function toneSamples(seed: number, characters: number): Int16Array {
+  const count = Math.round(SAMPLE_RATE * (0.1 + 0.02 * characters));
+  const frequency = 220 + (seed % 440);
+  const samples = new Int16Array(count);
+  for (let i = 0; i < count; i += 1) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * frequency * i) / SAMPLE_RATE));
+  return samples;
+}
+
+export function wavBytes(samples: Int16Array): Uint8Array {
+  const data = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+  const out = new Uint8Array(44 + data.length);
+  const view = new DataView(out.buffer);
+  const ascii = (offset: number, text: string) => {
+    for (let i = 0; i < text.length; i += 1) out[offset + i] = text.charCodeAt(i);
+  };
+  ascii(0, 'RIFF');
+  view.setUint32(4, 36 + data.length, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true); // mono
+  view.setUint32(24, SAMPLE_RATE, true);
+  view.setUint32(28, SAMPLE_RATE * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, 'data');
+  view.setUint32(40, data.length, true);
+  out.set(data, 44);
+  return out;
+}
+
+export async function startFakeOrigin(secret: string, stripeKey: string): Promise<FakeOrigin> {
+  const nonces = new MemoryNonceStore();
+  const stats = new Map<string, OriginStats>();
+  const stripeEvents: Record<string, string>[] = [];
+  const generations = new Map<string, number>();
+  const voiceIds = ['tone', 'tone-b', 'tone-mutable'];
+
+  const statsOf = (name: string) => {
+    let entry = stats.get(name);
+    if (entry === undefined) {
+      entry = { synthesize: 0, voices: 0, jobs: [], requestIds: [] };
+      stats.set(name, entry);
+    }
+    return entry;
+  };
+  const voice = async (id: string): Promise<Voice> => {
+    const version = await sha256Hex(`${id}:${String(generations.get(id) ?? 0)}`);
+    const sha = await sha256Hex('model');
+    const reference = { sha256: sha, duration_s: 5, sample_rate: SAMPLE_RATE, channels: 1 };
+    return {
+      object: 'voice', id, model: 'tiny', model_sha256: sha, version, prompt_text: 'reference', prompt_lang: 'en',
+      reference, aux_references: [], sample_rate: SAMPLE_RATE, description: '', created_at: '2026-01-01T00:00:00.000Z',
+    };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    const url = req.url ?? '/';
+    const [, name = '', ...rest] = url.split('?')[0]?.split('/') ?? [];
+    const path = `/${rest.join('/')}`;
+    if (name === '__stats') {
+      json(res, 200, statsOf(rest[0] ?? ''));
+      return;
+    }
+    if (name === '__bump') {
+      generations.set(rest[0] ?? '', (generations.get(rest[0] ?? '') ?? 0) + 1);
+      json(res, 200, await voice(rest[0] ?? ''));
+      return;
+    }
+    if (name === '__stripe') {
+      json(res, 200, stripeEvents);
+      return;
+    }
+    if (name === 'stripe') {
+      if (req.headers.authorization !== `Bearer ${stripeKey}`) {
+        json(res, 401, { error: { message: 'bad key' } });
+        return;
+      }
+      const form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+      stripeEvents.push(form);
+      json(res, 200, { object: 'billing.meter_event', identifier: form.identifier });
+      return;
+    }
+
+    const stat = statsOf(name);
+    if (name.startsWith('hang')) return; // never answers; the gateway must time out
+    await verifyRequest({ secrets: [secret], method: req.method ?? 'GET', pathAndQuery: url, body, headers: toHeaders(req), nonces });
+    if (name.startsWith('badsig')) throw new ApiError('invalid_signature', 'this origin has another secret');
+
+    if (path === '/internal/v1/voices' && req.method === 'GET') {
+      stat.voices += 1;
+      json(res, 200, { object: 'list', data: await Promise.all(voiceIds.map(voice)) });
+      return;
+    }
+    if (path.startsWith('/internal/v1/voices') && req.method === 'DELETE') {
+      json(res, 200, { id: rest.at(-1), object: 'voice.deleted', deleted: true });
+      return;
+    }
+    if (path === '/internal/v1/voices' && req.method === 'POST') {
+      const created = JSON.parse(body.toString('utf8')) as { id: string };
+      if (voiceIds.includes(created.id)) throw new ApiError('voice_exists', `voice ${created.id} exists`, { param: 'id' });
+      voiceIds.push(created.id);
+      json(res, 201, await voice(created.id));
+      return;
+    }
+    if (path !== '/internal/v1/synthesize' || req.method !== 'POST') throw new ApiError('not_found', `no route ${path}`);
+
+    const job = parseOrThrow(synthesisJobSchema, JSON.parse(body.toString('utf8')));
+    stat.synthesize += 1;
+    stat.jobs.push(job);
+    stat.requestIds.push(String(req.headers['x-request-id']));
+    if (name.startsWith('fail503')) throw new ApiError('overloaded', 'queue full', { retryAfterSeconds: 1 });
+    if (!voiceIds.includes(job.params.voice)) throw new ApiError('voice_not_found', 'no such voice', { param: 'voice' });
+    if ((await voice(job.params.voice)).version !== job.voice_version) {
+      throw new ApiError('voice_version_mismatch', 'the voice changed', { param: 'voice_version' });
+    }
+    if (job.params.format !== 'wav' && job.params.format !== 'pcm') {
+      throw new ApiError('invalid_field', 'this fake origin encodes only wav and pcm', { param: 'params.format' });
+    }
+    const samples = toneSamples(job.seed, countCharacters(job.params.text));
+    const audio = job.params.format === 'wav' ? wavBytes(samples) : new Uint8Array(samples.buffer);
+    const headers: Record<string, string> = {
+      'content-type': job.params.format === 'wav' ? 'audio/wav' : 'audio/pcm',
+      'x-request-id': String(req.headers['x-request-id']),
+      'x-gsv-seed': String(job.seed),
+      'x-gsv-sample-rate': String(SAMPLE_RATE),
+      'x-gsv-characters': String(countCharacters(job.params.text)),
+      ...(job.synthesis_key === null ? {} : { 'x-gsv-synthesis-key': job.synthesis_key }),
+    };
+    if (name.startsWith('empty')) {
+      res.writeHead(200, headers).end();
+      return;
+    }
+    if (!job.stream && !name.startsWith('abort')) {
+      headers['x-gsv-audio-seconds'] = String(samples.length / SAMPLE_RATE);
+      headers['content-length'] = String(audio.length);
+      res.writeHead(200, headers).end(audio);
+      return;
+    }
+    res.writeHead(200, headers);
+    const pieces = 4;
+    const size = Math.ceil(audio.length / pieces);
+    for (let i = 0; i < pieces; i += 1) {
+      res.write(audio.subarray(i * size, (i + 1) * size));
+      if (name.startsWith('abort')) {
+        await delay(20);
+        res.socket?.destroy();
+        return;
+      }
+      await delay(name.startsWith('slow') ? 150 : 5);
+    }
+    res.end();
+  };
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      handle(req, res, Buffer.concat(chunks)).catch((error: unknown) => {
+        const apiError = error instanceof ApiError ? error : new ApiError('internal_error', String(error));
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (apiError.retryAfterSeconds !== undefined) headers['retry-after'] = String(apiError.retryAfterSeconds);
+        if (!res.headersSent) res.writeHead(apiError.status, headers).end(JSON.stringify(apiError.toEnvelope()));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${String(port)}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+/** A port nothing listens on: connections to it are refused. */
+export async function refusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => {
+    resolve();
+  }));
+  return port;
+}
+
+function toHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+  }
+  return headers;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
