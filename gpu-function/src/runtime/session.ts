@@ -11,6 +11,8 @@ export type Feeds = Readonly<Record<string, HostTensor>>;
 
 export class ModelSession {
   readonly label: string;
+  /** Runs and total milliseconds spent inside onnxruntime, for measuring host-side overhead. */
+  readonly stats = { runs: 0, milliseconds: 0 };
   readonly #session: ort.InferenceSession;
 
   private constructor(label: string, session: ort.InferenceSession) {
@@ -45,8 +47,11 @@ export class ModelSession {
     for (const name of this.#session.outputNames) fetches[name] = null;
     for (const [name, value] of Object.entries(into)) fetches[name] = toOrt(value);
     let results: ort.InferenceSession.ReturnType;
+    const started = performance.now();
     try {
       results = await this.#session.run(ortFeeds, fetches);
+      this.stats.runs += 1;
+      this.stats.milliseconds += performance.now() - started;
     } catch (error) {
       const described = Object.entries(feeds)
         .map(([name, value]) => `${name}: ${value.dtype} ${formatShape(value.shape)}`)

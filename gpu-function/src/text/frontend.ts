@@ -18,7 +18,7 @@ import { zhG2p } from './zh/index.ts';
 
 export type { PhoneRun, PhoneSegment } from './frontend-phones.ts';
 
-/** BERT width (chinese-roberta-wwm-ext-large hidden size). */
+/** BERT width of GPT-SoVITS models (chinese-roberta-wwm-ext-large hidden size); bundles may declare another. */
 export const BERT_DIM = 1024;
 
 /**
@@ -32,6 +32,8 @@ export interface TextFrontendOptions {
   /** Language modules by run language; defaults to English and Mandarin. */
   readonly languages?: LanguageModules;
   readonly bert?: ZhBertFeatures;
+  /** Width of the BERT features the bundle's T2S takes (`bert_proj` input); defaults to {@link BERT_DIM}. */
+  readonly bertDim?: number;
 }
 
 export interface TextFrontend {
@@ -55,17 +57,17 @@ export function promptText(text: string, lang: TextLanguage): string {
   return SPLIT_MARKS.has(Array.from(stripped).at(-1) ?? '') ? stripped : stripped + (lang === 'en' ? '.' : '。');
 }
 
-async function withBert(segment: PhoneSegment, bert: ZhBertFeatures | undefined): Promise<FrontendSegment> {
-  const features = new Float32Array(segment.phones.length * BERT_DIM); // [phones, 1024]
+async function withBert(segment: PhoneSegment, bert: ZhBertFeatures | undefined, bertDim: number): Promise<FrontendSegment> {
+  const features = new Float32Array(segment.phones.length * bertDim); // [phones, bertDim]
   let offset = 0;
   for (const run of segment.runs) {
     if (run.lang === 'zh' && run.phones.length > 0) {
       if (bert === undefined) throw new Error('Mandarin text needs BERT features, but the frontend has no BERT');
       const runFeatures = await bert(run.normText, run.word2ph);
-      if (runFeatures.length !== run.phones.length * BERT_DIM) {
-        throw new Error(`BERT features for "${run.normText}" have ${runFeatures.length} values, expected ${run.phones.length}×${BERT_DIM}`);
+      if (runFeatures.length !== run.phones.length * bertDim) {
+        throw new Error(`BERT features for "${run.normText}" have ${runFeatures.length} values, expected ${run.phones.length}×${bertDim}`);
       }
-      features.set(runFeatures, offset * BERT_DIM);
+      features.set(runFeatures, offset * bertDim);
     }
     offset += run.phones.length;
   }
@@ -81,6 +83,7 @@ async function withBert(segment: PhoneSegment, bert: ZhBertFeatures | undefined)
 
 export function createTextFrontend(options: TextFrontendOptions): TextFrontend {
   const { symbols, bert } = options;
+  const bertDim = options.bertDim ?? BERT_DIM;
   const modules = options.languages ?? DEFAULT_LANGUAGES;
   const phonesOf = (text: string, lang: TextLanguage): PhoneSegment => segmentPhones(text, lang, symbols, modules);
   const targetPhones = (text: string, lang: TextLanguage, method: TextSplitMethod): PhoneSegment[] =>
@@ -93,11 +96,11 @@ export function createTextFrontend(options: TextFrontendOptions): TextFrontend {
     targetPhones,
     async prepareTarget(text, lang, method) {
       const segments: FrontendSegment[] = [];
-      for (const segment of targetPhones(text, lang, method)) segments.push(await withBert(segment, bert));
+      for (const segment of targetPhones(text, lang, method)) segments.push(await withBert(segment, bert, bertDim));
       return segments;
     },
     async preparePrompt(text, lang) {
-      return withBert(phonesOf(promptText(text, lang), lang), bert);
+      return withBert(phonesOf(promptText(text, lang), lang), bert, bertDim);
     },
   };
 }

@@ -3,7 +3,7 @@
  * - During the first 11 steps the EOS column is cut off before sampling, so EOS cannot be drawn.
  * - The sequence stops when the sampled token or the argmax of the penalized logits is EOS; that step's sample is
  *   dropped, as GPT-SoVITS drops it (`y[:, :-1]`).
- * - At step 1499 it stops regardless, keeping 1499 tokens.
+ * - At its last step (GPT-SoVITS: 1499) it stops regardless, keeping that many tokens.
  * @module
  */
 import { sampleToken } from '../sampling/sampler.ts';
@@ -22,7 +22,7 @@ export function advanceSequence(sequence: T2sSequence, logits: Float32Array, eos
     segment: sequence.segmentIndex,
     step,
   });
-  if (token === eos || argmaxToken === eos || step >= T2S_RULES.lastStep) return { finished: true };
+  if (token === eos || argmaxToken === eos || step >= sequence.lastStep) return { finished: true };
   sequence.generated.push(token);
   sequence.step = step + 1;
   return { finished: false, token };

@@ -17,6 +17,7 @@ function sequence(requestId: string, segmentIndex: number, arrival: number, phon
     input: { phoneIds: new Int32Array(phones), bert: new Float32Array(phones * 1024), promptTokens: new Int32Array(10) },
     sampling: { topK: 15, topP: 1, temperature: 1, repetitionPenalty: 1.35 },
     seed: 1,
+    lastStep: 1499,
     status: 'waiting',
     generated: [],
     step: 0,

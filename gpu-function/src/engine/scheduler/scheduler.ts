@@ -60,7 +60,7 @@ export class Scheduler {
   }
 
   add(sequence: T2sSequence): void {
-    const needed = worstCaseCacheLength(sequence.input);
+    const needed = worstCaseCacheLength(sequence.input, sequence.lastStep);
     if (needed > this.limits.maxCacheLength) {
       throw new SequenceTooLongError(
         `segment ${String(sequence.segmentIndex)} needs ${String(needed)} KV positions; the limit is ${String(this.limits.maxCacheLength)}`,

@@ -32,6 +32,8 @@ export interface T2sSequence {
   readonly input: SequenceInput;
   readonly sampling: SamplingParams;
   readonly seed: number;
+  /** Step at which decoding stops without EOS: GPT-SoVITS's 1499, or lower where the operator caps segment length. */
+  readonly lastStep: number;
   /** Arrival order of the request, for FIFO fairness. */
   readonly arrival: number;
   status: SequenceStatus;
@@ -46,6 +48,6 @@ export interface T2sSequence {
 }
 
 /** Room a sequence may need in the KV cache: its prompt plus the longest possible generation. */
-export function worstCaseCacheLength(input: SequenceInput): number {
-  return input.phoneIds.length + input.promptTokens.length + T2S_RULES.lastStep + 1;
+export function worstCaseCacheLength(input: SequenceInput, lastStep: number = T2S_RULES.lastStep): number {
+  return input.phoneIds.length + input.promptTokens.length + lastStep + 1;
 }

@@ -1,0 +1,105 @@
+/**
+ * A model bundle opened for inference: its manifest checked, every graph loaded into an onnxruntime session at start
+ * (never on a first request), in the precision that suits the execution provider.
+ * @module
+ */
+import { parseOrThrow } from '@gsv-edge/shared';
+import { readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { sha256File } from '../../checkpoint/sha256.ts';
+import { graphPath, type GraphRole, BERT_VOCAB_PATH } from '../../models/bundle/layout.ts';
+import { manifestSchema, MANIFEST_FILE, type BundleManifest, type BundlePrecision } from '../../models/bundle/manifest.ts';
+import { ModelSession } from '../../runtime/session.ts';
+import type { RuntimeConfig } from '../../runtime/config.ts';
+
+export interface BundleSessions {
+  readonly t2sPrefill: ModelSession;
+  readonly t2sDecode: ModelSession;
+  readonly sovitsExtract: ModelSession;
+  readonly sovitsRefEncoder: ModelSession;
+  readonly sovitsDecoder: ModelSession;
+  readonly bert: ModelSession | undefined;
+  readonly hubert: ModelSession | undefined;
+}
+
+export interface LoadedBundle {
+  readonly dir: string;
+  readonly manifest: BundleManifest;
+  /** SHA-256 of manifest.json: the `model_sha256` voices and synthesis keys carry. */
+  readonly sha256: string;
+  readonly precision: BundlePrecision;
+  readonly sessions: BundleSessions;
+  /** The BERT tokenizer vocabulary, when the bundle has BERT. */
+  readonly bertVocabPath: string | undefined;
+  release(): Promise<void>;
+}
+
+export interface LoadBundleOptions {
+  readonly runtime: RuntimeConfig;
+  /** Defaults to fp32 on CPU and fp16 on GPU providers (when the bundle has it). */
+  readonly precision?: BundlePrecision;
+  /** Hash every file against the manifest before loading (slow for large bundles; sizes are always checked). */
+  readonly verify?: boolean;
+}
+
+export class BundleLoadError extends Error {
+  override readonly name = 'BundleLoadError';
+}
+
+export async function loadBundle(dir: string, options: LoadBundleOptions): Promise<LoadedBundle> {
+  const manifestPath = join(dir, MANIFEST_FILE);
+  let manifestBytes: Buffer;
+  try {
+    manifestBytes = await readFile(manifestPath);
+  } catch (error) {
+    throw new BundleLoadError(`${manifestPath} cannot be read: is ${dir} a gsv-edge model bundle?`, { cause: error });
+  }
+  let manifest: BundleManifest;
+  try {
+    manifest = parseOrThrow(manifestSchema, JSON.parse(manifestBytes.toString('utf8')) as unknown);
+  } catch (error) {
+    throw new BundleLoadError(`${manifestPath} is not a valid bundle manifest: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const precision = choosePrecision(manifest, options);
+  for (const file of manifest.files) {
+    if (file.precision !== null && file.precision !== precision) continue;
+    const path = join(dir, file.path);
+    const size = await stat(path).then((s) => s.size, () => -1);
+    if (size !== file.bytes) throw new BundleLoadError(`${path} is missing or has the wrong size (${String(size)} bytes, manifest says ${String(file.bytes)})`);
+    if (options.verify === true && (await sha256File(path)) !== file.sha256) throw new BundleLoadError(`${path} does not match its SHA-256 in the manifest`);
+  }
+  const has = (role: GraphRole): boolean => manifest.files.some((file) => file.role === role && file.precision === precision);
+  const open = (role: GraphRole): Promise<ModelSession> => ModelSession.load(join(dir, graphPath(precision, role)), options.runtime, `${manifest.id}/${graphPath(precision, role)}`);
+  const sessions: BundleSessions = {
+    t2sPrefill: await open('t2s-prefill'),
+    t2sDecode: await open('t2s-decode'),
+    sovitsExtract: await open('sovits-extract'),
+    sovitsRefEncoder: await open('sovits-ref-encoder'),
+    sovitsDecoder: await open('sovits-decoder'),
+    bert: has('bert') ? await open('bert') : undefined,
+    hubert: has('hubert') ? await open('hubert') : undefined,
+  };
+  return {
+    dir,
+    manifest,
+    sha256: createHash('sha256').update(manifestBytes).digest('hex'),
+    precision,
+    sessions,
+    bertVocabPath: manifest.bert === null ? undefined : join(dir, BERT_VOCAB_PATH),
+    async release() {
+      for (const session of Object.values(sessions)) await (session as ModelSession | undefined)?.release();
+    },
+  };
+}
+
+function choosePrecision(manifest: BundleManifest, options: LoadBundleOptions): BundlePrecision {
+  if (options.precision !== undefined) {
+    if (!manifest.precisions.includes(options.precision)) {
+      throw new BundleLoadError(`bundle ${manifest.id} has no ${options.precision} weights (it has ${manifest.precisions.join(', ')})`);
+    }
+    return options.precision;
+  }
+  const preferred: BundlePrecision = options.runtime.executionProvider === 'cpu' ? 'fp32' : 'fp16';
+  return manifest.precisions.includes(preferred) ? preferred : (manifest.precisions[0] as BundlePrecision);
+}

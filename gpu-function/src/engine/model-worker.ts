@@ -1,0 +1,263 @@
+/**
+ * Everything that runs for one model bundle: its scheduler, T2S runner and vocoder, and the requests using it.
+ * `step()` is one turn of the engine loop for this bundle:
+ *   retire cancelled/failed work → schedule → move KV slots → prefill new sequences → decode the running batch →
+ *   sample each row → vocode finished segments → emit audio in order.
+ * A graph run that fails is retried row by row, so only the request whose input fails loses its work.
+ * @module
+ */
+import { ApiError } from '@gsv-edge/shared';
+import { sovitsFrameCount, SOVITS_SAMPLES_PER_FRAME } from '../models/sovits/io.ts';
+import type { T2sDims } from '../models/t2s/config.ts';
+import type { AudioStream } from './audio-stream.ts';
+import type { LoadedBundle } from './bundle/loaded-bundle.ts';
+import { OrderedEmitter } from './output/ordered-emitter.ts';
+import { normalizeSegmentPeak, silence } from './output/postprocess.ts';
+import { T2sRunner } from './runner/t2s-runner.ts';
+import { advanceSequence } from './scheduler/advance.ts';
+import { Scheduler, type SchedulerLimits } from './scheduler/scheduler.ts';
+import type { T2sSequence } from './scheduler/sequence.ts';
+import { VocoderRunner } from './vocoder/runner.ts';
+import type { BatchLimits } from './vocoder/batch-plan.ts';
+import type { VocoderItem } from './vocoder/item.ts';
+
+/** GPT-SoVITS's `noise_scale` for VITS decoding. */
+const NOISE_SCALE = 0.5;
+
+export interface SegmentWork {
+  readonly index: number;
+  /** Target phones only: what VITS sees. */
+  readonly phoneIds: Int32Array;
+  readonly sequence: T2sSequence;
+}
+
+/** One synthesis request as the worker tracks it. */
+export interface RequestWork {
+  readonly id: string;
+  readonly seed: number;
+  readonly speed: number;
+  readonly fragmentInterval: number;
+  readonly ge: Float32Array;
+  readonly segments: readonly SegmentWork[];
+  readonly stream: AudioStream;
+  readonly startedAt: number;
+  firstAudioAt: number | undefined;
+  samples: number;
+  /** Set when the request must stop (client gone, or a failure); the worker retires its work at the next step. */
+  stopped: 'cancelled' | 'failed' | undefined;
+}
+
+export interface WorkerLimits {
+  readonly scheduler: SchedulerLimits;
+  readonly vocoder: BatchLimits;
+}
+
+/** What one engine step did for one bundle. */
+export interface StepStats {
+  readonly model: string;
+  /** Sequences prefilled and decoded this step. */
+  readonly prefilled: number;
+  readonly decoded: number;
+  /** Segments vocoded this step. */
+  readonly vocoded: number;
+  readonly milliseconds: number;
+}
+
+export class ModelWorker {
+  readonly bundle: LoadedBundle;
+  readonly scheduler: Scheduler;
+  readonly runner: T2sRunner;
+  readonly vocoder: VocoderRunner;
+  readonly #dims: T2sDims;
+  readonly #requests = new Map<string, { work: RequestWork; emitter: OrderedEmitter }>();
+  readonly #vocoderQueue: { request: RequestWork; segment: SegmentWork }[] = [];
+
+  constructor(bundle: LoadedBundle, limits: WorkerLimits) {
+    this.bundle = bundle;
+    this.#dims = bundle.manifest.t2s.dims;
+    this.scheduler = new Scheduler(limits.scheduler);
+    this.runner = new T2sRunner({
+      prefill: bundle.sessions.t2sPrefill,
+      decode: bundle.sessions.t2sDecode,
+      dims: this.#dims,
+      precision: bundle.precision,
+      slots: limits.scheduler.maxRunning,
+      maxCacheLength: limits.scheduler.maxCacheLength,
+    });
+    this.vocoder = VocoderRunner.fromBundle(bundle, limits.vocoder);
+  }
+
+  get hasWork(): boolean {
+    return this.scheduler.hasWork || this.#vocoderQueue.length > 0 || [...this.#requests.values()].some(({ work }) => work.stopped !== undefined);
+  }
+
+  /** Starts a request's segments; throws (before anything runs) if one cannot fit the KV pool. */
+  submit(work: RequestWork): void {
+    const emitter = new OrderedEmitter(work.segments.length, (samples) => {
+      this.#emit(work, samples);
+    });
+    this.#requests.set(work.id, { work, emitter });
+    try {
+      for (const segment of work.segments) this.scheduler.add(segment.sequence);
+    } catch (error) {
+      this.#requests.delete(work.id);
+      this.scheduler.cancelRequest(work.id);
+      throw new ApiError('invalid_field', `The text is too long for one segment: ${error instanceof Error ? error.message : String(error)}. Use a splitting text_split_method.`, { param: 'text' });
+    }
+  }
+
+  /** Fails every request in flight (after an unexpected engine error); their work is retired at the next step. */
+  failAll(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    for (const { work } of this.#requests.values()) this.#fail(work, new ApiError('synthesis_failed', `Internal engine error: ${reason}`, { cause: error }));
+  }
+
+  cancel(requestId: string): void {
+    const entry = this.#requests.get(requestId);
+    if (entry !== undefined) entry.work.stopped ??= 'cancelled';
+  }
+
+  async step(): Promise<StepStats> {
+    const started = performance.now();
+    this.#retireStopped();
+    const plan = this.scheduler.schedule();
+    this.runner.applyMoves(plan.moves);
+    if (plan.prefill.length > 0) {
+      const logits = await this.#isolated(plan.prefill, (batch) => this.runner.prefill(batch), 'T2S prefill');
+      plan.prefill.forEach((sequence, i) => {
+        const row = logits[i];
+        if (row !== undefined) this.#advance(sequence, row);
+      });
+    }
+    const decoding = plan.decode.filter((sequence) => sequence.status === 'running');
+    if (decoding.length > 0) {
+      const logits = await this.#isolatedDecode(decoding);
+      decoding.forEach((sequence, i) => {
+        const row = logits[i];
+        if (row !== undefined) this.#advance(sequence, row);
+      });
+    }
+    const vocoded = await this.#vocode();
+    return {
+      model: this.bundle.manifest.id,
+      prefilled: plan.prefill.length,
+      decoded: decoding.length,
+      vocoded,
+      milliseconds: performance.now() - started,
+    };
+  }
+
+  /** Samples one row; a finished sequence leaves the batch now and its segment queues for the vocoder. */
+  #advance(sequence: T2sSequence, logits: Float32Array): void {
+    if (sequence.status !== 'running') return;
+    const result = advanceSequence(sequence, logits, this.#dims.eos);
+    if (!result.finished) return;
+    this.#retire(sequence, 'finished');
+    const entry = this.#requests.get(sequence.requestId);
+    const segment = entry?.work.segments[sequence.segmentIndex];
+    if (entry !== undefined && segment !== undefined) this.#vocoderQueue.push({ request: entry.work, segment });
+  }
+
+  /** Vocodes every queued segment (the runner groups them by length); returns how many. */
+  async #vocode(): Promise<number> {
+    const batch = this.#vocoderQueue.splice(0, this.#vocoderQueue.length).filter(({ request }) => request.stopped === undefined);
+    if (batch.length === 0) return 0;
+    const items: VocoderItem[] = batch.map(({ request, segment }) => ({
+      requestId: request.id,
+      segmentIndex: segment.index,
+      tokens: Int32Array.from(segment.sequence.generated),
+      phoneIds: segment.phoneIds,
+      ge: request.ge,
+      speed: request.speed,
+      seed: request.seed,
+      noiseScale: NOISE_SCALE,
+    }));
+    const results = await this.vocoder.decode(items);
+    results.forEach((result, i) => {
+      const { request, segment } = batch[i] as (typeof batch)[number];
+      if (result.status === 'rejected') {
+        this.#fail(request, new ApiError('synthesis_failed', `Synthesis failed while decoding audio: ${result.reason.message}`, { cause: result.reason }));
+        return;
+      }
+      const audio = normalizeSegmentPeak(result.value);
+      const expected = sovitsFrameCount(segment.sequence.generated.length, request.speed) * SOVITS_SAMPLES_PER_FRAME;
+      if (audio.length !== expected) {
+        this.#fail(request, new ApiError('synthesis_failed', `The vocoder returned ${String(audio.length)} samples for segment ${String(segment.index)}, expected ${String(expected)}.`));
+        return;
+      }
+      const entry = this.#requests.get(request.id);
+      entry?.emitter.push({ segmentIndex: segment.index, samples: audio, last: false });
+      entry?.emitter.push({ segmentIndex: segment.index, samples: silence(request.fragmentInterval, this.bundle.manifest.sample_rate), last: true });
+      if (entry?.emitter.complete === true) this.#finish(request);
+    });
+    return batch.length;
+  }
+
+  #emit(work: RequestWork, samples: Float32Array): void {
+    work.firstAudioAt ??= performance.now();
+    work.samples += samples.length;
+    work.stream.push(samples);
+  }
+
+  #finish(work: RequestWork): void {
+    this.#requests.delete(work.id);
+    const now = performance.now();
+    work.stream.end({
+      requestId: work.id,
+      sampleRate: this.bundle.manifest.sample_rate,
+      segments: work.segments.length,
+      tokens: work.segments.reduce((sum, segment) => sum + segment.sequence.generated.length, 0),
+      audioSeconds: work.samples / this.bundle.manifest.sample_rate,
+      timeToFirstAudioMs: (work.firstAudioAt ?? now) - work.startedAt,
+      totalMs: now - work.startedAt,
+    });
+  }
+
+  #fail(work: RequestWork, error: unknown): void {
+    work.stopped ??= 'failed';
+    work.stream.fail(error);
+  }
+
+  /** Takes the work of stopped requests out of the scheduler (running sequences leave at this step boundary). */
+  #retireStopped(): void {
+    for (const [id, { work }] of this.#requests) {
+      if (work.stopped === undefined) continue;
+      const { running } = this.scheduler.cancelRequest(id);
+      for (const sequence of running) this.#retire(sequence, work.stopped);
+      this.#requests.delete(id);
+      if (work.stopped === 'cancelled') work.stream.fail(new ApiError('synthesis_failed', 'The request was cancelled.'));
+    }
+  }
+
+  /** Frees a sequence's slot; the KV pool forgets the slot's length (a pending move refills it). */
+  #retire(sequence: T2sSequence, status: 'finished' | 'failed' | 'cancelled'): void {
+    const slot = sequence.slot;
+    this.scheduler.retire(sequence, status);
+    this.runner.release(slot);
+  }
+
+  /** Runs `batch`; if the run fails, runs each sequence alone so only the failing ones lose their request. */
+  async #isolated(sequences: readonly T2sSequence[], run: (batch: readonly T2sSequence[]) => Promise<Float32Array[]>, stage: string): Promise<(Float32Array | undefined)[]> {
+    try {
+      return await run(sequences);
+    } catch (error) {
+      if (sequences.length === 1) {
+        this.#failSequence(sequences[0] as T2sSequence, stage, error);
+        return [undefined];
+      }
+      const results: (Float32Array | undefined)[] = [];
+      for (const sequence of sequences) results.push(...(await this.#isolated([sequence], run, stage)));
+      return results;
+    }
+  }
+
+  async #isolatedDecode(sequences: readonly T2sSequence[]): Promise<(Float32Array | undefined)[]> {
+    return this.#isolated(sequences, (batch) => this.runner.decode(batch), 'T2S decode');
+  }
+
+  #failSequence(sequence: T2sSequence, stage: string, error: unknown): void {
+    const entry = this.#requests.get(sequence.requestId);
+    const reason = error instanceof Error ? error.message : String(error);
+    if (entry !== undefined) this.#fail(entry.work, new ApiError('synthesis_failed', `Synthesis failed in ${stage}: ${reason}`, { cause: error }));
+  }
+}
