@@ -26,7 +26,7 @@ export class AudioStream implements AsyncIterable<Float32Array> {
   readonly #chunks: Float32Array[] = [];
   #waiter: Waiter | undefined;
   #ended = false;
-  #error: unknown;
+  #error: Error | undefined;
   #settle!: { resolve: (summary: SynthesisSummary) => void; reject: (error: unknown) => void };
 
   constructor(sampleRate: number) {
@@ -63,9 +63,10 @@ export class AudioStream implements AsyncIterable<Float32Array> {
 
   fail(error: unknown): void {
     if (this.finished) return;
-    this.#error = error;
-    this.#settle.reject(error);
-    this.#waiter?.reject(error);
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.#error = failure;
+    this.#settle.reject(failure);
+    this.#waiter?.reject(failure);
     this.#waiter = undefined;
   }
 
