@@ -76,6 +76,21 @@ describe('engine', () => {
     expect(samples.every((x) => Number.isFinite(x) && Math.abs(x) <= 1)).toBe(true);
   });
 
+  it.each(['fixed', 'quiet'] as const)('streams inside segments in token chunks (%s cuts), tiling the whole length', async (split) => {
+    const stream = await engine.synthesize({
+      requestId: `chunks-${split}`,
+      params: params('Streaming one piece at a time.', { chunking: { mode: 'tokens', split, min_chunk_length: 4, overlap_length: 2 } }),
+      seed: 21,
+    });
+    const pieces: Float32Array[] = [];
+    for await (const piece of stream) pieces.push(piece);
+    const summary = await stream.done;
+    const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    expect(total).toBe(summary.tokens * SAMPLES_PER_TOKEN + summary.segments * 3200);
+    if (split === 'fixed') expect(pieces.length).toBeGreaterThan(summary.segments * 2);
+    expect(summary.timeToFirstAudioMs).toBeLessThan(summary.totalMs);
+  });
+
   it('gives identical audio for the same seed and different audio for another', async () => {
     const first = await audio('Same words again.', 42, {}, 'seed-a');
     const second = await audio('Same words again.', 42, {}, 'seed-b');

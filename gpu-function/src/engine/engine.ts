@@ -13,10 +13,12 @@ import { loadBertTokenizer } from '../text/bert/index.ts';
 import { createTextFrontend, type TextFrontend } from '../text/frontend.ts';
 import { AudioStream } from './audio-stream.ts';
 import { loadBundle, type LoadedBundle } from './bundle/loaded-bundle.ts';
-import { ModelWorker, type RequestWork, type SegmentWork, type StepStats } from './model-worker.ts';
+import { quietTokensFromSimilarity, type QuietTokens } from '../models/t2s/quiet-tokens.ts';
+import { ModelWorker, NOISE_SCALE, type RequestWork, type SegmentWork, type StepStats } from './model-worker.ts';
 import { T2S_RULES, type T2sSequence } from './scheduler/sequence.ts';
 import { sessionBertRunner, zhBertFeatures } from './text/bert-runner.ts';
 import { DEFAULT_BATCH_LIMITS, type BatchLimits } from './vocoder/batch-plan.ts';
+import { TokenChunkStream } from './vocoder/token-stream.ts';
 import { VoiceFeatureCache } from './voices/feature-cache.ts';
 import { VoiceRegistry, type VoiceModel } from './voices/registry.ts';
 
@@ -67,6 +69,8 @@ export interface SynthesisRequest {
 
 interface Model extends VoiceModel {
   readonly worker: ModelWorker;
+  /** Tokens GPT-SoVITS treats as quiet, where streaming mode 2 cuts. */
+  readonly quietTokens: QuietTokens;
 }
 
 export class Engine {
@@ -92,8 +96,10 @@ export class Engine {
     for (const dir of options.bundles) {
       const bundle = await loadBundle(dir, { runtime: options.runtime });
       if (models.has(bundle.manifest.id)) throw new Error(`two bundles are named ${bundle.manifest.id}`);
+      const { mute_token: muteToken, values } = bundle.manifest.t2s.mute_similarity;
       models.set(bundle.manifest.id, {
         bundle,
+        quietTokens: quietTokensFromSimilarity(Float32Array.from(values), muteToken),
         frontend: await frontendFor(bundle),
         worker: new ModelWorker(bundle, {
           scheduler: {
@@ -170,7 +176,20 @@ export class Engine {
           slot: -1,
           cacheLength: 0,
         };
-        return { index, phoneIds: segment.phoneIds, sequence };
+        const stream =
+          params.chunking.mode === 'tokens'
+            ? new TokenChunkStream(
+                { requestId: request.requestId, segmentIndex: index, phoneIds: segment.phoneIds, ge: features.ge, speed: params.speed, seed: request.seed, noiseScale: NOISE_SCALE },
+                {
+                  mode: params.chunking.split,
+                  minChunkTokens: params.chunking.min_chunk_length,
+                  overlapTokens: params.chunking.overlap_length,
+                  quietTokens: model.quietTokens,
+                  fragmentInterval: params.fragment_interval,
+                },
+              )
+            : undefined;
+        return { index, phoneIds: segment.phoneIds, sequence, stream };
       }),
     };
     model.worker.submit(work);

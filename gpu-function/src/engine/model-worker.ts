@@ -19,16 +19,26 @@ import { Scheduler, type SchedulerLimits } from './scheduler/scheduler.ts';
 import type { T2sSequence } from './scheduler/sequence.ts';
 import { VocoderRunner } from './vocoder/runner.ts';
 import type { BatchLimits } from './vocoder/batch-plan.ts';
-import type { VocoderItem } from './vocoder/item.ts';
+import type { VocoderItem, VocoderResult } from './vocoder/item.ts';
+import type { StreamJob, TokenChunkStream } from './vocoder/token-stream.ts';
 
 /** GPT-SoVITS's `noise_scale` for VITS decoding. */
-const NOISE_SCALE = 0.5;
+export const NOISE_SCALE = 0.5;
 
 export interface SegmentWork {
   readonly index: number;
   /** Target phones only: what VITS sees. */
   readonly phoneIds: Int32Array;
   readonly sequence: T2sSequence;
+  /** Present when the request streams inside segments (GPT-SoVITS streaming modes 2-3). */
+  readonly stream: TokenChunkStream | undefined;
+}
+
+/** A segment waiting for the vocoder: whole, or one token-chunk job of a streamed segment. */
+interface VocoderTask {
+  readonly request: RequestWork;
+  readonly segment: SegmentWork;
+  readonly job?: StreamJob;
 }
 
 /** One synthesis request as the worker tracks it. */
@@ -70,7 +80,7 @@ export class ModelWorker {
   readonly vocoder: VocoderRunner;
   readonly #dims: T2sDims;
   readonly #requests = new Map<string, { work: RequestWork; emitter: OrderedEmitter }>();
-  readonly #vocoderQueue: { request: RequestWork; segment: SegmentWork }[] = [];
+  readonly #vocoderQueue: VocoderTask[] = [];
 
   constructor(bundle: LoadedBundle, limits: WorkerLimits) {
     this.bundle = bundle;
@@ -151,18 +161,55 @@ export class ModelWorker {
   #advance(sequence: T2sSequence, logits: Float32Array): void {
     if (sequence.status !== 'running') return;
     const result = advanceSequence(sequence, logits, this.#dims.eos);
-    if (!result.finished) return;
-    this.#retire(sequence, 'finished');
     const entry = this.#requests.get(sequence.requestId);
     const segment = entry?.work.segments[sequence.segmentIndex];
-    if (entry !== undefined && segment !== undefined) this.#vocoderQueue.push({ request: entry.work, segment });
+    if (!result.finished) {
+      if (entry !== undefined && segment?.stream !== undefined) {
+        for (const job of segment.stream.push([result.token])) this.#vocoderQueue.push({ request: entry.work, segment, job });
+      }
+      return;
+    }
+    this.#retire(sequence, 'finished');
+    if (entry === undefined || segment === undefined) return;
+    if (segment.sequence.generated.length === 0) {
+      this.#fail(entry.work, new ApiError('synthesis_failed', `Segment ${String(segment.index)} produced no speech tokens.`));
+      return;
+    }
+    const job = segment.stream?.end();
+    this.#vocoderQueue.push(job === undefined ? { request: entry.work, segment } : { request: entry.work, segment, job });
   }
 
-  /** Vocodes every queued segment (the runner groups them by length); returns how many. */
+  /** Vocodes every queued segment and stream job (the runner groups them by length); returns how many. */
   async #vocode(): Promise<number> {
-    const batch = this.#vocoderQueue.splice(0, this.#vocoderQueue.length).filter(({ request }) => request.stopped === undefined);
-    if (batch.length === 0) return 0;
-    const items: VocoderItem[] = batch.map(({ request, segment }) => ({
+    const tasks = this.#vocoderQueue.splice(0, this.#vocoderQueue.length).filter(({ request }) => request.stopped === undefined);
+    if (tasks.length === 0) return 0;
+    const items: VocoderItem[] = [];
+    const itemOf = tasks.map((task) => {
+      const item = task.job === undefined ? this.#wholeSegmentItem(task) : task.job.item;
+      if (item === undefined) return -1;
+      items.push(item);
+      return items.length - 1;
+    });
+    const results = await this.vocoder.decode(items);
+    tasks.forEach((task, i) => {
+      const index = itemOf[i] ?? -1;
+      const result: VocoderResult | undefined = index < 0 ? undefined : results[index];
+      if (task.request.stopped !== undefined) return;
+      if (result?.status === 'rejected') {
+        this.#fail(task.request, new ApiError('synthesis_failed', `Synthesis failed while decoding audio: ${result.reason.message}`, { cause: result.reason }));
+        return;
+      }
+      try {
+        this.#deliver(task, result?.value);
+      } catch (error) {
+        this.#fail(task.request, new ApiError('synthesis_failed', `Synthesis failed while assembling audio: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      }
+    });
+    return tasks.length;
+  }
+
+  #wholeSegmentItem({ request, segment }: VocoderTask): VocoderItem {
+    return {
       requestId: request.id,
       segmentIndex: segment.index,
       tokens: Int32Array.from(segment.sequence.generated),
@@ -171,26 +218,24 @@ export class ModelWorker {
       speed: request.speed,
       seed: request.seed,
       noiseScale: NOISE_SCALE,
-    }));
-    const results = await this.vocoder.decode(items);
-    results.forEach((result, i) => {
-      const { request, segment } = batch[i] as (typeof batch)[number];
-      if (result.status === 'rejected') {
-        this.#fail(request, new ApiError('synthesis_failed', `Synthesis failed while decoding audio: ${result.reason.message}`, { cause: result.reason }));
-        return;
-      }
-      const audio = normalizeSegmentPeak(result.value);
+    };
+  }
+
+  /** Post-processes decoded audio and hands it to the request's in-order emitter. */
+  #deliver(task: VocoderTask, audio: Float32Array | undefined): void {
+    const entry = this.#requests.get(task.request.id);
+    if (entry === undefined) return;
+    const { request, segment, job } = task;
+    if (job !== undefined && segment.stream !== undefined) {
+      entry.emitter.push(segment.stream.receive(job, audio));
+    } else {
+      const samples = normalizeSegmentPeak(audio ?? new Float32Array(0));
       const expected = sovitsFrameCount(segment.sequence.generated.length, request.speed) * SOVITS_SAMPLES_PER_FRAME;
-      if (audio.length !== expected) {
-        this.#fail(request, new ApiError('synthesis_failed', `The vocoder returned ${String(audio.length)} samples for segment ${String(segment.index)}, expected ${String(expected)}.`));
-        return;
-      }
-      const entry = this.#requests.get(request.id);
-      entry?.emitter.push({ segmentIndex: segment.index, samples: audio, last: false });
-      entry?.emitter.push({ segmentIndex: segment.index, samples: silence(request.fragmentInterval, this.bundle.manifest.sample_rate), last: true });
-      if (entry?.emitter.complete === true) this.#finish(request);
-    });
-    return batch.length;
+      if (samples.length !== expected) throw new Error(`the vocoder returned ${String(samples.length)} samples for segment ${String(segment.index)}, expected ${String(expected)}`);
+      entry.emitter.push({ segmentIndex: segment.index, samples, last: false });
+      entry.emitter.push({ segmentIndex: segment.index, samples: silence(request.fragmentInterval, this.bundle.manifest.sample_rate), last: true });
+    }
+    if (entry.emitter.complete) this.#finish(request);
   }
 
   #emit(work: RequestWork, samples: Float32Array): void {
