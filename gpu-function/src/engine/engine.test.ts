@@ -41,6 +41,7 @@ beforeAll(async () => {
     dataDir: join(root, 'data'),
     runtime: DEFAULT_RUNTIME_CONFIG,
     limits: { maxRunning: 3, maxTokensPerSegment: MAX_TOKENS },
+    log: () => undefined,
     onStep: (stats) => {
       largestBatch = Math.max(largestBatch, stats.decoded);
     },

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { RuntimeConfig } from '../runtime/config.ts';
 import { loadBertTokenizer } from '../text/bert/index.ts';
 import { createTextFrontend, type TextFrontend } from '../text/frontend.ts';
+import { describeMissing, frontendLanguages, loadFrontendData } from '../text/frontend-data/index.ts';
 import { AudioStream } from './audio-stream.ts';
 import { loadBundle, type LoadedBundle } from './bundle/loaded-bundle.ts';
 import { quietTokensFromSimilarity, type QuietTokens } from '../models/t2s/quiet-tokens.ts';
@@ -55,6 +56,8 @@ export interface EngineOptions {
   readonly limits?: Partial<EngineLimits>;
   /** Called after every step of every bundle (metrics, benchmarks, tests). */
   readonly onStep?: (stats: StepStats) => void;
+  /** Start-up notices (e.g. frontend data a bundle lacks); stderr by default. */
+  readonly log?: (message: string) => void;
 }
 
 export interface SynthesisRequest {
@@ -100,7 +103,7 @@ export class Engine {
       models.set(bundle.manifest.id, {
         bundle,
         quietTokens: quietTokensFromSimilarity(Float32Array.from(values), muteToken),
-        frontend: await frontendFor(bundle),
+        frontend: await frontendFor(bundle, options.log ?? ((message) => process.stderr.write(`${message}\n`))),
         worker: new ModelWorker(bundle, {
           scheduler: {
             maxRunning: limits.maxRunning,
@@ -232,11 +235,18 @@ export class Engine {
   }
 }
 
-async function frontendFor(bundle: LoadedBundle): Promise<TextFrontend> {
+/**
+ * The bundle's text frontend: its symbol table, its BERT (for Mandarin), and the GPT-SoVITS frontend data the user
+ * gave `gsv-edge bundle --gpt-sovits-dir` (npm data stands in for what is missing, and the engine says so).
+ */
+async function frontendFor(bundle: LoadedBundle, log: (message: string) => void): Promise<TextFrontend> {
   const bert = bundle.sessions.bert;
   const vocab = bundle.bertVocabPath;
+  const data = await loadFrontendData(bundle.dir, bundle.manifest);
+  if (data.missing.length > 0) log(`bundle ${bundle.manifest.id}: ${describeMissing(data.missing)}`);
   return createTextFrontend({
     symbols: bundle.manifest.symbols.table,
+    languages: frontendLanguages(data),
     bertDim: bundle.manifest.t2s.dims.bertDim,
     ...(bert !== undefined && vocab !== undefined ? { bert: zhBertFeatures(sessionBertRunner(bert), await loadBertTokenizer(vocab)) } : {}),
   });

@@ -29,7 +29,10 @@ export type ZhBertFeatures = (normText: string, word2ph: readonly number[]) => P
 
 export interface TextFrontendOptions {
   readonly symbols: SymbolTableVersion;
-  /** Language modules by run language; defaults to English and Mandarin. */
+  /**
+   * Language modules by run language; defaults to English and Mandarin on npm data only. A bundle's GPT-SoVITS data:
+   * `frontendLanguages(await loadFrontendData(bundleDir))` (frontend-data/).
+   */
   readonly languages?: LanguageModules;
   readonly bert?: ZhBertFeatures;
   /** Width of the BERT features the bundle's T2S takes (`bert_proj` input); defaults to {@link BERT_DIM}. */

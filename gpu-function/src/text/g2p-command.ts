@@ -3,9 +3,11 @@
  *
  *   gsv-edge g2p --lang zh --symbols v2 "text"   one JSON document with the segments
  *   gsv-edge g2p --lang en < lines.txt           one JSON line per input line (batch)
+ *   gsv-edge g2p --bundle models/NAME "text"     with the GPT-SoVITS data the bundle carries, in its symbol table
  *
- * Each segment carries `text`, `norm_text`, `phones` (symbols), `phone_ids` and `word2ph`. English words no
- * dictionary knows are read by g2p_en's network when `GSV_EDGE_G2P_EN_CHECKPOINT` names its weights.
+ * Each segment carries `text`, `norm_text`, `phones` (symbols), `phone_ids` and `word2ph`. Every frontend data set
+ * that is not in use is named in a warning on stderr (npm data stands in for it). `GSV_EDGE_PYPINYIN_DIR` and
+ * `GSV_EDGE_G2P_EN_CHECKPOINT` still replace pypinyin's and g2p_en's data, for development.
  * @module
  */
 import { createInterface } from 'node:readline';
@@ -18,14 +20,19 @@ import {
   type TextSplitMethod,
 } from '@gsv-edge/shared';
 import type { Subcommand } from '../cli/main.ts';
-import { createEnglishG2p, oovPredictorFromEnvironment } from './en/index.ts';
+import { readBundleManifest } from '../models/bundle/manifest.ts';
+import { describeMissing } from './frontend-data/describe.ts';
+import { withEnvironmentOverrides } from './frontend-data/environment.ts';
+import { frontendLanguages } from './frontend-data/languages.ts';
+import { loadFrontendData, NPM_ONLY_FRONTEND_DATA } from './frontend-data/load.ts';
 import { createTextFrontend, type TextFrontend } from './frontend.ts';
 import type { SymbolTableVersion } from './types.ts';
-import { zhG2p } from './zh/index.ts';
 
-const USAGE = `usage: gsv-edge g2p [--lang LANG] [--symbols v1|v2] [--split cut0..cut5] [TEXT]
+const USAGE = `usage: gsv-edge g2p [--bundle models/NAME] [--lang LANG] [--symbols v1|v2] [--split cut0..cut5] [TEXT]
+  --bundle   use the GPT-SoVITS frontend data this bundle carries (gsv-edge bundle --gpt-sovits-dir) and its
+             symbol table; without it the frontend runs on npm data only
   --lang     ${TEXT_LANGUAGES.join(', ')} (default auto)
-  --symbols  symbol table of the bundle: v1 (322 symbols) or v2 (732, default)
+  --symbols  symbol table: v1 (322 symbols) or v2 (732); default the bundle's, else v2
   --split    GPT-SoVITS text split method (default cut5, as api_v2)
   TEXT       the text; without it, one text per line is read from standard input
 `;
@@ -71,8 +78,9 @@ async function run(argv: readonly string[]): Promise<number> {
       args: [...argv],
       allowPositionals: true,
       options: {
+        bundle: { type: 'string' },
         lang: { type: 'string', default: 'auto' },
-        symbols: { type: 'string', default: 'v2' },
+        symbols: { type: 'string' },
         split: { type: 'string', default: 'cut5' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -86,13 +94,26 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { lang, symbols, split } = values;
-  if (!isOneOf(TEXT_LANGUAGES, lang) || !isOneOf<SymbolTableVersion>(['v1', 'v2'], symbols) || !isOneOf(TEXT_SPLIT_METHODS, split) || positionals.length > 1) {
+  const { lang, split, bundle } = values;
+  const symbolsOption = values.symbols;
+  const symbolsValid = symbolsOption === undefined || isOneOf<SymbolTableVersion>(['v1', 'v2'], symbolsOption);
+  if (!isOneOf(TEXT_LANGUAGES, lang) || !symbolsValid || !isOneOf(TEXT_SPLIT_METHODS, split) || positionals.length > 1) {
     process.stderr.write(`invalid arguments\n${USAGE}`);
     return 2;
   }
-  const english = createEnglishG2p({ oov: await oovPredictorFromEnvironment() });
-  const frontend = createTextFrontend({ symbols, languages: { en: english, zh: zhG2p } });
+  let frontend: TextFrontend;
+  try {
+    const manifest = bundle === undefined ? undefined : await readBundleManifest(bundle);
+    const data = await withEnvironmentOverrides(
+      bundle === undefined || manifest === undefined ? NPM_ONLY_FRONTEND_DATA : await loadFrontendData(bundle, manifest),
+    );
+    process.stderr.write(describeMissing(data.missing));
+    const symbols = symbolsOption ?? manifest?.symbols.table ?? 'v2';
+    frontend = createTextFrontend({ symbols, languages: frontendLanguages(data) });
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
   const text = positionals[0];
   if (text === undefined) return runBatch(frontend, lang, split);
   try {

@@ -12,6 +12,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { readHfBert, readHfHubert, readSovitsCheckpoint, readT2sCheckpoint, sha256File, type TensorStore } from '../../checkpoint/index.ts';
 import { ExternalDataFile } from '../../onnx/external-data.ts';
 import { numel } from '../../tensor/tensor.ts';
+import { collectFrontendData } from '../../text/frontend-data/collect.ts';
 import { symbolTable } from '../../text/symbols.ts';
 import { bertDimsFromArchitecture } from '../bert/config.ts';
 import { writeBertGraph } from '../bert/graph.ts';
@@ -21,6 +22,8 @@ import { samplesPerFrame } from '../sovits/config.ts';
 import { sovitsDimsFromArchitecture } from '../sovits/from-checkpoint.ts';
 import { writeSovitsGraphs } from '../sovits/write.ts';
 import { t2sDimsFromArchitecture } from '../t2s/config.ts';
+import { muteSimilarity, MUTE_TOKEN } from '../t2s/quiet-tokens.ts';
+import { T2S_WEIGHTS } from '../t2s/weights.ts';
 import { writeT2sGraphs } from '../t2s/write.ts';
 import { BERT_VOCAB_PATH, GRAPH_FILES, WEIGHTS_FILE, type GraphRole } from './layout.ts';
 import {
@@ -40,6 +43,13 @@ export interface BundleSources {
   readonly bert?: string;
   /** chinese-hubert-base folder; without it the bundle cannot register new voices. */
   readonly hubert?: string;
+  /**
+   * The user's GPT-SoVITS installation: its text-frontend data (word lists, dictionaries) goes into `frontend/`.
+   * Without it (and without `pythonSitePackages`) the bundle's frontend runs on npm data only.
+   */
+  readonly gptSovitsDir?: string;
+  /** site-packages folders of GPT-SoVITS's Python environment (pypinyin, g2p_en), searched first. */
+  readonly pythonSitePackages?: readonly string[];
 }
 
 export type BundleProgress =
@@ -80,6 +90,12 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
   const stores: TensorStore[] = [t2s.weights, sovits.weights, ...(bert ? [bert.weights] : []), ...(hubert ? [hubert.weights] : [])];
   const temporary = `${out}.partial-${String(process.pid)}-${String(Date.now())}`;
   try {
+    const hasFrontendSources = options.sources.gptSovitsDir !== undefined || (options.sources.pythonSitePackages ?? []).length > 0;
+    if (hasFrontendSources) report('reading text-frontend data');
+    const frontend = await collectFrontendData({
+      ...(options.sources.gptSovitsDir === undefined ? {} : { gptSovitsDir: options.sources.gptSovitsDir }),
+      ...(options.sources.pythonSitePackages === undefined ? {} : { sitePackages: options.sources.pythonSitePackages }),
+    });
     const t2sDims = t2sDimsFromArchitecture(t2s.architecture);
     const sovitsDims = sovitsDimsFromArchitecture(sovits.architecture);
     const bertDims = bert === undefined ? undefined : bertDimsFromArchitecture(bert.architecture);
@@ -133,6 +149,10 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
       await copyFile(join(bert.dir, 'vocab.txt'), join(temporary, BERT_VOCAB_PATH));
       files.push({ path: BERT_VOCAB_PATH, role: 'bert-vocab', precision: null });
     }
+    if (frontend !== undefined) {
+      report('writing text-frontend data');
+      for (const path of await frontend.write(temporary)) files.push({ path, role: 'frontend-data', precision: null });
+    }
 
     report('hashing files');
     const listed: BundleFile[] = [];
@@ -150,7 +170,12 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
       symbols: { table: symbols, count: sovitsDims.symbols, sha256: symbolTableDigest(symbols) },
       sample_rate: sovits.architecture.samplingRate,
       samples_per_token: 2 * samplesPerFrame(sovitsDims),
-      t2s: { dims: t2sDims, top_k: t2s.architecture.topK, max_sec: t2s.architecture.maxSec },
+      t2s: {
+        dims: t2sDims,
+        top_k: t2s.architecture.topK,
+        max_sec: t2s.architecture.maxSec,
+        mute_similarity: { mute_token: MUTE_TOKEN, values: Array.from(muteSimilarity(await t2s.weights.read(T2S_WEIGHTS.audioEmbedding))) },
+      },
       sovits: { dims: sovitsDims },
       bert: bertDims === undefined ? null : { dims: bertDims },
       hubert: hubertDims === undefined ? null : { dims: hubertDims },
@@ -162,6 +187,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
         bert: bert === undefined ? null : Object.entries(bert.sha256).map(([name, sha256]) => ({ name, sha256 })),
         hubert: hubert === undefined ? null : Object.entries(hubert.sha256).map(([name, sha256]) => ({ name, sha256 })),
       },
+      frontend: frontend?.manifest ?? null,
     };
     await writeFile(join(temporary, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await moveIntoPlace(temporary, out);

@@ -2,23 +2,31 @@
  * `gsv-edge bundle`: GPT-SoVITS checkpoints in, a servable ONNX model bundle out.
  *
  *   npx gsv-edge bundle --gpt X.ckpt --sovits Y.pth [--bert DIR] [--hubert DIR] --out models/NAME
- *                       [--precision fp32|fp16|both] [--force]
+ *                       [--gpt-sovits-dir DIR [--python-site-packages DIR]...] [--precision fp32|fp16|both] [--force]
  * @module
  */
 import { parseArgs } from 'node:util';
 import type { Subcommand } from '../../cli/main.ts';
+import { describeFrontendManifest } from '../../text/frontend-data/describe.ts';
 import { buildBundle } from './build.ts';
 import type { BundlePrecision } from './manifest.ts';
 import { progressPrinter } from './progress.ts';
 
 const USAGE = `usage: gsv-edge bundle --gpt FILE.ckpt --sovits FILE.pth [--bert DIR] [--hubert DIR] --out models/NAME
-                       [--precision fp32|fp16|both] [--force]
+                       [--gpt-sovits-dir DIR [--python-site-packages DIR]...] [--precision fp32|fp16|both] [--force]
 
   --gpt        GPT-SoVITS GPT (T2S) checkpoint (.ckpt)
   --sovits     GPT-SoVITS SoVITS checkpoint (.pth), v1 or v2
   --bert       chinese-roberta-wwm-ext-large folder (optional: without it Mandarin gets no BERT features)
   --hubert     chinese-hubert-base folder (optional: without it the bundle cannot register new voices)
   --out        destination folder; its name is the model id (a-z, 0-9, ".", "_", "-")
+  --gpt-sovits-dir
+               your GPT-SoVITS installation: its text-frontend data (word lists, CMUdict, names, and pypinyin's
+               and g2p_en's data from its Python environment) is copied into the bundle (optional: without it
+               the text frontend runs on npm data only and matches GPT-SoVITS less often)
+  --python-site-packages
+               site-packages folder of the Python environment GPT-SoVITS runs in, if it is not inside the
+               installation (runtime/Lib/site-packages, .venv, venv, env are found by themselves); repeatable
   --precision  weight precision(s) to write (default: both; fp32 runs on CPU, fp16 is for CUDA)
   --force      replace an existing bundle
 `;
@@ -41,6 +49,8 @@ export const bundleCommand: Subcommand = {
           sovits: { type: 'string' },
           bert: { type: 'string' },
           hubert: { type: 'string' },
+          'gpt-sovits-dir': { type: 'string' },
+          'python-site-packages': { type: 'string', multiple: true },
           out: { type: 'string' },
           precision: { type: 'string', default: 'both' },
           force: { type: 'boolean', default: false },
@@ -71,6 +81,8 @@ export const bundleCommand: Subcommand = {
           sovits: values.sovits as string,
           ...(values.bert === undefined ? {} : { bert: values.bert }),
           ...(values.hubert === undefined ? {} : { hubert: values.hubert }),
+          ...(values['gpt-sovits-dir'] === undefined ? {} : { gptSovitsDir: values['gpt-sovits-dir'] }),
+          ...(values['python-site-packages'] === undefined ? {} : { pythonSitePackages: values['python-site-packages'] }),
         },
         out: values.out as string,
         precisions,
@@ -81,6 +93,7 @@ export const bundleCommand: Subcommand = {
       process.stdout.write(
         `${manifest.id}: GPT-SoVITS ${manifest.gpt_sovits_version}, ${manifest.precisions.join(' + ')}, ${String(manifest.files.length)} files, ${(bytes / 1e6).toFixed(1)} MB\n`,
       );
+      process.stderr.write(describeFrontendManifest(manifest.frontend));
       return 0;
     } catch (error) {
       process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -5,6 +5,8 @@
  *   <bundle>/<precision>/{t2s-prefill,t2s-decode,sovits-extract,sovits-ref-encoder,sovits-decoder,bert,hubert}.onnx
  *   <bundle>/<precision>/weights.bin      every graph's weights, each tensor stored once per precision
  *   <bundle>/bert/vocab.txt               the BERT tokenizer vocabulary
+ *   <bundle>/frontend/...                 text-frontend data from the user's GPT-SoVITS install (see
+ *                                         text/frontend-data/catalog.ts), only with `--gpt-sovits-dir`
  * @module
  */
 import { BERT_FILE } from '../bert/io.ts';
@@ -16,7 +18,7 @@ import type { BundlePrecision, FileRole } from './manifest.ts';
 export const WEIGHTS_FILE = 'weights.bin';
 export const BERT_VOCAB_PATH = 'bert/vocab.txt';
 
-export type GraphRole = Exclude<FileRole, 'weights' | 'bert-vocab'>;
+export type GraphRole = Exclude<FileRole, 'weights' | 'bert-vocab' | 'frontend-data'>;
 
 export const GRAPH_FILES: Readonly<Record<GraphRole, string>> = {
   't2s-prefill': T2S_FILES.prefill,

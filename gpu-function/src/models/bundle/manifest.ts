@@ -1,11 +1,15 @@
 /**
  * `manifest.json` of a model bundle: what the compiler wrote and what the engine loads. The manifest lists every
  * file with its SHA-256, so the manifest's own hash identifies the bundle's exact weights; voices and synthesis keys
- * carry that hash (`model_sha256`).
+ * carry that hash (`model_sha256`). Its `frontend` section records the text-frontend data taken from the user's
+ * GPT-SoVITS installation (null when the bundle was built without it).
  * @module
  */
 import { idSchema, sha256HexSchema } from '@gsv-edge/shared';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { frontendManifestSchema } from '../../text/frontend-data/manifest-section.ts';
 import type { BertDims } from '../bert/config.ts';
 import type { HubertDims } from '../hubert/config.ts';
 import type { SovitsDims } from '../sovits/config.ts';
@@ -104,6 +108,7 @@ export const FILE_ROLES = [
   'hubert',
   'weights',
   'bert-vocab',
+  'frontend-data',
 ] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
 
@@ -129,7 +134,13 @@ export const manifestSchema = z.strictObject({
   symbols: z.strictObject({ table: z.enum(['v1', 'v2']), count: positiveInt, sha256: sha256HexSchema }),
   sample_rate: positiveInt,
   samples_per_token: positiveInt,
-  t2s: z.strictObject({ dims: t2sDimsSchema, top_k: positiveInt, max_sec: z.number().positive() }),
+  t2s: z.strictObject({
+    dims: t2sDimsSchema,
+    top_k: positiveInt,
+    max_sec: z.number().positive(),
+    /** Cosine similarity of each semantic token's embedding to the mute token (streaming mode 2 cuts on it). */
+    mute_similarity: z.strictObject({ mute_token: z.number().int().nonnegative(), values: z.array(z.number().min(-1.0001).max(1.0001)).readonly() }),
+  }),
   sovits: z.strictObject({ dims: sovitsDimsSchema }),
   bert: z.strictObject({ dims: bertDimsSchema }).nullable(),
   hubert: z.strictObject({ dims: hubertDimsSchema }).nullable(),
@@ -141,5 +152,35 @@ export const manifestSchema = z.strictObject({
     bert: z.array(sourceFileSchema).nullable(),
     hubert: z.array(sourceFileSchema).nullable(),
   }),
+  /** Text-frontend data from the user's GPT-SoVITS install; absent in bundles made before it existed. */
+  frontend: frontendManifestSchema.nullable().default(null),
+}).superRefine((manifest, context) => {
+  // The frontend section and the file list must name the same frontend-data files.
+  const listed = manifest.files.filter((file) => file.role === 'frontend-data').map((file) => file.path).sort();
+  const described = (manifest.frontend?.data ?? []).flatMap((entry) => entry.files).sort();
+  if (listed.join('\n') !== described.join('\n')) {
+    context.addIssue({
+      code: 'custom',
+      path: ['frontend'],
+      message: `frontend-data files [${listed.join(', ')}] do not match the frontend section's [${described.join(', ')}]`,
+    });
+  }
 });
 export type BundleManifest = z.infer<typeof manifestSchema>;
+
+/** Reads and checks `<dir>/manifest.json`; errors name the file and the first problem. */
+export async function readBundleManifest(dir: string): Promise<BundleManifest> {
+  const file = join(dir, MANIFEST_FILE);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${file}: not a gsv-edge bundle manifest (${issue === undefined ? 'invalid' : `${issue.path.join('.') || 'manifest'}: ${issue.message}`})`);
+  }
+  return parsed.data;
+}

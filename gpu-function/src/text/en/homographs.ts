@@ -63,12 +63,40 @@ function buildHomographs(): Map<string, Homograph> {
       tag: first.pos,
     });
   }
+  return withGptSovitsOverrides(table);
+}
+
+/** english.py replaces g2p_en's entries for "read" and "complex". */
+export function withGptSovitsOverrides(table: Map<string, Homograph>): Map<string, Homograph> {
   for (const [word, entry] of Object.entries(GPT_SOVITS_OVERRIDES)) table.set(word, entry);
+  return table;
+}
+
+/**
+ * g2p_en's `homographs.en` (`HEADWORD|PRON1|PRON2|POS` lines, `#` comments), read as
+ * `construct_homograph_dictionary` does; a line without exactly four fields is an error naming the file.
+ */
+export function parseG2pEnHomographs(text: string, file: string): Map<string, Homograph> {
+  const table = new Map<string, Homograph>();
+  const lines = text.split(/\r\n|\n|\r/u);
+  if (lines.at(-1) === '') lines.pop(); // Python's splitlines() makes no empty last line
+  lines.forEach((line, index) => {
+    if (line.startsWith('#')) return;
+    const fields = line.trim().split('|');
+    const [headword, first, second, tag] = fields;
+    if (fields.length !== 4 || headword === undefined || first === undefined || second === undefined || tag === undefined) {
+      throw new Error(`${file}:${index + 1}: expected HEADWORD|PRON1|PRON2|POS, found ${JSON.stringify(line)}`);
+    }
+    const phones = (pron: string): string[] => pron.split(/\s+/u).filter((phone) => phone !== '');
+    table.set(headword.toLowerCase(), { first: phones(first), second: phones(second), tag });
+  });
+  if (table.size === 0) throw new Error(`${file}: no homographs found`);
   return table;
 }
 
 let cached: Map<string, Homograph> | undefined;
 
+/** The npm-data table (phonemize's, converted), with english.py's overrides. */
 export function englishHomographs(): ReadonlyMap<string, Homograph> {
   cached ??= buildHomographs();
   return cached;

@@ -5,29 +5,38 @@
  */
 import type { G2pResult, LanguageG2p } from '../types.ts';
 import { englishPhones } from './g2p.ts';
+import { resolveLexicon, type EnglishLexicon, type EnglishLexiconData } from './lexicon.ts';
 import { normalizeEnglish } from './normalize.ts';
 import { ruleBasedOov, type OovPredictor } from './oov.ts';
 
 export { normalizeEnglish } from './normalize.ts';
-export { G2P_EN_CHECKPOINT_ENV, oovPredictorFromEnvironment, ruleBasedOov, type OovPredictor } from './oov.ts';
+export { G2P_EN_CHECKPOINT_ENV, g2pEnOov, oovPredictorFromEnvironment, ruleBasedOov, type OovPredictor } from './oov.ts';
+export { loadG2pEnWeights, type G2pEnWeights } from './g2p-en-gru.ts';
+export { parseG2pEnHomographs, withGptSovitsOverrides, type Homograph } from './homographs.ts';
+export { withoutDeletedAcronyms } from './cmudict.ts';
+export type { EnglishLexicon, EnglishLexiconData } from './lexicon.ts';
 
 export interface EnglishG2pOptions {
   /** How words in no dictionary are read; defaults to the rule-based fallback. */
   readonly oov?: OovPredictor;
+  /** GPT-SoVITS's dictionary, names and homographs where the bundle has them; npm data for the rest. */
+  readonly lexicon?: EnglishLexiconData;
 }
 
 export function createEnglishG2p(options: EnglishG2pOptions = {}): LanguageG2p {
   const predict = options.oov ?? ruleBasedOov;
+  let lexicon: EnglishLexicon | undefined;
   return {
     language: 'en',
     convert(text: string): G2pResult {
       const normText = normalizeEnglish(text);
-      const { phones, word2ph } = englishPhones(normText, predict);
+      lexicon ??= resolveLexicon(options.lexicon);
+      const { phones, word2ph } = englishPhones(normText, lexicon, predict);
       if (phones.length < 4) return { normText, phones: [',', ...phones], word2ph: [1, ...word2ph] };
       return { normText, phones, word2ph };
     },
   };
 }
 
-/** English with the rule-based OOV fallback. */
+/** English on npm data only, with the rule-based OOV fallback. */
 export const enG2p: LanguageG2p = createEnglishG2p();

@@ -1,0 +1,124 @@
+/**
+ * Test support: a tiny fake GPT-SoVITS installation in the layout of the Windows packages (`GPT_SoVITS/text/`,
+ * `runtime/Lib/site-packages/`), its files in the same syntax as the real ones but with a handful of entries, so
+ * tests exercise extraction without any of GPT-SoVITS's data in the repository.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pickle } from '../../checkpoint/pickle-writer.ts';
+import { writeG2pEnCheckpoint } from '../en/test-checkpoint.ts';
+import type { CollectedFrontendData } from './collect.ts';
+import type { FrontendManifestView } from './load.ts';
+
+export const FAKE_TONE_SANDHI_PY = `from typing import List
+
+
+class ToneSandhi:
+    def __init__(self):
+        self.must_neural_tone_words = {
+            "麻烦",  # a comment
+            '东西',
+            "这个",
+        }
+        self.must_not_neural_tone_words = {"男子", "人人"}
+        self.punc = "：，；。？！“”‘’':,;.?!"
+
+    def _neural_sandhi(self, word: str, pos: str, finals: List[str]) -> List[str]:
+        if word in self.must_neural_tone_words:
+            return finals
+`;
+
+export const FAKE_CHINESE2_PY = `import os
+
+must_erhua = {"小院儿", "胡同儿"}
+not_erhua = {
+    "婴儿",
+    "女儿",
+}
+
+
+def _merge_erhua(initials, finals, word, pos):
+    not_erhua = set()
+`;
+
+/** cmudict.rep's data starts on line 57. */
+export const FAKE_CMUDICT_REP = `${';;; header\n'.repeat(56)}HELLO  HH AH0 L OW1\nWORLD  W ER1 L D\nAI  AY1\nI  AY1\nDATA  D EY1 T AH0\n`;
+export const FAKE_CMUDICT_FAST_REP = 'ZEBRA Z IY1 B R AH0\nHELLO HH EH0 L OW1\n';
+export const FAKE_ENGDICT_HOT_REP = 'CONDA K AA1 N D AH0\n';
+export const FAKE_HOMOGRAPHS_EN = '#HEADWORD|PRONUNCIATION1|PRONUNCIATION2|POS\nRECORD|R IH0 K AO1 R D|R EH1 K ER0 D|V\n';
+export const FAKE_NAMES: ReadonlyMap<string, readonly (readonly string[])[]> = new Map([['zorblax', [['Z', 'AO1', 'R', 'B', 'L', 'AE0', 'K', 'S']]]]);
+
+/** pypinyin < 0.52 kept its dictionaries as Python literals. */
+export const FAKE_PINYIN_DICT_PY = `# -*- coding: utf-8 -*-
+from __future__ import unicode_literals
+
+# Warning: Auto-generated file, don't edit.
+pinyin_dict = {
+    0x4E1C: 'dōng',
+    0x897F: 'xī',
+    0x5927: 'dà,dài,tài',
+    0x592B: 'fū,fú',
+    0x4F60: 'nǐ',
+    0x597D: 'hǎo,hào',
+    0x9EBB: 'má',
+    0x70E6: 'fán',
+}
+`;
+export const FAKE_PHRASES_DICT_PY = `# -*- coding: utf-8 -*-
+from __future__ import unicode_literals
+
+phrases_dict = {
+    '东西': [['dōng'], ['xī']],
+    '大夫': [['dài'], ['fu']],
+}
+`;
+
+export interface FakeInstallOptions {
+  /** Leave these files out (names relative to the install). */
+  readonly omit?: readonly string[];
+  /** Replace these files' contents (names relative to the install). */
+  readonly replace?: Readonly<Record<string, string | Uint8Array>>;
+}
+
+export const TEXT = 'GPT_SoVITS/text';
+export const SITE_PACKAGES = 'runtime/Lib/site-packages';
+
+/** Writes the fake install into `dir`; the g2p_en checkpoint predicts `K` for every letter. */
+export async function writeFakeInstall(dir: string, options: FakeInstallOptions = {}): Promise<void> {
+  const files: Record<string, string | Uint8Array> = {
+    [`${TEXT}/tone_sandhi.py`]: FAKE_TONE_SANDHI_PY,
+    [`${TEXT}/chinese2.py`]: FAKE_CHINESE2_PY,
+    [`${TEXT}/cmudict.rep`]: FAKE_CMUDICT_REP,
+    [`${TEXT}/cmudict-fast.rep`]: FAKE_CMUDICT_FAST_REP,
+    [`${TEXT}/engdict-hot.rep`]: FAKE_ENGDICT_HOT_REP,
+    [`${TEXT}/namedict_cache.pickle`]: pickle(FAKE_NAMES),
+    [`${SITE_PACKAGES}/pypinyin/pinyin_dict.py`]: FAKE_PINYIN_DICT_PY,
+    [`${SITE_PACKAGES}/pypinyin/phrases_dict.py`]: FAKE_PHRASES_DICT_PY,
+    [`${SITE_PACKAGES}/g2p_en/homographs.en`]: FAKE_HOMOGRAPHS_EN,
+    ...options.replace,
+  };
+  for (const [name, content] of Object.entries(files)) {
+    if (options.omit?.includes(name)) continue;
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), content);
+  }
+  const checkpoint = `${SITE_PACKAGES}/g2p_en/checkpoint20.npz`;
+  if (!(options.omit?.includes(checkpoint) ?? false) && options.replace?.[checkpoint] === undefined) {
+    const bias = new Array<number>(74).fill(0);
+    bias[45] = 1; // K
+    await writeG2pEnCheckpoint(join(dir, checkpoint), bias);
+  }
+}
+
+/** The manifest parts loadFrontendData reads, for frontend data written into `dir` without a whole bundle. */
+export async function frontendManifestView(dir: string, collected: CollectedFrontendData): Promise<FrontendManifestView> {
+  const paths = await collected.write(dir);
+  const files = [];
+  for (const path of paths) {
+    const bytes = await readFile(join(dir, path));
+    files.push({ path, role: 'frontend-data' as const, precision: null, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+  }
+  return { files, frontend: collected.manifest };
+}
