@@ -49,7 +49,7 @@ const MEDIA_TYPE_FORMATS = { wav: 'wav', raw: 'pcm', aac: 'aac', ogg: 'opus' } a
 const mediaTypeSchema = z.enum(['wav', 'raw', 'aac', 'ogg']);
 
 const REFERENCE_HINT =
-  'the reference audio and its transcript belong to the voice: create a voice with POST /v1/voices and pass its id in `voice`';
+  'the reference audio and its transcript belong to a voice, registered once by the operator (POST /admin/voices): list voices with GET /v1/voices and pass the id in `voice`';
 
 export const TTS_FIELD_HINTS: FieldHints = {
   ref_audio_path: REFERENCE_HINT,
