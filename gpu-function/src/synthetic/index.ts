@@ -13,4 +13,3 @@ export { writeHfFolder, type HfWeightsFormat, type HfWriteOptions } from './hf-f
 export { defaultInit, fillTensor, weightNormPair, type Init, type TensorSpec } from './init.ts';
 export { countParameters, specBytes, specTensors, type WeightDType } from './state-dict.ts';
 export { Prng, deriveSeed } from './prng.ts';
-export { float32ArrayToFloat16Bits } from './fp16.ts';

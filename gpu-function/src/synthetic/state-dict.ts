@@ -5,14 +5,14 @@
  */
 import { TensorWrite } from '../checkpoint/torch-writer.ts';
 import { numel } from '../tensor/index.ts';
-import { float32ArrayToFloat16Bits } from './fp16.ts';
+import { float32ToFloat16 } from '../tensor/half.ts';
 import { fillTensor, type TensorSpec } from './init.ts';
 
 export type WeightDType = 'float16' | 'float32';
 
 export function specBytes(spec: TensorSpec, dtype: WeightDType, seed: number): Uint8Array {
   const values = fillTensor(spec, seed);
-  const data = dtype === 'float16' ? float32ArrayToFloat16Bits(values) : values;
+  const data = dtype === 'float16' ? float32ToFloat16(values) : values;
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 

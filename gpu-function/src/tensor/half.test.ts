@@ -30,6 +30,17 @@ describe('float16 conversion', () => {
     expect(numberToFloat16Bits(Number.NaN) & 0x7c00).toBe(0x7c00);
   });
 
+  it('converts whole arrays exactly as the scalar conversion does, on random bit patterns and edge values', () => {
+    let state = 7;
+    const words = Uint32Array.from({ length: 100_000 }, () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0));
+    const edges = Float32Array.from([0, -0, 65504, 65520, 1e-8, 2 ** -24, 2 ** -25, 3 * 2 ** -26, Infinity, -Infinity, 1 + 2 ** -11, 1 + 3 * 2 ** -11]);
+    for (const input of [new Float32Array(words.buffer), edges]) {
+      const bulk = float32ToFloat16(input);
+      const mismatches = [...input.entries()].filter(([i, value]) => !Number.isNaN(value) && bulk[i] !== numberToFloat16Bits(value));
+      expect(mismatches).toEqual([]);
+    }
+  });
+
   it('converts arrays both ways', () => {
     const values = new Float32Array([0.5, -1.25, 3.140625, 1e-3]);
     const back = float16ToFloat32(float32ToFloat16(values));

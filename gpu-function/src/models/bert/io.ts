@@ -13,22 +13,10 @@
  * caller drops `[CLS]`/`[SEP]` and expands tokens to phones (`word2ph`).
  * @module
  */
-import type { DType } from '../../tensor/index.ts';
+import type { GraphIo, IoDim, TensorSpec } from '../io-spec.ts';
+
+export type { GraphIo, IoDim, TensorSpec };
 import type { BertDims } from './config.ts';
-
-/** A fixed size or a symbolic dimension name. */
-export type IoDim = number | string;
-
-export interface TensorSpec {
-  readonly name: string;
-  readonly dtype: DType;
-  readonly dims: readonly IoDim[];
-}
-
-export interface GraphIo {
-  readonly inputs: readonly TensorSpec[];
-  readonly outputs: readonly TensorSpec[];
-}
 
 export const BERT_FILE = 'bert.onnx';
 

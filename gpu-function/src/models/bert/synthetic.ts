@@ -4,21 +4,9 @@
  * @module
  */
 import { MemoryTensorStore, tensor } from '../../tensor/index.ts';
+import { seededNormal } from '../../tensor/random.ts';
 import type { BertDims } from './config.ts';
 import { BERT_EMBEDDINGS, bertLayerNames } from './weight-names.ts';
-
-/** Deterministic normal samples (mulberry32 + Box-Muller), so tests are reproducible. */
-export function seededNormal(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 /** Adds float32 tensors of `shape` drawn as `mean + std · N(0, 1)` to `store`. */
 export function randomParameter(store: MemoryTensorStore, normal: () => number, name: string, shape: readonly number[], std: number, mean = 0): void {

@@ -6,7 +6,7 @@ import { encodeModel, ExternalDataFile } from '../../onnx/index.ts';
 import { ModelSession } from '../../runtime/index.ts';
 import { tensor, type HostTensor } from '../../tensor/index.ts';
 import { agreement } from '../bert/error-metrics.ts';
-import { seededNormal } from '../bert/synthetic.ts';
+import { seededNormal } from '../../tensor/random.ts';
 import { CHINESE_HUBERT_BASE, hubertFrames, hubertMinSamples, type HubertDims } from './config.ts';
 import { buildHubertGraph, HUBERT_CONV_FEATURES, writeHubertGraph } from './graph.ts';
 import { HUBERT_IO_NAMES, hubertIo } from './io.ts';

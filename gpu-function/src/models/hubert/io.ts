@@ -13,22 +13,10 @@
  * references of different lengths one at a time (batch 1), or batch only rows of equal length.
  * @module
  */
-import type { DType } from '../../tensor/index.ts';
+import type { GraphIo, IoDim, TensorSpec } from '../io-spec.ts';
+
+export type { GraphIo, IoDim, TensorSpec };
 import type { HubertDims } from './config.ts';
-
-/** A fixed size or a symbolic dimension name. */
-export type IoDim = number | string;
-
-export interface TensorSpec {
-  readonly name: string;
-  readonly dtype: DType;
-  readonly dims: readonly IoDim[];
-}
-
-export interface GraphIo {
-  readonly inputs: readonly TensorSpec[];
-  readonly outputs: readonly TensorSpec[];
-}
 
 export const HUBERT_FILE = 'hubert.onnx';
 

@@ -4,7 +4,8 @@
  * @module
  */
 import { MemoryTensorStore } from '../../tensor/index.ts';
-import { randomParameter, seededNormal } from '../bert/synthetic.ts';
+import { seededNormal } from '../../tensor/random.ts';
+import { randomParameter } from '../bert/synthetic.ts';
 import type { HubertDims } from './config.ts';
 import { HUBERT_ENCODER_NORM, HUBERT_GROUP_NORM, HUBERT_POS_CONV, HUBERT_PROJECTION, hubertConv, hubertLayerNames } from './weight-names.ts';
 

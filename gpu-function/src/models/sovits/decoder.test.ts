@@ -4,7 +4,8 @@ import { tensor, type HostTensor } from '../../tensor/tensor.ts';
 import { buildDecoderGraph } from './graph/build-graphs.ts';
 import { sovitsFrameCount } from './io.ts';
 import { decode64, mat, Weights64 } from './reference/decode64.ts';
-import { columns, maxAbsDiff, normalSource, relativeError, snrDb } from './testing/compare.ts';
+import { columns, maxAbsDiff, relativeError, snrDb } from './testing/compare.ts';
+import { seededNormal } from '../../tensor/random.ts';
 import { floats, int64s, ints, sessionFor } from './testing/sessions.ts';
 import { TINY_SOVITS_DIMS, syntheticSovitsWeights } from './testing/synthetic-weights.ts';
 
@@ -13,7 +14,7 @@ vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
 const dims = TINY_SOVITS_DIMS;
 const weights = syntheticSovitsWeights(dims, 7);
-const normal = normalSource(11);
+const normal = seededNormal(11);
 
 interface Item {
   readonly codes: number[];

@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { tensor } from '../../tensor/tensor.ts';
 import { buildExtractGraph } from './graph/build-graphs.ts';
 import { extract64, mat, Weights64 } from './reference/decode64.ts';
-import { columns, normalSource } from './testing/compare.ts';
+import { columns } from './testing/compare.ts';
+import { seededNormal } from '../../tensor/random.ts';
 import { int64s, ints, sessionFor } from './testing/sessions.ts';
 import { TINY_SOVITS_DIMS, syntheticSovitsWeights } from './testing/synthetic-weights.ts';
 
@@ -14,7 +15,7 @@ const weights = syntheticSovitsWeights(dims, 5);
 
 describe('sovits-extract graph (tiny random model)', () => {
   it('picks the codebook rows the float64 extract_latent picks, per item of a padded batch', async () => {
-    const normal = normalSource(3);
+    const normal = seededNormal(3);
     const lengths = [23, 16];
     const width = 23;
     const ssl = Float64Array.from({ length: lengths.length * dims.sslDim * width }, () => normal());
@@ -36,7 +37,7 @@ describe('sovits-extract graph (tiny random model)', () => {
   });
 
   it('computes codes in fp32 in the fp16 variant too (identical codes)', async () => {
-    const normal = normalSource(4);
+    const normal = seededNormal(4);
     const ssl = tensor('float32', [1, dims.sslDim, 20], Float32Array.from({ length: dims.sslDim * 20 }, () => normal()));
     const run = async (precision: 'fp32' | 'fp16'): Promise<number[]> =>
       ints((await (await sessionFor(buildExtractGraph({ weights, dims, precision }))).run({ ssl, ssl_lengths: int64s([20]) }))['codes']);

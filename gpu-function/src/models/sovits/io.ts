@@ -12,20 +12,13 @@
  * (`torch.stack(ges).mean(0)`); the engine runs the reference encoder on each and averages the `ge` outputs itself.
  * @module
  */
-import type { DType } from '../../tensor/tensor.ts';
+import type { GraphIo as GraphIoSpec } from '../io-spec.ts';
 
-export type IoDim = number | string;
+export type { IoDim, TensorSpec } from '../io-spec.ts';
 
-export interface TensorSpec {
-  readonly name: string;
-  readonly dtype: DType;
-  readonly dims: readonly IoDim[];
-}
-
-export interface GraphIo {
+/** A SoVITS graph's contract, with the file it is written to. */
+export interface GraphIo extends GraphIoSpec {
   readonly file: string;
-  readonly inputs: readonly TensorSpec[];
-  readonly outputs: readonly TensorSpec[];
 }
 
 /** Output sample rate and samples per semantic token (25 Hz tokens, 2 latent frames each, 640 samples per frame). */

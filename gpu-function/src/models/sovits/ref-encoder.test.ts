@@ -3,7 +3,8 @@ import type { ModelSession } from '../../runtime/session.ts';
 import type { HostTensor } from '../../tensor/tensor.ts';
 import { buildRefEncoderGraph } from './graph/build-graphs.ts';
 import { referenceGe64, Weights64 } from './reference/decode64.ts';
-import { columns, normalSource, relativeError } from './testing/compare.ts';
+import { columns, relativeError } from './testing/compare.ts';
+import { seededNormal } from '../../tensor/random.ts';
 import { float32s, floats, int64s, ints, sessionFor } from './testing/sessions.ts';
 import { TINY_SOVITS_DIMS, syntheticSovitsWeights } from './testing/synthetic-weights.ts';
 
@@ -15,7 +16,7 @@ const weights = syntheticSovitsWeights(dims, 9);
 
 /** Tones plus noise, peak about 0.6. */
 function referenceAudio(length: number, seed: number): Float64Array {
-  const normal = normalSource(seed);
+  const normal = seededNormal(seed);
   return Float64Array.from({ length }, (_, i) => 0.3 * Math.sin(i * 0.031 * seed) + 0.2 * Math.sin(i * 0.0071) + 0.05 * normal());
 }
 

@@ -7,7 +7,8 @@ import { ModelSession } from '../../runtime/session.ts';
 import { tensor } from '../../tensor/tensor.ts';
 import { buildDecoderGraph, buildExtractGraph, buildRefEncoderGraph } from './graph/build-graphs.ts';
 import { SOVITS_DECODER_IO, SOVITS_EXTRACT_IO, SOVITS_REF_ENCODER_IO } from './io.ts';
-import { normalSource, snrDb } from './testing/compare.ts';
+import { snrDb } from './testing/compare.ts';
+import { seededNormal } from '../../tensor/random.ts';
 import { floats, int64s } from './testing/sessions.ts';
 import { TINY_SOVITS_DIMS, syntheticSovitsWeights } from './testing/synthetic-weights.ts';
 import { writeSovitsGraphs } from './write.ts';
@@ -32,7 +33,7 @@ describe('SoVITS graph files', () => {
   it('writes the three graphs in fp32 and fp16 over one shared weight file each, loadable with full optimization', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gsv-sovits-'));
     dirs.push(dir);
-    const normal = normalSource(21);
+    const normal = seededNormal(21);
     const frames = 8;
     const feeds = {
       codes: int64s([1, 5, 9, 2], [1, 4]),

@@ -27,22 +27,10 @@
  * Neither graph samples: both return raw `ar_predict_layer` logits (float32) for host-side sampling. EOS = vocab - 1.
  * @module
  */
-import type { DType } from '../../tensor/index.ts';
+import type { GraphIo, IoDim, TensorSpec } from '../io-spec.ts';
+
+export type { GraphIo, IoDim, TensorSpec };
 import type { T2sDims, T2sPrecision } from './config.ts';
-
-/** A fixed size or a symbolic dimension name. */
-export type IoDim = number | string;
-
-export interface TensorSpec {
-  readonly name: string;
-  readonly dtype: DType;
-  readonly dims: readonly IoDim[];
-}
-
-export interface GraphIo {
-  readonly inputs: readonly TensorSpec[];
-  readonly outputs: readonly TensorSpec[];
-}
 
 export const T2S_FILES = { prefill: 't2s-prefill.onnx', decode: 't2s-decode.onnx' } as const;
 

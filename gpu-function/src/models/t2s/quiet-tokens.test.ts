@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { float32ArrayToFloat16Bits } from '../../synthetic/fp16.ts';
+import { float32ToFloat16 } from '../../tensor/half.ts';
 import { MemoryTensorStore } from '../../tensor/memory-store.ts';
 import { tensor } from '../../tensor/tensor.ts';
 import { computeQuietTokens, MUTE_TOKEN, muteSimilarity, quietTokensFromSimilarity } from './quiet-tokens.ts';
@@ -38,7 +38,7 @@ describe('quiet tokens (GPT-SoVITS streaming mode 2)', () => {
   });
 
   it('lists the tokens at or above the threshold with their similarity, from fp16 checkpoint weights', async () => {
-    const weights = new MemoryTensorStore([[T2S_WEIGHTS.audioEmbedding, tensor('float16', [VOCAB, DIM], float32ArrayToFloat16Bits(table()))]]);
+    const weights = new MemoryTensorStore([[T2S_WEIGHTS.audioEmbedding, tensor('float16', [VOCAB, DIM], float32ToFloat16(table()))]]);
     const quiet = await computeQuietTokens(weights);
     expect(quiet.muteToken).toBe(486);
     expect(quiet.threshold).toBe(0);

@@ -5,21 +5,9 @@
  * @module
  */
 import { MemoryTensorStore, float32ToFloat16, tensor } from '../../tensor/index.ts';
+import { seededNormal } from '../../tensor/random.ts';
 import type { T2sDims } from './config.ts';
 import { T2S_WEIGHTS, t2sWeightShapes } from './weights.ts';
-
-/** mulberry32 + Box-Muller: a few lines, deterministic across platforms. */
-function normalSource(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 function scaleFor(name: string, shape: readonly number[]): { mean: number; std: number } {
   const fanIn = shape[1] ?? 1;
@@ -34,7 +22,7 @@ function scaleFor(name: string, shape: readonly number[]): { mean: number; std: 
 
 /** Every tensor the T2S graphs read, drawn from a seeded normal; fp16 stores the rounded values, as checkpoints do. */
 export function syntheticT2sWeights(dims: T2sDims, seed = 1, dtype: 'float32' | 'float16' = 'float32'): MemoryTensorStore {
-  const normal = normalSource(seed);
+  const normal = seededNormal(seed);
   const store = new MemoryTensorStore();
   for (const [name, shape] of t2sWeightShapes(dims)) {
     const { mean, std } = scaleFor(name, shape);
@@ -46,7 +34,7 @@ export function syntheticT2sWeights(dims: T2sDims, seed = 1, dtype: 'float32' | 
 
 /** Seeded integers in [0, limit) and standard-normal floats, for test inputs. */
 export function syntheticInputs(seed: number): { ints(count: number, limit: number): number[]; floats(count: number): Float32Array } {
-  const normal = normalSource(seed);
+  const normal = seededNormal(seed);
   return {
     ints: (count, limit) => Array.from({ length: count }, () => Math.min(limit - 1, Math.floor(Math.abs(normal() * 1e6)) % limit)),
     floats: (count) => Float32Array.from({ length: count }, () => normal()),

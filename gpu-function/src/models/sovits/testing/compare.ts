@@ -28,19 +28,6 @@ export function snrDb(actual: ArrayLike<number>, expected: ArrayLike<number>): n
   return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
 }
 
-/** A seeded standard normal generator (Box-Muller over mulberry32) for test inputs. */
-export function normalSource(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
 /** Columns `[start, end)` of a row-major `[C, width]` array, as `[C, end - start]`. */
 export function columns(data: ArrayLike<number>, channels: number, width: number, start: number, end: number): Float64Array {
   const out = new Float64Array(channels * (end - start));
