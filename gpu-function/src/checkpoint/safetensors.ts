@@ -3,9 +3,10 @@
  * little-endian data. Hand-written because no npm package reads it, and it is a few lines. Tensors are read lazily.
  * @module
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { DTYPE_BYTES, formatShape, numel, type DType } from '../tensor/index.ts';
 import { CheckpointError, errorMessage } from './errors.ts';
+import { openModelFile } from './open-file.ts';
 import { LazyTensorStore, type LazyTensor } from './tensor-store.ts';
 import { tensorFromBytes } from './typed-bytes.ts';
 
@@ -56,12 +57,7 @@ function parseEntry(file: string, name: string, raw: unknown, dataBytes: number)
 
 /** Opens a `.safetensors` file as a lazy store; a truncated file or a malformed header fails naming file and tensor. */
 export async function openSafetensors(file: string): Promise<LazyTensorStore> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new CheckpointError(file, `cannot open: ${errorMessage(error)}`, { cause: error });
-  }
+  const handle = await openModelFile(file);
   try {
     const { size } = await handle.stat();
     if (size < 8) throw new CheckpointError(file, `is ${size} bytes long; not a safetensors file`);

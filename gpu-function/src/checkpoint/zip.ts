@@ -5,10 +5,11 @@
  * files (`PK` -> `05`...); with `restoreSignature` the reader sees `PK` there again, as `load_sovits_new` does.
  * @module
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { fromRandomAccessReaderPromise, RandomAccessReader, type Entry, type ZipFile } from 'yauzl';
 import { CheckpointError, errorMessage } from './errors.ts';
+import { openModelFile } from './open-file.ts';
 
 const PK = new Uint8Array([0x50, 0x4b]);
 const STORED = 0;
@@ -157,12 +158,7 @@ class YauzlArchive implements ZipArchive {
 
 /** Opens a zip archive for random access. A missing, truncated or non-zip file fails with a message naming it. */
 export async function openZip(file: string, options: { restoreSignature?: boolean } = {}): Promise<ZipArchive> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new CheckpointError(file, `cannot open: ${errorMessage(error)}`, { cause: error });
-  }
+  const handle = await openModelFile(file);
   try {
     const { size } = await handle.stat();
     const reader = new FileReader(handle, options.restoreSignature === true);
