@@ -9,15 +9,12 @@
 import { ApiError, type SynthesisParams } from '@gsv-edge/shared';
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../runtime/config.ts';
-import { loadBertTokenizer } from '../text/bert/index.ts';
-import { createTextFrontend, type TextFrontend } from '../text/frontend.ts';
-import { describeMissing, frontendLanguages, loadFrontendData } from '../text/frontend-data/index.ts';
 import { AudioStream } from './audio-stream.ts';
+import { bundleTextFrontend } from './bundle/text-frontend.ts';
 import { loadBundle, type LoadedBundle } from './bundle/loaded-bundle.ts';
 import { quietTokensFromSimilarity, type QuietTokens } from '../models/t2s/quiet-tokens.ts';
 import { ModelWorker, NOISE_SCALE, type RequestWork, type SegmentWork, type StepStats } from './model-worker.ts';
 import { T2S_RULES, type T2sSequence } from './scheduler/sequence.ts';
-import { sessionBertRunner, zhBertFeatures } from './text/bert-runner.ts';
 import { DEFAULT_BATCH_LIMITS, type BatchLimits } from './vocoder/batch-plan.ts';
 import { TokenChunkStream } from './vocoder/token-stream.ts';
 import { VoiceFeatureCache } from './voices/feature-cache.ts';
@@ -103,7 +100,7 @@ export class Engine {
       models.set(bundle.manifest.id, {
         bundle,
         quietTokens: quietTokensFromSimilarity(Float32Array.from(values), muteToken),
-        frontend: await frontendFor(bundle, options.log ?? ((message) => process.stderr.write(`${message}\n`))),
+        frontend: await bundleTextFrontend(bundle, options.log ?? ((message) => process.stderr.write(`${message}\n`))),
         worker: new ModelWorker(bundle, {
           scheduler: {
             maxRunning: limits.maxRunning,
@@ -233,23 +230,6 @@ export class Engine {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
-}
-
-/**
- * The bundle's text frontend: its symbol table, its BERT (for Mandarin), and the GPT-SoVITS frontend data the user
- * gave `gsv-edge bundle --gpt-sovits-dir` (npm data stands in for what is missing, and the engine says so).
- */
-async function frontendFor(bundle: LoadedBundle, log: (message: string) => void): Promise<TextFrontend> {
-  const bert = bundle.sessions.bert;
-  const vocab = bundle.bertVocabPath;
-  const data = await loadFrontendData(bundle.dir, bundle.manifest);
-  if (data.missing.length > 0) log(`bundle ${bundle.manifest.id}: ${describeMissing(data.missing)}`);
-  return createTextFrontend({
-    symbols: bundle.manifest.symbols.table,
-    languages: frontendLanguages(data),
-    bertDim: bundle.manifest.t2s.dims.bertDim,
-    ...(bert !== undefined && vocab !== undefined ? { bert: zhBertFeatures(sessionBertRunner(bert), await loadBertTokenizer(vocab)) } : {}),
-  });
 }
 
 function concatInt32(a: Int32Array, b: Int32Array): Int32Array {

@@ -2,12 +2,17 @@
  * The text frontend as the engine uses it: GPT-SoVITS's `TextPreprocessor` for target text (segmentation, then
  * phones and BERT features per segment) and `TTS.run`'s prompt-text preparation.
  *
+ * Language modules with a model-backed path (G2PW for Mandarin, when the bundle carries it) are used by the
+ * asynchronous methods, batched over every segment of a text (batched-modules.ts); the synchronous phone-only methods
+ * read without models.
+ *
  * BERT features are computed only for Mandarin runs, by the `bert` function the caller supplies (the bundle's BERT
  * behind a {@link BertRunner}); every other run gets zeros, as in GPT-SoVITS. Without `bert`, Mandarin is refused
  * by `prepare*` rather than given zero features; the phone-only methods work without it.
  * @module
  */
 import type { TextLanguage, TextSplitMethod } from '@gsv-edge/shared';
+import { withBatchedModules } from './batched-modules.ts';
 import type { LanguageModules } from './cleaner.ts';
 import { enG2p } from './en/index.ts';
 import { segmentPhones, type PhoneSegment } from './frontend-phones.ts';
@@ -41,13 +46,18 @@ export interface TextFrontendOptions {
 
 export interface TextFrontend {
   readonly symbols: SymbolTableVersion;
-  /** Phones of one segment (`get_phones_and_bert` without BERT). */
+  /** Phones of one segment (`get_phones_and_bert` without BERT), without models: Mandarin pypinyin-style. */
   segmentPhones(text: string, lang: TextLanguage): PhoneSegment;
-  /** Segments and their phones for a target text (`TextPreprocessor.preprocess` without BERT). */
+  /** Segments and their phones for a target text (`TextPreprocessor.preprocess` without BERT), without models. */
   targetPhones(text: string, lang: TextLanguage, method: TextSplitMethod): PhoneSegment[];
-  /** `TextPreprocessor.preprocess`: segments with phones and BERT features. */
+  /**
+   * `targetPhones` with every model-backed language module (G2PW for Mandarin when the bundle has it), one batched
+   * model call for all the segments: the phones synthesis uses.
+   */
+  targetPhonesWithModels(text: string, lang: TextLanguage, method: TextSplitMethod): Promise<PhoneSegment[]>;
+  /** `TextPreprocessor.preprocess`: segments with phones (models included) and BERT features. */
   prepareTarget(text: string, lang: TextLanguage, method: TextSplitMethod): Promise<FrontendSegment[]>;
-  /** The reference transcript, as `TTS.run` prepares it. */
+  /** The reference transcript, as `TTS.run` prepares it (models included). */
   preparePrompt(text: string, lang: TextLanguage): Promise<FrontendSegment>;
 }
 
@@ -88,22 +98,25 @@ export function createTextFrontend(options: TextFrontendOptions): TextFrontend {
   const { symbols, bert } = options;
   const bertDim = options.bertDim ?? BERT_DIM;
   const modules = options.languages ?? DEFAULT_LANGUAGES;
-  const phonesOf = (text: string, lang: TextLanguage): PhoneSegment => segmentPhones(text, lang, symbols, modules);
-  const targetPhones = (text: string, lang: TextLanguage, method: TextSplitMethod): PhoneSegment[] =>
+  const targetPhonesWith = (languages: LanguageModules, text: string, lang: TextLanguage, method: TextSplitMethod): PhoneSegment[] =>
     splitText(text, method, lang)
-      .map((segment) => phonesOf(segment, lang))
+      .map((segment) => segmentPhones(segment, lang, symbols, languages))
       .filter((segment) => segment.normText !== '');
+  const targetPhonesWithModels = (text: string, lang: TextLanguage, method: TextSplitMethod): Promise<PhoneSegment[]> =>
+    withBatchedModules(modules, symbols, (languages) => targetPhonesWith(languages, text, lang, method));
   return {
     symbols,
-    segmentPhones: phonesOf,
-    targetPhones,
+    segmentPhones: (text, lang) => segmentPhones(text, lang, symbols, modules),
+    targetPhones: (text, lang, method) => targetPhonesWith(modules, text, lang, method),
+    targetPhonesWithModels,
     async prepareTarget(text, lang, method) {
       const segments: FrontendSegment[] = [];
-      for (const segment of targetPhones(text, lang, method)) segments.push(await withBert(segment, bert, bertDim));
+      for (const segment of await targetPhonesWithModels(text, lang, method)) segments.push(await withBert(segment, bert, bertDim));
       return segments;
     },
     async preparePrompt(text, lang) {
-      return withBert(phonesOf(promptText(text, lang), lang), bert, bertDim);
+      const segment = await withBatchedModules(modules, symbols, (languages) => segmentPhones(promptText(text, lang), lang, symbols, languages));
+      return withBert(segment, bert, bertDim);
     },
   };
 }

@@ -28,6 +28,11 @@ export interface LanguageG2p {
   readonly language: RunLanguage;
   /** Normalizes and converts one run of text in this language. Pure and synchronous. */
   convert(text: string, symbols: SymbolTableVersion): G2pResult;
+  /**
+   * The model-backed path, when the module has one (G2PW for Mandarin): converts many runs with one batched model
+   * call. The frontend's asynchronous methods use it; `convert` stays the synchronous path without the model.
+   */
+  convertBatch?(texts: readonly string[], symbols: SymbolTableVersion): Promise<G2pResult[]>;
 }
 
 /** What the engine receives for one text segment (after cut0-cut5 splitting), ready for T2S. */

@@ -11,6 +11,7 @@ import { sha256File } from '../../checkpoint/sha256.ts';
 import { graphPath, type GraphRole, BERT_VOCAB_PATH } from '../../models/bundle/layout.ts';
 import { manifestSchema, MANIFEST_FILE, type BundleManifest, type BundlePrecision } from '../../models/bundle/manifest.ts';
 import { ModelSession } from '../../runtime/session.ts';
+import { G2PW_MODEL_PATH } from '../../text/zh/g2pw/manifest-section.ts';
 import type { RuntimeConfig } from '../../runtime/config.ts';
 
 export interface BundleSessions {
@@ -21,6 +22,8 @@ export interface BundleSessions {
   readonly sovitsDecoder: ModelSession;
   readonly bert: ModelSession | undefined;
   readonly hubert: ModelSession | undefined;
+  /** The user's G2PW model (Mandarin polyphones), when the bundle carries it. */
+  readonly g2pw: ModelSession | undefined;
 }
 
 export interface LoadedBundle {
@@ -79,6 +82,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions): Promi
     sovitsDecoder: await open('sovits-decoder'),
     bert: has('bert') ? await open('bert') : undefined,
     hubert: has('hubert') ? await open('hubert') : undefined,
+    g2pw: manifest.g2pw === null ? undefined : await ModelSession.load(join(dir, G2PW_MODEL_PATH), options.runtime, `${manifest.id}/${G2PW_MODEL_PATH}`),
   };
   return {
     dir,

@@ -13,6 +13,7 @@ import { readHfBert, readHfHubert, readSovitsCheckpoint, readT2sCheckpoint, sha2
 import { ExternalDataFile } from '../../onnx/external-data.ts';
 import { numel } from '../../tensor/tensor.ts';
 import { collectFrontendData } from '../../text/frontend-data/collect.ts';
+import { collectG2pw } from '../../text/zh/g2pw/bundle.ts';
 import { symbolTable } from '../../text/symbols.ts';
 import { bertDimsFromArchitecture } from '../bert/config.ts';
 import { writeBertGraph } from '../bert/graph.ts';
@@ -50,6 +51,13 @@ export interface BundleSources {
   readonly gptSovitsDir?: string;
   /** site-packages folders of GPT-SoVITS's Python environment (pypinyin, g2p_en), searched first. */
   readonly pythonSitePackages?: readonly string[];
+  /** NLTK data folders (English POS tagger), searched before those found in the install and NLTK's usual places. */
+  readonly nltkData?: readonly string[];
+  /**
+   * The user's G2PWModel folder; without it, `GPT_SoVITS/text/G2PWModel` inside `gptSovitsDir` is used when present.
+   * G2PW needs BERT's vocab.txt, so it requires `bert`.
+   */
+  readonly g2pwDir?: string;
 }
 
 export type BundleProgress =
@@ -95,7 +103,9 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
     const frontend = await collectFrontendData({
       ...(options.sources.gptSovitsDir === undefined ? {} : { gptSovitsDir: options.sources.gptSovitsDir }),
       ...(options.sources.pythonSitePackages === undefined ? {} : { sitePackages: options.sources.pythonSitePackages }),
+      ...(options.sources.nltkData === undefined ? {} : { nltkData: options.sources.nltkData }),
     });
+    const g2pw = await collectBundleG2pw(options.sources, bert !== undefined, report);
     const t2sDims = t2sDimsFromArchitecture(t2s.architecture);
     const sovitsDims = sovitsDimsFromArchitecture(sovits.architecture);
     const bertDims = bert === undefined ? undefined : bertDimsFromArchitecture(bert.architecture);
@@ -153,6 +163,10 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
       report('writing text-frontend data');
       for (const path of await frontend.write(temporary)) files.push({ path, role: 'frontend-data', precision: null });
     }
+    if (g2pw !== undefined) {
+      report('writing G2PW model');
+      for (const path of await g2pw.write(temporary)) files.push({ path, role: 'g2pw', precision: null });
+    }
 
     report('hashing files');
     const listed: BundleFile[] = [];
@@ -188,6 +202,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
         hubert: hubert === undefined ? null : Object.entries(hubert.sha256).map(([name, sha256]) => ({ name, sha256 })),
       },
       frontend: frontend?.manifest ?? null,
+      g2pw: g2pw?.manifest ?? null,
     };
     await writeFile(join(temporary, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await moveIntoPlace(temporary, out);
@@ -199,6 +214,36 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
   } finally {
     for (const store of stores) await store.close();
   }
+}
+
+/**
+ * The G2PW model to copy, if any. An explicit `--g2pw` folder must be complete and needs BERT; a GPT-SoVITS install
+ * without a G2PWModel folder only gets a progress note, since G2PW is optional there.
+ */
+async function collectBundleG2pw(
+  sources: BundleSources,
+  hasBert: boolean,
+  report: (message: string) => void,
+): Promise<Extract<Awaited<ReturnType<typeof collectG2pw>>, { kind: 'found' }> | undefined> {
+  if (sources.g2pwDir === undefined && sources.gptSovitsDir === undefined) return undefined;
+  if (sources.g2pwDir !== undefined && !hasBert) {
+    throw new BundleError(`--g2pw ${sources.g2pwDir} needs --bert: G2PW tokenizes with BERT's vocab.txt`);
+  }
+  report('reading G2PW model');
+  const collected = await collectG2pw({
+    ...(sources.g2pwDir === undefined ? {} : { g2pwDir: sources.g2pwDir }),
+    ...(sources.gptSovitsDir === undefined ? {} : { gptSovitsDir: sources.gptSovitsDir }),
+  });
+  if (collected === undefined) return undefined;
+  if (collected.kind === 'missing') {
+    report(`no G2PW model: ${collected.reason}; Mandarin polyphones are read pypinyin-style`);
+    return undefined;
+  }
+  if (!hasBert) {
+    report('G2PW model found but not bundled: it needs --bert (G2PW tokenizes with its vocab.txt)');
+    return undefined;
+  }
+  return collected;
 }
 
 /** SHA-256 of the table joined by newlines, the form gpt-sovits.md publishes for v1 and v2. */

@@ -2,7 +2,8 @@
  * `gsv-edge bundle`: GPT-SoVITS checkpoints in, a servable ONNX model bundle out.
  *
  *   npx gsv-edge bundle --gpt X.ckpt --sovits Y.pth [--bert DIR] [--hubert DIR] --out models/NAME
- *                       [--gpt-sovits-dir DIR [--python-site-packages DIR]...] [--precision fp32|fp16|both] [--force]
+ *                       [--gpt-sovits-dir DIR [--python-site-packages DIR]... [--nltk-data DIR]...] [--g2pw DIR]
+ *                       [--precision fp32|fp16|both] [--force]
  * @module
  */
 import { parseArgs } from 'node:util';
@@ -13,7 +14,8 @@ import type { BundlePrecision } from './manifest.ts';
 import { progressPrinter } from './progress.ts';
 
 const USAGE = `usage: gsv-edge bundle --gpt FILE.ckpt --sovits FILE.pth [--bert DIR] [--hubert DIR] --out models/NAME
-                       [--gpt-sovits-dir DIR [--python-site-packages DIR]...] [--precision fp32|fp16|both] [--force]
+                       [--gpt-sovits-dir DIR [--python-site-packages DIR]... [--nltk-data DIR]...] [--g2pw DIR]
+                       [--precision fp32|fp16|both] [--force]
 
   --gpt        GPT-SoVITS GPT (T2S) checkpoint (.ckpt)
   --sovits     GPT-SoVITS SoVITS checkpoint (.pth), v1 or v2
@@ -27,6 +29,10 @@ const USAGE = `usage: gsv-edge bundle --gpt FILE.ckpt --sovits FILE.pth [--bert 
   --python-site-packages
                site-packages folder of the Python environment GPT-SoVITS runs in, if it is not inside the
                installation (runtime/Lib/site-packages, .venv, venv, env are found by themselves); repeatable
+  --nltk-data  NLTK data folder holding averaged_perceptron_tagger (English POS tags for homographs), if not in
+               NLTK_DATA, ~/nltk_data or the installation; repeatable
+  --g2pw       G2PWModel folder (g2pW.onnx and its side files) for Mandarin polyphones, as GPT-SoVITS v2 uses;
+               needs --bert (default: GPT_SoVITS/text/G2PWModel inside --gpt-sovits-dir, when present)
   --precision  weight precision(s) to write (default: both; fp32 runs on CPU, fp16 is for CUDA)
   --force      replace an existing bundle
 `;
@@ -51,6 +57,8 @@ export const bundleCommand: Subcommand = {
           hubert: { type: 'string' },
           'gpt-sovits-dir': { type: 'string' },
           'python-site-packages': { type: 'string', multiple: true },
+          'nltk-data': { type: 'string', multiple: true },
+          g2pw: { type: 'string' },
           out: { type: 'string' },
           precision: { type: 'string', default: 'both' },
           force: { type: 'boolean', default: false },
@@ -83,6 +91,8 @@ export const bundleCommand: Subcommand = {
           ...(values.hubert === undefined ? {} : { hubert: values.hubert }),
           ...(values['gpt-sovits-dir'] === undefined ? {} : { gptSovitsDir: values['gpt-sovits-dir'] }),
           ...(values['python-site-packages'] === undefined ? {} : { pythonSitePackages: values['python-site-packages'] }),
+          ...(values['nltk-data'] === undefined ? {} : { nltkData: values['nltk-data'] }),
+          ...(values.g2pw === undefined ? {} : { g2pwDir: values.g2pw }),
         },
         out: values.out as string,
         precisions,

@@ -7,6 +7,9 @@
  *   <bundle>/bert/vocab.txt               the BERT tokenizer vocabulary
  *   <bundle>/frontend/...                 text-frontend data from the user's GPT-SoVITS install (see
  *                                         text/frontend-data/catalog.ts), only with `--gpt-sovits-dir`
+ *   <bundle>/g2pw/...                     the user's G2PW model and its side files (see
+ *                                         text/zh/g2pw/manifest-section.ts), only with `--g2pw` or a G2PWModel
+ *                                         folder in `--gpt-sovits-dir`
  * @module
  */
 import { BERT_FILE } from '../bert/io.ts';
@@ -18,7 +21,7 @@ import type { BundlePrecision, FileRole } from './manifest.ts';
 export const WEIGHTS_FILE = 'weights.bin';
 export const BERT_VOCAB_PATH = 'bert/vocab.txt';
 
-export type GraphRole = Exclude<FileRole, 'weights' | 'bert-vocab' | 'frontend-data'>;
+export type GraphRole = Exclude<FileRole, 'weights' | 'bert-vocab' | 'frontend-data' | 'g2pw'>;
 
 export const GRAPH_FILES: Readonly<Record<GraphRole, string>> = {
   't2s-prefill': T2S_FILES.prefill,

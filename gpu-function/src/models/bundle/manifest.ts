@@ -2,7 +2,7 @@
  * `manifest.json` of a model bundle: what the compiler wrote and what the engine loads. The manifest lists every
  * file with its SHA-256, so the manifest's own hash identifies the bundle's exact weights; voices and synthesis keys
  * carry that hash (`model_sha256`). Its `frontend` section records the text-frontend data taken from the user's
- * GPT-SoVITS installation (null when the bundle was built without it).
+ * GPT-SoVITS installation (null when the bundle was built without it), its `g2pw` section the user's G2PW model.
  * @module
  */
 import { idSchema, sha256HexSchema } from '@gsv-edge/shared';
@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { frontendManifestSchema } from '../../text/frontend-data/manifest-section.ts';
+import { g2pwManifestSchema } from '../../text/zh/g2pw/manifest-section.ts';
 import type { BertDims } from '../bert/config.ts';
 import type { HubertDims } from '../hubert/config.ts';
 import type { SovitsDims } from '../sovits/config.ts';
@@ -109,6 +110,7 @@ export const FILE_ROLES = [
   'weights',
   'bert-vocab',
   'frontend-data',
+  'g2pw',
 ] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
 
@@ -154,7 +156,22 @@ export const manifestSchema = z.strictObject({
   }),
   /** Text-frontend data from the user's GPT-SoVITS install; absent in bundles made before it existed. */
   frontend: frontendManifestSchema.nullable().default(null),
+  /** The user's G2PW model (Mandarin polyphones); null without one, absent in bundles made before it existed. */
+  g2pw: g2pwManifestSchema.nullable().default(null),
 }).superRefine((manifest, context) => {
+  // The g2pw section and the file list must name the same files; G2PW needs the BERT tokenizer.
+  const g2pwListed = manifest.files.filter((file) => file.role === 'g2pw').map((file) => file.path);
+  const g2pwDescribed = manifest.g2pw?.files ?? [];
+  if (g2pwListed.join('\n') !== g2pwDescribed.join('\n')) {
+    context.addIssue({
+      code: 'custom',
+      path: ['g2pw'],
+      message: `g2pw files [${g2pwListed.join(', ')}] do not match the g2pw section's [${g2pwDescribed.join(', ')}]`,
+    });
+  }
+  if (manifest.g2pw !== null && manifest.bert === null) {
+    context.addIssue({ code: 'custom', path: ['g2pw'], message: 'a bundle with G2PW needs BERT (G2PW tokenizes with its vocab.txt)' });
+  }
   // The frontend section and the file list must name the same frontend-data files.
   const listed = manifest.files.filter((file) => file.role === 'frontend-data').map((file) => file.path).sort();
   const described = (manifest.frontend?.data ?? []).flatMap((entry) => entry.files).sort();

@@ -11,9 +11,10 @@ import { hasSymbol } from '../symbols.ts';
 import { readHomograph } from './homographs.ts';
 import type { EnglishLexicon } from './lexicon.ts';
 import type { OovPredictor } from './oov.ts';
+import type { PosTagger } from './perceptron-tagger.ts';
 import { posTagEnglish } from './pos-tag.ts';
 import { tokenizeEnglish } from './tokenize.ts';
-import { segmentWords } from './word-segment.ts';
+import { segmentWords, type WordSegmenter } from './word-segment.ts';
 
 const VOICELESS = new Set(['P', 'T', 'K', 'F', 'TH', 'HH']);
 const SIBILANTS = new Set(['S', 'Z', 'SH', 'ZH', 'CH', 'JH']);
@@ -26,9 +27,20 @@ export interface EnglishPhones {
   readonly word2ph: number[];
 }
 
+/** The two statistical steps english.py borrows from NLTK and wordsegment; npm stand-ins by default. */
+export interface EnglishModels {
+  /** `nltk.pos_tag`. */
+  readonly tag: PosTagger;
+  /** `wordsegment.segment`. */
+  readonly segment: WordSegmenter;
+}
+
+export const NPM_ENGLISH_MODELS: EnglishModels = { tag: posTagEnglish, segment: segmentWords };
+
 interface Reader {
   readonly lexicon: EnglishLexicon;
   readonly predict: OovPredictor;
+  readonly segment: WordSegmenter;
 }
 
 function letterPhones(letter: string, lexicon: EnglishLexicon): readonly string[] {
@@ -73,7 +85,7 @@ function lookUpWord(originalWord: string, reader: Reader): readonly string[] {
     else stem.push('Z');
     return stem;
   }
-  const parts = segmentWords(word);
+  const parts = reader.segment(word);
   if (parts.length <= 1) return reader.predict(word);
   return parts.flatMap((part) => lookUpWord(part, reader));
 }
@@ -96,10 +108,15 @@ function keepPhone(phone: string): string | undefined {
 }
 
 /** Phones of normalized English text. */
-export function englishPhones(normText: string, lexicon: EnglishLexicon, predict: OovPredictor): EnglishPhones {
-  const reader: Reader = { lexicon, predict };
+export function englishPhones(
+  normText: string,
+  lexicon: EnglishLexicon,
+  predict: OovPredictor,
+  models: EnglishModels = NPM_ENGLISH_MODELS,
+): EnglishPhones {
+  const reader: Reader = { lexicon, predict, segment: models.segment };
   const tokens = tokenizeEnglish(normText);
-  const tags = posTagEnglish(tokens);
+  const tags = models.tag(tokens);
   const phones: string[] = [];
   const word2ph: number[] = [];
   tokens.forEach((token, index) => {

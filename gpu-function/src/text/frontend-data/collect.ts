@@ -6,6 +6,7 @@
  * @module
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { sha256File } from '../../checkpoint/sha256.ts';
 import { loadG2pEnWeights } from '../en/g2p-en-gru.ts';
@@ -13,8 +14,22 @@ import { parseG2pEnHomographs } from '../en/homographs.ts';
 import { readPypinyinFolder } from '../zh/pypinyin-files.ts';
 import { FRONTEND_DATA_FILES, FRONTEND_DATA_IDS, type FrontendDataId } from './catalog.ts';
 import { encodePronunciations, encodeWordLists } from './formats.ts';
-import { applyHotWords, readDictNew, readErhuaWords, readPickledPronunciations, readToneSandhiWords } from './gpt-sovits-text.ts';
-import { findInSitePackages, findPackage, findTextFolder, isFile, relativeSource, sitePackagesFolders, type SourceRoot } from './locate.ts';
+import { applyHotWords, readCharConvert, readDictNew, readErhuaWords, readPickledPronunciations, readToneSandhiWords } from './gpt-sovits-text.ts';
+import { parseWordsegmentCounts } from '../en/word-segment.ts';
+import { encodePossegHmm, POSSEG_PACKAGES, readPossegFolder } from './jieba-posseg.ts';
+import {
+  findInFolders,
+  findInSitePackages,
+  findPackage,
+  findTextFolder,
+  isFile,
+  nltkDataFolders,
+  relativeSource,
+  sitePackagesFolders,
+  type NltkEnvironment,
+  type SourceRoot,
+} from './locate.ts';
+import { encodePerceptronTagger, NLTK_TAGGER_JSON, NLTK_TAGGER_PICKLE, readTaggerJson, readTaggerPickle } from './nltk-tagger.ts';
 import type { FrontendDataEntry, FrontendManifest, MissingFrontendData } from './manifest-section.ts';
 
 export interface FrontendDataOptions {
@@ -22,6 +37,10 @@ export interface FrontendDataOptions {
   readonly gptSovitsDir?: string;
   /** site-packages folders of the Python environment GPT-SoVITS runs in, searched before those found in the install. */
   readonly sitePackages?: readonly string[];
+  /** NLTK data folders (`--nltk-data`), searched before those found in the install and NLTK's usual places. */
+  readonly nltkData?: readonly string[];
+  /** `NLTK_DATA` and the home folder; the process's own by default. */
+  readonly nltkEnvironment?: NltkEnvironment;
 }
 
 /** One file to write: its content, or the source file to copy verbatim. */
@@ -42,6 +61,7 @@ export interface CollectedFrontendData {
 interface Context {
   readonly text: { readonly root: SourceRoot; readonly dir: string } | undefined;
   readonly sitePackages: readonly string[];
+  readonly nltkData: readonly string[];
 }
 
 type Collector = (context: Context) => Promise<Found | string>;
@@ -85,6 +105,21 @@ const COLLECTORS: Readonly<Record<FrontendDataId, Collector>> = {
         : [`${JSON.stringify(folder.dictionaries.pinyinDict)}\n`, `${JSON.stringify(folder.dictionaries.phrasesDict)}\n`];
     return { sources: folder.files.map((path) => ({ root: found.root, path })), outputs };
   },
+  async 'zh-char-convert'(context) {
+    const found = await textFiles(context, ['zh_normalization/char_convert.py']);
+    if (typeof found === 'string') return found;
+    const [file = ''] = found.paths;
+    return { sources: [{ root: found.root, path: file }], outputs: [`${JSON.stringify(await readCharConvert(file))}\n`] };
+  },
+  async 'zh-posseg-hmm'(context) {
+    for (const name of POSSEG_PACKAGES) {
+      const found = await findPackage(context.sitePackages, name);
+      if (found === undefined) continue;
+      const { tables, files } = await readPossegFolder(found.path);
+      return { sources: files.map((path) => ({ root: found.root, path })), outputs: [encodePossegHmm(tables)] };
+    }
+    return notInSitePackages(context, POSSEG_PACKAGES.join(' or '));
+  },
   async 'en-dictionary'(context) {
     if (context.text !== undefined && (await isFile(join(context.text.dir, 'engdict_cache.pickle')))) {
       // english.py's get_dict() reads the cache whenever it exists, whatever the .rep files say.
@@ -120,17 +155,42 @@ const COLLECTORS: Readonly<Record<FrontendDataId, Collector>> = {
     await loadG2pEnWeights(found.path);
     return { sources: [found], outputs: [{ copyFrom: found.path }] };
   },
+  async 'en-wordsegment'(context) {
+    const found = await findInFolders(context.sitePackages, 'site-packages', WORDSEGMENT_FILES);
+    if (found === undefined) return notInSitePackages(context, WORDSEGMENT_FILES.join(' + '));
+    for (const path of found.paths) if (parseWordsegmentCounts(await readFile(path, 'utf8'), path).size === 0) throw new Error(`${path}: no counts in it`);
+    return { sources: found.paths.map((path) => ({ root: found.root, path })), outputs: found.paths.map((path) => ({ copyFrom: path })) };
+  },
+  async 'en-pos-tagger'(context) {
+    const json = await findInFolders(context.nltkData, 'nltk-data', NLTK_TAGGER_JSON);
+    const pickled = json === undefined ? await findInFolders(context.nltkData, 'nltk-data', [NLTK_TAGGER_PICKLE]) : undefined;
+    const found = json ?? pickled;
+    if (found === undefined) {
+      const where = context.nltkData.length === 0 ? 'no NLTK data folder found' : `not found in ${context.nltkData.join(', ')}`;
+      return `averaged_perceptron_tagger: ${where}; pass --nltk-data (the folder nltk.download() filled)`;
+    }
+    const data = json !== undefined ? await readTaggerJson(json.paths) : await readTaggerPickle(found.paths[0] ?? '');
+    return { sources: found.paths.map((path) => ({ root: found.root, path })), outputs: [encodePerceptronTagger(data)] };
+  },
 };
+
+const WORDSEGMENT_FILES = ['wordsegment/unigrams.txt', 'wordsegment/bigrams.txt'];
 
 /** Reads everything the options point at; `undefined` when they point at nothing (npm data only). */
 export async function collectFrontendData(options: FrontendDataOptions): Promise<CollectedFrontendData | undefined> {
   const named = options.sitePackages ?? [];
-  if (options.gptSovitsDir === undefined && named.length === 0) return undefined;
+  const namedNltk = options.nltkData ?? [];
+  if (options.gptSovitsDir === undefined && named.length === 0 && namedNltk.length === 0) return undefined;
   const text =
     options.gptSovitsDir === undefined
       ? undefined
       : { root: { origin: 'gpt-sovits', dir: resolve(options.gptSovitsDir) } as const, dir: await findTextFolder(options.gptSovitsDir) };
-  const context: Context = { text, sitePackages: await sitePackagesFolders(named, options.gptSovitsDir) };
+  const environment = options.nltkEnvironment ?? { nltkData: process.env['NLTK_DATA'], home: homedir() };
+  const context: Context = {
+    text,
+    sitePackages: await sitePackagesFolders(named, options.gptSovitsDir),
+    nltkData: await nltkDataFolders(namedNltk, options.gptSovitsDir, environment),
+  };
   const data: FrontendDataEntry[] = [];
   const missing: MissingFrontendData[] = [];
   const outputs: [string, Output][] = [];

@@ -2,12 +2,14 @@
  * Readers for the files of GPT-SoVITS's `GPT_SoVITS/text` folder, each read the way GPT-SoVITS reads it: the word
  * lists of tone_sandhi.py and chinese2.py (Python set literals), english.py's dictionary (`read_dict_new` over
  * cmudict.rep and cmudict-fast.rep, or the engdict_cache.pickle it prefers when present, then `hot_reload_hot` with
- * engdict-hot.rep) and its name dictionary (namedict_cache.pickle). Errors name the file.
+ * engdict-hot.rep), its name dictionary (namedict_cache.pickle) and zh_normalization/char_convert.py's two strings.
+ * Errors name the file.
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import { unpickle } from '../../checkpoint/pickle-reader.ts';
 import { formatPickleValue, PyDict, PyTuple, type PickleValue } from '../../checkpoint/pickle-values.ts';
+import { charConvertTable } from '../normalize/char-convert.ts';
 import { pythonAssignment, stringCollection } from './python-literal.ts';
 
 export const TONE_SANDHI_LISTS = ['must_neural_tone_words', 'must_not_neural_tone_words'] as const;
@@ -28,6 +30,23 @@ export function readToneSandhiWords(file: string): Promise<Record<(typeof TONE_S
 /** chinese2.py's module-level `must_erhua` and `not_erhua`. */
 export function readErhuaWords(file: string): Promise<Record<(typeof ERHUA_LISTS)[number], string[]>> {
   return namedLists(file, ERHUA_LISTS, '');
+}
+
+export const CHAR_CONVERT_STRINGS = ['simplified_charcters', 'traditional_characters'] as const;
+
+/**
+ * char_convert.py's `simplified_charcters` and `traditional_characters` (sic): two string literals whose i-th
+ * characters pair up; checked by building the table from them.
+ */
+export async function readCharConvert(file: string): Promise<{ simplified: string; traditional: string }> {
+  const source = await readFile(file, 'utf8');
+  const [simplified, traditional] = CHAR_CONVERT_STRINGS.map((name) => {
+    const value = pythonAssignment(source, file, name);
+    if (typeof value !== 'string' || value === '') throw new Error(`${file}: ${name} is not a non-empty string`);
+    return value;
+  });
+  charConvertTable(simplified ?? '', traditional ?? '', file);
+  return { simplified: simplified ?? '', traditional: traditional ?? '' };
 }
 
 /** The lines Python's text-mode file iteration yields (universal newlines), without their line breaks. */

@@ -1,16 +1,21 @@
 /**
  * The language modules a {@link FrontendData} makes: GPT-SoVITS's data where the bundle carries it, npm data
- * elsewhere. Pass them to `createTextFrontend({ symbols, languages })`.
+ * elsewhere, and the bundle's G2PW model when it has one. Pass them to `createTextFrontend({ symbols, languages })`.
  * @module
  */
 import type { LanguageModules } from '../cleaner.ts';
 import { createEnglishG2p } from '../en/index.ts';
-import { createZhG2p } from '../zh/index.ts';
+import { createZhG2p, defaultPinyinSource, G2pw } from '../zh/index.ts';
+import type { G2pwModel } from '../zh/g2pw/bundle.ts';
 import type { FrontendData } from './load.ts';
 
-export function frontendLanguages(data: FrontendData): LanguageModules {
+/** Without `g2pw`, Mandarin is read pypinyin-style; with it, the frontend's asynchronous methods read it with G2PW. */
+export function frontendLanguages(data: FrontendData, models: { readonly g2pw?: G2pwModel } = {}): LanguageModules {
+  const zh = data.zh;
+  const pinyinSource = zh.pinyinSource ?? defaultPinyinSource();
+  const g2pw = models.g2pw === undefined ? undefined : new G2pw(models.g2pw.assets, models.g2pw.tokenizer, models.g2pw.run, pinyinSource, zh.toSimplified);
   return {
-    en: createEnglishG2p({ lexicon: data.en.lexicon, ...(data.en.oov === undefined ? {} : { oov: data.en.oov }) }),
-    zh: createZhG2p({ wordLists: data.zh.wordLists, ...(data.zh.pinyinSource === undefined ? {} : { pinyinSource: data.zh.pinyinSource }) }),
+    en: createEnglishG2p(data.en),
+    zh: createZhG2p({ ...zh, pinyinSource, ...(g2pw === undefined ? {} : { g2pw }) }),
   };
 }

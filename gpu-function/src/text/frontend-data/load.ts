@@ -13,18 +13,35 @@ import { withoutDeletedAcronyms } from '../en/cmudict.ts';
 import { parseG2pEnHomographs, withGptSovitsOverrides } from '../en/homographs.ts';
 import type { EnglishLexiconData } from '../en/lexicon.ts';
 import { g2pEnOov, type OovPredictor } from '../en/oov.ts';
+import { createPerceptronTagger, type PosTagger } from '../en/perceptron-tagger.ts';
+import { createWordSegmenter, parseWordsegmentCounts, WORDSEGMENT_TOTAL, type WordSegmenter } from '../en/word-segment.ts';
+import { charConvertTable, type ToSimplified } from '../normalize/char-convert.ts';
 import type { PinyinSource } from '../zh/pinyin-source.ts';
+import { createPossegTagger } from '../zh/posseg/tagger.ts';
+import type { ZhPosTagger } from '../zh/segmenter.ts';
 import { checkPhrasesDict, checkPinyinDict } from '../zh/pypinyin-files.ts';
 import { createPypinyinSource } from '../zh/pypinyin-source.ts';
 import { EMPTY_ZH_WORD_LISTS, type ZhWordLists } from '../zh/word-lists.ts';
 import { FRONTEND_DATA_IDS, type FrontendDataId } from './catalog.ts';
 import { decodePronunciations, decodeWordLists } from './formats.ts';
 import { ERHUA_LISTS, TONE_SANDHI_LISTS } from './gpt-sovits-text.ts';
+import { decodePossegHmm } from './jieba-posseg.ts';
+import { decodePerceptronTagger } from './nltk-tagger.ts';
 import type { MissingFrontendData } from './manifest-section.ts';
 
 export interface FrontendData {
-  readonly zh: { readonly pinyinSource?: PinyinSource; readonly wordLists: ZhWordLists };
-  readonly en: { readonly lexicon: EnglishLexiconData; readonly oov?: OovPredictor };
+  readonly zh: {
+    readonly pinyinSource?: PinyinSource;
+    readonly wordLists: ZhWordLists;
+    readonly tagWords?: ZhPosTagger;
+    readonly toSimplified?: ToSimplified;
+  };
+  readonly en: {
+    readonly lexicon: EnglishLexiconData;
+    readonly oov?: OovPredictor;
+    readonly posTagger?: PosTagger;
+    readonly wordSegmenter?: WordSegmenter;
+  };
   /** The data sets in use. */
   readonly loaded: readonly FrontendDataId[];
   /** The data sets not available, with the reason; npm data (or nothing) stands in for them. */
@@ -42,10 +59,9 @@ export const NPM_ONLY_FRONTEND_DATA: FrontendData = {
 };
 
 interface Mutable {
-  pinyinSource?: PinyinSource;
-  wordLists: ZhWordLists;
+  zh: { -readonly [K in keyof FrontendData['zh']]: FrontendData['zh'][K] };
   lexicon: { -readonly [K in keyof EnglishLexiconData]: EnglishLexiconData[K] };
-  oov?: OovPredictor;
+  en: { oov?: OovPredictor; posTagger?: PosTagger; wordSegmenter?: WordSegmenter };
 }
 
 interface VerifiedFile {
@@ -58,18 +74,37 @@ interface VerifiedFile {
 const TEXT_LOADERS: Readonly<Record<Exclude<FrontendDataId, 'en-g2p-en-checkpoint'>, (files: readonly VerifiedFile[], into: Mutable) => void>> = {
   'zh-tone-sandhi-words'([file], into) {
     const lists = decodeWordLists(file?.text ?? '', file?.path ?? '', TONE_SANDHI_LISTS);
-    into.wordLists = { ...into.wordLists, mustNeutralTone: lists.must_neural_tone_words, mustNotNeutralTone: lists.must_not_neural_tone_words };
+    into.zh.wordLists = { ...into.zh.wordLists, mustNeutralTone: lists.must_neural_tone_words, mustNotNeutralTone: lists.must_not_neural_tone_words };
   },
   'zh-erhua-words'([file], into) {
     const lists = decodeWordLists(file?.text ?? '', file?.path ?? '', ERHUA_LISTS);
-    into.wordLists = { ...into.wordLists, mustErhua: lists.must_erhua, notErhua: lists.not_erhua };
+    into.zh.wordLists = { ...into.zh.wordLists, mustErhua: lists.must_erhua, notErhua: lists.not_erhua };
   },
   'zh-pypinyin'([pinyin, phrases], into) {
     const json = (file: VerifiedFile | undefined): unknown => decodeJson(file?.text ?? '', file?.path ?? '');
-    into.pinyinSource = createPypinyinSource({
+    into.zh.pinyinSource = createPypinyinSource({
       pinyinDict: checkPinyinDict(json(pinyin), pinyin?.path ?? ''),
       phrasesDict: checkPhrasesDict(json(phrases), phrases?.path ?? ''),
     });
+  },
+  'zh-char-convert'([file], into) {
+    const value = decodeJson(file?.text ?? '', file?.path ?? '');
+    const { simplified, traditional } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+    if (typeof simplified !== 'string' || typeof traditional !== 'string') throw new Error(`${file?.path ?? ''}: expected {"simplified": "...", "traditional": "..."}`);
+    into.zh.toSimplified = charConvertTable(simplified, traditional, file?.path);
+  },
+  'zh-posseg-hmm'([file], into) {
+    into.zh.tagWords = createPossegTagger(decodePossegHmm(file?.text ?? '', file?.path ?? ''));
+  },
+  'en-wordsegment'([unigrams, bigrams], into) {
+    into.en.wordSegmenter = createWordSegmenter({
+      unigrams: parseWordsegmentCounts(unigrams?.text ?? '', unigrams?.path ?? ''),
+      bigrams: parseWordsegmentCounts(bigrams?.text ?? '', bigrams?.path ?? ''),
+      total: WORDSEGMENT_TOTAL,
+    });
+  },
+  'en-pos-tagger'([file], into) {
+    into.en.posTagger = createPerceptronTagger(decodePerceptronTagger(file?.text ?? '', file?.path ?? ''));
   },
   'en-dictionary'([file], into) {
     into.lexicon.dictionary = withoutDeletedAcronyms(decodePronunciations(file?.text ?? '', file?.path ?? ''));
@@ -112,18 +147,18 @@ export async function loadFrontendData(bundleDir: string, manifest?: FrontendMan
   const checked = manifest ?? (await readBundleManifest(bundleDir));
   const section = checked.frontend;
   if (section === null) return { ...NPM_ONLY_FRONTEND_DATA, missing: allMissing('the bundle was built without --gpt-sovits-dir') };
-  const into: Mutable = { wordLists: EMPTY_ZH_WORD_LISTS, lexicon: {} };
+  const into: Mutable = { zh: { wordLists: EMPTY_ZH_WORD_LISTS }, lexicon: {}, en: {} };
   for (const entry of section.data) {
     const files = [];
     for (const path of entry.files) files.push(await verifiedFile(bundleDir, checked, path));
-    if (entry.id === 'en-g2p-en-checkpoint') into.oov = g2pEnOov(await loadG2pEnWeights(files[0]?.path ?? ''));
+    if (entry.id === 'en-g2p-en-checkpoint') into.en.oov = g2pEnOov(await loadG2pEnWeights(files[0]?.path ?? ''));
     else TEXT_LOADERS[entry.id](files, into);
   }
   const recorded = new Set([...section.data, ...section.missing].map((item) => item.id));
   const unrecorded = FRONTEND_DATA_IDS.filter((id) => !recorded.has(id)).map((id) => ({ id, reason: 'not recorded in this bundle (made by an older gsv-edge)' }));
   return {
-    zh: { wordLists: into.wordLists, ...(into.pinyinSource === undefined ? {} : { pinyinSource: into.pinyinSource }) },
-    en: { lexicon: into.lexicon, ...(into.oov === undefined ? {} : { oov: into.oov }) },
+    zh: into.zh,
+    en: { lexicon: into.lexicon, ...into.en },
     loaded: section.data.map((entry) => entry.id),
     missing: [...section.missing, ...unrecorded],
   };

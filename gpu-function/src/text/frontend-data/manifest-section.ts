@@ -12,8 +12,11 @@ import { FRONTEND_DATA_FILES, FRONTEND_DATA_IDS } from './catalog.ts';
 export const frontendDataIdSchema = z.enum(FRONTEND_DATA_IDS);
 
 export const frontendSourceSchema = z.strictObject({
-  /** `gpt-sovits`: under `--gpt-sovits-dir`; `site-packages`: under a Python site-packages folder. */
-  origin: z.enum(['gpt-sovits', 'site-packages']),
+  /**
+   * `gpt-sovits`: under `--gpt-sovits-dir`; `site-packages`: under a Python site-packages folder; `nltk-data`: under
+   * an NLTK data folder.
+   */
+  origin: z.enum(['gpt-sovits', 'site-packages', 'nltk-data']),
   /** Relative to that folder, with forward slashes (`GPT_SoVITS/text/tone_sandhi.py`, `pypinyin/pinyin_dict.json`). */
   path: z.string().regex(/^[^/\\][^\\]*$/u),
   sha256: sha256HexSchema,

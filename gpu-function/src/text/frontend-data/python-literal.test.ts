@@ -26,11 +26,23 @@ describe('Python literal reader', () => {
     expect(parsePythonLiteral('("x")', 'f.py')).toBe('x');
   });
 
+  it('reads floats as Python does (jieba posseg keeps log probabilities as literals)', () => {
+    expect(parsePythonLiteral("{('B', 'a'): -4.762305214596967, ('B', 'ag'): -3.14e+100, 'x': [.5, 1., 2E-3, 1_0.5]}", 'f.py')).toEqual({
+      kind: 'dict',
+      entries: [
+        [{ kind: 'tuple', items: ['B', 'a'] }, -4.762305214596967],
+        [{ kind: 'tuple', items: ['B', 'ag'] }, -3.14e100],
+        ['x', { kind: 'list', items: [0.5, 1, 0.002, 10.5] }],
+      ],
+    });
+  });
+
   it('refuses anything that is not a plain literal, naming the file, line and column', () => {
     expect(() => parsePythonLiteral('{\n  set(["a"])\n}', 'lists.py')).toThrow(/^lists\.py:2:3: .*name "set"/);
     expect(() => parsePythonLiteral("['a' + 'b']", 'f.py')).toThrow(/f\.py:1:6: expected "," or "]"/);
     expect(() => parsePythonLiteral("f'{x}'", 'f.py')).toThrow(/name "f"/);
-    expect(() => parsePythonLiteral("['a', 1.5]", 'f.py')).toThrow(/floats are not read/);
+    expect(() => parsePythonLiteral("['a', 1.5.2]", 'f.py')).toThrow(/expected a number/);
+    expect(() => parsePythonLiteral('[1e5j]', 'f.py')).toThrow(/expected a number/);
     expect(() => parsePythonLiteral("{'a': 1, 'b'}", 'f.py')).toThrow(/expected ":" in a dict/);
     expect(() => parsePythonLiteral("['a',\n 'b'", 'f.py')).toThrow(/f\.py:1:1: "\[" is never closed/);
     expect(() => parsePythonLiteral("'abc\n'", 'f.py')).toThrow(/unterminated string/);

@@ -1,8 +1,9 @@
 /**
  * A strict reader for the Python literals GPT-SoVITS and its packages keep their word lists and dictionaries in
  * (`self.must_neural_tone_words = {"麻烦", ...}` in tone_sandhi.py, `pinyin_dict = {0x3007: 'líng', ...}` in older
- * pypinyin releases): strings, integers, True/False/None, lists, tuples, sets and dicts, with comments, implicit
- * line joining, adjacent-string concatenation and trailing commas.
+ * pypinyin releases, jieba posseg's `P = {('B', 'a'): -4.76, ...}`): strings, integers, floats, True/False/None,
+ * lists, tuples, sets and dicts, with comments, implicit line joining, adjacent-string concatenation and trailing
+ * commas.
  *
  * Hand-written because no npm package parses Python literals without running Python, and these files must never
  * be executed. Anything that is not a plain literal (a call, an operator, a name, an f-string) is refused with the
@@ -71,7 +72,7 @@ class Reader {
     this.skipBlanks(true);
     const char = this.peek();
     if (char in CLOSERS) return this.#container(char);
-    if (/[-+0-9]/u.test(char)) return this.#integer();
+    if (/[-+0-9.]/u.test(char)) return this.#number();
     const word = /^[A-Za-z_][A-Za-z0-9_]*/u.exec(this.#source.slice(this.position, this.position + 32))?.[0] ?? '';
     if (/^[rRuU]{0,2}$/u.test(word) && (this.peek(word.length) === '"' || this.peek(word.length) === "'")) return this.#strings();
     if (word === 'True' || word === 'False' || word === 'None') {
@@ -81,9 +82,19 @@ class Reader {
     return this.fail(word === '' ? `expected a literal, found ${JSON.stringify(char || 'end of file')}` : `expected a literal, found the name "${word}" (only plain literals are read)`);
   }
 
+  /** A float (Python's syntax; `Number` rounds the same way `float()` does) or an integer. */
+  #number(): number {
+    const float = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+)(?![.eEjJ0-9A-Za-z_])/u.exec(
+      this.#source.slice(this.position, this.position + 64),
+    );
+    if (float === null) return this.#integer();
+    this.position += float[0].length;
+    return Number(float[0].replaceAll('_', ''));
+  }
+
   #integer(): number {
     const match = /^[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)(?![.eEjJ0-9A-Za-z])/u.exec(this.#source.slice(this.position, this.position + 64));
-    if (match === null) return this.fail('expected an integer (floats are not read)');
+    if (match === null) return this.fail('expected a number');
     this.position += match[0].length;
     const text = match[0].replaceAll('_', '');
     const sign = text.startsWith('-') ? -1 : 1;

@@ -11,6 +11,7 @@ import { pickle } from '../../checkpoint/pickle-writer.ts';
 import { writeG2pEnCheckpoint } from '../en/test-checkpoint.ts';
 import type { CollectedFrontendData } from './collect.ts';
 import type { FrontendManifestView } from './load.ts';
+import { NLTK_TAGGER_JSON } from './nltk-tagger.ts';
 
 export const FAKE_TONE_SANDHI_PY = `from typing import List
 
@@ -75,6 +76,37 @@ phrases_dict = {
 }
 `;
 
+/** char_convert.py: two equal-length strings, simplified first (its variable keeps GPT-SoVITS's spelling). */
+export const FAKE_CHAR_CONVERT_PY = `# coding=utf-8
+simplified_charcters = '这东个'
+
+traditional_characters = '這東個'
+`;
+
+/**
+ * jieba posseg's four tables as the Python modules jieba ships (\`P = {...}\`, states as (position, tag) tuples):
+ * two tags, n and v, with every transition allowed, so any character sequence has a path.
+ */
+const POSSEG_STATES = ['B', 'M', 'E', 'S'].flatMap((position) => ['n', 'v'].map((tag) => `('${position}', '${tag}')`));
+const possegRow = (p: number): string => `{${POSSEG_STATES.map((state) => `${state}: ${String(p)}`).join(', ')}}`;
+export const FAKE_POSSEG_TABLES: Readonly<Record<string, string>> = {
+  prob_start: `P = ${possegRow(-2.0794415416798357)}\n`,
+  prob_trans: `P = {${POSSEG_STATES.map((state) => `${state}: ${possegRow(-2.0794415416798357)}`).join(', ')}}\n`,
+  prob_emit: `P = {${POSSEG_STATES.map((state) => `${state}: {'\u4e00': -8.0}`).join(', ')}}\n`,
+  char_state_tab: `P = {'\u4e00': (${POSSEG_STATES.join(', ')})}\n`,
+};
+
+/** wordsegment's counts ("word<TAB>count"); bigrams key "left right". */
+export const FAKE_WORDSEGMENT_UNIGRAMS = 'hello\t1000000\nworld\t900000\nthe\t23135851162\n';
+export const FAKE_WORDSEGMENT_BIGRAMS = 'hello world\t50000\n';
+
+/** NLTK 3.8.2+'s averaged perceptron tagger files: weights, tagdict, classes. */
+export const FAKE_NLTK_TAGGER: readonly [string, string, string] = [
+  JSON.stringify({ bias: { NN: 1, VB: 0.5 }, 'i-1 word please': { VB: 3 } }),
+  JSON.stringify({ the: 'DT', Please: 'VB' }),
+  JSON.stringify(['DT', 'NN', 'VB']),
+];
+
 export interface FakeInstallOptions {
   /** Leave these files out (names relative to the install). */
   readonly omit?: readonly string[];
@@ -97,6 +129,11 @@ export async function writeFakeInstall(dir: string, options: FakeInstallOptions 
     [`${SITE_PACKAGES}/pypinyin/pinyin_dict.py`]: FAKE_PINYIN_DICT_PY,
     [`${SITE_PACKAGES}/pypinyin/phrases_dict.py`]: FAKE_PHRASES_DICT_PY,
     [`${SITE_PACKAGES}/g2p_en/homographs.en`]: FAKE_HOMOGRAPHS_EN,
+    [`${TEXT}/zh_normalization/char_convert.py`]: FAKE_CHAR_CONVERT_PY,
+    ...Object.fromEntries(Object.entries(FAKE_POSSEG_TABLES).map(([name, source]) => [`${SITE_PACKAGES}/jieba_fast/posseg/${name}.py`, source])),
+    [`${SITE_PACKAGES}/wordsegment/unigrams.txt`]: FAKE_WORDSEGMENT_UNIGRAMS,
+    [`${SITE_PACKAGES}/wordsegment/bigrams.txt`]: FAKE_WORDSEGMENT_BIGRAMS,
+    ...Object.fromEntries(NLTK_TAGGER_JSON.map((path, index) => [`nltk_data/${path}`, FAKE_NLTK_TAGGER[index] ?? ''])),
     ...options.replace,
   };
   for (const [name, content] of Object.entries(files)) {

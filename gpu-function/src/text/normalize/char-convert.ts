@@ -1,13 +1,17 @@
 /**
  * Character-level conversions done before verbalisation: traditional → simplified and full-width → half-width.
  *
- * GPT-SoVITS maps traditional characters one by one with PaddleSpeech's `char_convert.py` table. That table is not
- * published on npm, so the map here is OpenCC's `TSCharacters` (first candidate per character) from opencc-js, also
- * applied one character at a time. The two tables disagree on a few hundred rare or variant characters (e.g. 乾 stays
- * 乾 in GPT-SoVITS but becomes 干 here); the README lists this as a known mismatch class.
+ * GPT-SoVITS maps traditional characters one by one with PaddleSpeech's `char_convert.py` table
+ * (`zh_normalization/char_convert.py`). That table is not published on npm: a bundle built with `--gpt-sovits-dir`
+ * carries the user's copy ({@link charConvertTable}); without it the map is OpenCC's `TSCharacters` (first
+ * candidate per character) from opencc-js, also applied one character at a time. The two tables disagree on a few
+ * hundred rare or variant characters (乾 stays 乾 in GPT-SoVITS but becomes 干 with OpenCC's).
  * @module
  */
 import tsCharacters from 'opencc-js/dict/TSCharacters';
+
+/** Traditional → simplified, one character at a time; every other character stays. */
+export type ToSimplified = (text: string) => string;
 
 let traditionalMap: Map<string, string> | undefined;
 
@@ -24,14 +28,31 @@ function traditionalToSimplifiedMap(): Map<string, string> {
   return map;
 }
 
-export function traditionalToSimplified(text: string): string {
-  const map = traditionalToSimplifiedMap();
+function mapCharacters(text: string, map: ReadonlyMap<string, string>): string {
   let result = '';
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i] as string;
-    result += map.get(char) ?? char;
-  }
+  for (const char of text) result += map.get(char) ?? char;
   return result;
+}
+
+/** OpenCC's table (npm), the stand-in for char_convert.py. */
+export function traditionalToSimplified(text: string): string {
+  return mapCharacters(text, traditionalToSimplifiedMap());
+}
+
+/**
+ * char_convert.py's `tranditional_to_simplified` from its two strings: the i-th traditional character maps to the
+ * i-th simplified one, a later pair overriding an earlier one (the dict is filled in order). Characters are code
+ * points, as Python indexes them.
+ */
+export function charConvertTable(simplified: string, traditional: string, file = 'char_convert.py'): ToSimplified {
+  const simple = Array.from(simplified);
+  const traditionalChars = Array.from(traditional);
+  if (traditionalChars.length < simple.length) {
+    throw new Error(`${file}: traditional_characters has ${traditionalChars.length} characters, fewer than simplified_charcters' ${simple.length}`);
+  }
+  const map = new Map<string, string>();
+  simple.forEach((char, i) => map.set(traditionalChars[i] ?? '', char));
+  return (text) => mapCharacters(text, map);
 }
 
 /** Full-width Latin letters and digits (U+FF10-FF19, U+FF21-FF3A, U+FF41-FF5A) to ASCII; nothing else, as there. */

@@ -4,7 +4,7 @@
  * and numbers in its fixed order, and finally spell out symbols.
  * @module
  */
-import { fullWidthToHalfWidth, traditionalToSimplified } from './char-convert.ts';
+import { fullWidthToHalfWidth, traditionalToSimplified, type ToSimplified } from './char-convert.ts';
 import { RE_DATE, RE_DATE2, RE_TIME, RE_TIME_RANGE, replaceDate, replaceDate2, replaceTime } from './chronology.ts';
 import {
   RE_ASMD, RE_DECIMAL_NUM, RE_DEFAULT_NUM, RE_FRAC, RE_INTEGER, RE_NUMBER, RE_PERCENTAGE, RE_POSITIVE_QUANTIFIERS,
@@ -45,9 +45,10 @@ function postReplace(sentence: string): string {
   return result.replace(POST_FILTER, '');
 }
 
-export function normalizeSentence(input: string): string {
+/** `toSimplified` is char_convert.py's table when the bundle carries it, OpenCC's otherwise. */
+export function normalizeSentence(input: string, toSimplified: ToSimplified = traditionalToSimplified): string {
   // GPT-SoVITS also "translates" U+3000 with a str-keyed table, which Python ignores: ideographic spaces survive.
-  let s = fullWidthToHalfWidth(traditionalToSimplified(input));
+  let s = fullWidthToHalfWidth(toSimplified(input));
   s = s.replace(RE_DATE, replaceDate).replace(RE_DATE2, replaceDate2);
   s = s.replace(RE_TIME_RANGE, replaceTime).replace(RE_TIME, replaceTime);
   s = s.replace(RE_TO_RANGE, replaceToRange).replace(RE_TEMPERATURE, replaceTemperature);
@@ -66,6 +67,6 @@ export function normalizeSentence(input: string): string {
   return postReplace(s);
 }
 
-export function normalizeSentences(text: string): string[] {
-  return splitSentences(text).map(normalizeSentence);
+export function normalizeSentences(text: string, toSimplified: ToSimplified = traditionalToSimplified): string[] {
+  return splitSentences(text).map((sentence) => normalizeSentence(sentence, toSimplified));
 }

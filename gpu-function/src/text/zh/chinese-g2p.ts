@@ -6,7 +6,8 @@
 import type { SymbolTableVersion } from '../types.ts';
 import { mergeErhua } from './erhua.ts';
 import type { PinyinSource } from './pinyin-source.ts';
-import { tagWords, type TaggedWord } from './segmenter.ts';
+import type { ZhResources } from './resources.ts';
+import type { TaggedWord, ZhPosTagger } from './segmenter.ts';
 import { splitSyllable, syllablePhones } from './syllable.ts';
 import { modifiedTone, preMergeForModify } from './tone-sandhi.ts';
 import type { ZhWordLists } from './word-lists.ts';
@@ -52,7 +53,7 @@ export function wordPinyin(text: string, source: PinyinSource): WordPinyin {
 }
 
 /** Segments ready for pinyin: letters removed, POS-tagged and pre-merged, as `_g2p` prepares them. */
-export function prepareSegments(normText: string, source: PinyinSource): SegmentInput[] {
+export function prepareSegments(normText: string, source: PinyinSource, tagWords: ZhPosTagger): SegmentInput[] {
   return splitAfterPunctuation(normText).map((piece) => {
     const text = piece.replace(/[a-zA-Z]+/g, '');
     const pinyinOf = wordPinyin(text, source);
@@ -87,17 +88,12 @@ export function segmentPhones(
   return { phones, word2ph };
 }
 
-/** The pypinyin-style path: every word's pinyin comes from `source`. */
-export function g2pNormalized(
-  normText: string,
-  version: SymbolTableVersion,
-  source: PinyinSource,
-  lists: ZhWordLists,
-): ZhPhones {
+/** The pypinyin-style path: every word's pinyin comes from the resources' pinyin source. */
+export function g2pNormalized(normText: string, version: SymbolTableVersion, resources: ZhResources): ZhPhones {
   const phones: string[] = [];
   const word2ph: number[] = [];
-  for (const segment of prepareSegments(normText, source)) {
-    const result = segmentPhones(segment, segment.pinyinOf, version, lists);
+  for (const segment of prepareSegments(normText, resources.pinyinSource, resources.tagWords)) {
+    const result = segmentPhones(segment, segment.pinyinOf, version, resources.wordLists);
     // Appended one by one: spreading a 100k-element array into push() overflows the call stack.
     for (const phone of result.phones) phones.push(phone);
     for (const count of result.word2ph) word2ph.push(count);

@@ -5,8 +5,9 @@
  * @node-rs/jieba (jieba-rs) ships jieba's dictionary with its tags and gives `jieba.lcut`'s and
  * `jieba.lcut_for_search`'s exact words. Python's posseg differs in one place: a run of characters the dictionary
  * does not cover is segmented and tagged by posseg's own character-level POS HMM, whose model is not published on
- * npm. Here such runs keep jieba's HMM segmentation, and words it found get the tag `n`. The README
- * lists the effect (names tagged `nr`, erhua after them, and rare boundary differences inside unknown runs).
+ * npm. Here such runs keep jieba's HMM segmentation, and words it found get the tag `n`. docs/frontend.md
+ * lists the effect (names tagged `nr`, erhua after them, and rare boundary differences inside unknown runs). With
+ * the user's posseg HMM (a bundle's frontend data), posseg/ cuts those runs exactly as posseg does.
  * @module
  */
 import { Jieba } from '@node-rs/jieba';
@@ -16,6 +17,9 @@ export interface TaggedWord {
   readonly word: string;
   readonly pos: string;
 }
+
+/** `jieba.posseg.lcut(text)`: words with their part-of-speech tags. */
+export type ZhPosTagger = (text: string) => TaggedWord[];
 
 /**
  * jieba-rs tags words its HMM found `x`; posseg's POS HMM gives them a real tag, most often a noun class. Only the

@@ -62,15 +62,26 @@ export function parsePolyphonicRep(text: string, into = new Map<string, readonly
   return into;
 }
 
-export function buildG2pwAssets(files: {
-  polyphonicChars: string;
-  monophonicChars: string;
-  bopomofoToPinyin: Readonly<Record<string, string>>;
-  config: string;
-  polyphonicRep?: readonly string[];
-}): G2pwAssets {
+/** Where each text came from, for error messages. */
+export interface G2pwAssetNames {
+  readonly polyphonicChars: string;
+  readonly monophonicChars: string;
+}
+
+export function buildG2pwAssets(
+  files: {
+    polyphonicChars: string;
+    monophonicChars: string;
+    bopomofoToPinyin: Readonly<Record<string, string>>;
+    config: string;
+    polyphonicRep?: readonly string[];
+  },
+  names: G2pwAssetNames = { polyphonicChars: 'POLYPHONIC_CHARS.txt', monophonicChars: 'MONOPHONIC_CHARS.txt' },
+): G2pwAssets {
   const { useMask, useCharPhoneme } = parseConfigFlags(files.config);
-  const pairs = tabLines(files.polyphonicChars, 'POLYPHONIC_CHARS.txt');
+  if (files.polyphonicChars.trim() === '') throw new Error(`${names.polyphonicChars}: no polyphonic characters in it`);
+  const pairs = tabLines(files.polyphonicChars, names.polyphonicChars);
+  for (const [, phoneme] of pairs) if (!/[1-5]$/u.test(phoneme)) throw new Error(`${names.polyphonicChars}: "${phoneme}" does not end in a tone digit 1-5`);
   const labelOf = ([char, phoneme]: [string, string]): string => (useCharPhoneme ? `${char} ${phoneme}` : phoneme);
   const labels = [...new Set(pairs.map(labelOf))].sort();
   const labelIndex = new Map(labels.map((label, i) => [label, i]));
@@ -81,7 +92,7 @@ export function buildG2pwAssets(files: {
     charPhonemes.set(pair[0], list);
   }
   const chars = [...charPhonemes.keys()].sort();
-  const monophonic = new Map(tabLines(files.monophonicChars, 'MONOPHONIC_CHARS.txt').filter(([char]) => !NON_MONOPHONIC.has(char)));
+  const monophonic = new Map(tabLines(files.monophonicChars, names.monophonicChars).filter(([char]) => !NON_MONOPHONIC.has(char)));
   const polyphonicFix = new Map<string, readonly string[]>();
   for (const text of files.polyphonicRep ?? []) parsePolyphonicRep(text, polyphonicFix);
   return {
@@ -97,17 +108,53 @@ export function buildG2pwAssets(files: {
   };
 }
 
+/** The files the assets are read from (a G2PWModel folder's, or a bundle's `g2pw/`). */
+export interface G2pwAssetFiles {
+  readonly config: string;
+  readonly polyphonicChars: string;
+  readonly monophonicChars: string;
+  readonly bopomofoToPinyin: string;
+  /** polyphonic.rep, then polyphonic-fix.rep, those present. */
+  readonly polyphonicRep: readonly string[];
+}
+
+/** Reads and checks the files; every error names the file. */
+export async function readG2pwAssets(files: G2pwAssetFiles): Promise<G2pwAssets> {
+  const read = (file: string): Promise<string> =>
+    readFile(file, 'utf8').catch((error: unknown) => {
+      throw new Error(`${file}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    });
+  let bopomofo: unknown;
+  try {
+    bopomofo = JSON.parse(await read(files.bopomofoToPinyin));
+  } catch (error) {
+    throw new Error(`${files.bopomofoToPinyin}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+  if (typeof bopomofo !== 'object' || bopomofo === null || Array.isArray(bopomofo) || !Object.values(bopomofo).every((v) => typeof v === 'string')) {
+    throw new Error(`${files.bopomofoToPinyin}: not a JSON object of bopomofo → pinyin strings`);
+  }
+  const reps = [];
+  for (const file of files.polyphonicRep) reps.push(await read(file));
+  return buildG2pwAssets(
+    {
+      polyphonicChars: await read(files.polyphonicChars),
+      monophonicChars: await read(files.monophonicChars),
+      bopomofoToPinyin: bopomofo as Record<string, string>,
+      config: await read(files.config),
+      polyphonicRep: reps,
+    },
+    { polyphonicChars: files.polyphonicChars, monophonicChars: files.monophonicChars },
+  );
+}
+
+/** A user's G2PWModel folder (with the post-fix dictionaries when the folder holds them). */
 export async function loadG2pwAssets(dir: string): Promise<G2pwAssets> {
   const folder = await inspectG2pwFolder(dir);
-  const read = (name: string): Promise<string> => readFile(join(dir, name), 'utf8');
-  const bopomofo = JSON.parse(await read('bopomofo_to_pinyin_wo_tune_dict.json')) as unknown;
-  if (typeof bopomofo !== 'object' || bopomofo === null) throw new Error(`${dir}/bopomofo_to_pinyin_wo_tune_dict.json is not a JSON object`);
-  const reps = folder.files.filter((name) => name.endsWith('.rep'));
-  return buildG2pwAssets({
-    polyphonicChars: await read('POLYPHONIC_CHARS.txt'),
-    monophonicChars: await read('MONOPHONIC_CHARS.txt'),
-    bopomofoToPinyin: bopomofo as Record<string, string>,
-    config: await read('config.py'),
-    polyphonicRep: await Promise.all(reps.map(read)),
+  return readG2pwAssets({
+    config: join(dir, 'config.py'),
+    polyphonicChars: join(dir, 'POLYPHONIC_CHARS.txt'),
+    monophonicChars: join(dir, 'MONOPHONIC_CHARS.txt'),
+    bopomofoToPinyin: join(dir, 'bopomofo_to_pinyin_wo_tune_dict.json'),
+    polyphonicRep: folder.files.filter((name) => name.endsWith('.rep')).map((name) => join(dir, name)),
   });
 }

@@ -2,47 +2,23 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeModel, GraphBuilder, Ops } from '../../../onnx/index.ts';
 import { ModelSession } from '../../../runtime/index.ts';
 import type { HostTensor } from '../../../tensor/index.ts';
 import { WordPieceTokenizer } from '../../bert/wordpiece.ts';
 import { convertZhWithG2pw, correctPronunciation } from '../g2pw-g2p.ts';
 import { pinyinProSource } from '../pinyin-source.ts';
-import { zhG2p } from '../index.ts';
+import { zhG2p, zhResources } from '../index.ts';
 import { buildG2pwAssets, loadG2pwAssets, parseConfigFlags, parsePolyphonicRep } from './assets.ts';
 import { inspectG2pwFolder } from './folder.ts';
 import { prepareRows, tokenizeAndMap } from './model-input.ts';
 import { G2pw, type G2pwModelRunner } from './predictor.ts';
+import { SYNTHETIC_BOPOMOFO, SYNTHETIC_MONOPHONIC, SYNTHETIC_POLYPHONIC, writeSyntheticG2pwFolder } from './test-folder.ts';
 
-// A synthetic G2PWModel folder: traditional characters, bopomofo labels with tone digits, as in G2PWModel_1.1.
-const POLYPHONIC = ['行\tㄒㄧㄥ2', '行\tㄏㄤ2', '長\tㄔㄤ2', '長\tㄓㄤ3', '重\tㄓㄨㄥ4', '重\tㄔㄨㄥ2'].join('\n');
-const MONOPHONIC = ['銀\tㄧㄣ2', '大\tㄉㄚ4'].join('\n');
-const BOPOMOFO = { ㄒㄧㄥ: 'xing', ㄏㄤ: 'hang', ㄔㄤ: 'chang', ㄓㄤ: 'zhang', ㄓㄨㄥ: 'zhong', ㄔㄨㄥ: 'chong', ㄧㄣ: 'yin', ㄉㄚ: 'da' };
+const POLYPHONIC = SYNTHETIC_POLYPHONIC;
+const MONOPHONIC = SYNTHETIC_MONOPHONIC;
+const BOPOMOFO = SYNTHETIC_BOPOMOFO;
 const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '银', '行', '长', '大', '重', '要', ',', '.', '銀', '長', 'ab', '##c'];
 const tokenizer = WordPieceTokenizer.fromVocabText(VOCAB.join('\n'));
-
-/**
- * The synthetic model: logits = W[char_id] where W prefers one label per character, masked by phoneme_mask; the text
- * inputs enter through a zero-weighted sum so the graph consumes them as the real model does.
- * Preferences: 行 → ㄏㄤ2 (hang2), 長 → ㄓㄤ3 (zhang3), 重 → ㄓㄨㄥ4 (zhong4).
- */
-function buildModel(labels: readonly string[], chars: readonly string[]): GraphBuilder {
-  const g = new GraphBuilder({ name: 'g2pw-synthetic' });
-  const op = new Ops(g);
-  const inputIds = g.input('input_ids', 'int64', ['batch_text', 'tokens']);
-  g.input('token_type_ids', 'int64', ['batch_text', 'tokens']);
-  const attention = g.input('attention_mask', 'int64', ['batch_text', 'tokens']);
-  const mask = g.input('phoneme_mask', 'float32', ['rows', labels.length]);
-  const charIds = g.input('char_ids', 'int64', ['rows']);
-  g.input('position_ids', 'int64', ['rows']);
-  const preferred: Record<string, string> = { 行: 'ㄏㄤ2', 長: 'ㄓㄤ3', 重: 'ㄓㄨㄥ4' };
-  const table = chars.flatMap((char) => labels.map((label) => (preferred[char] === label ? 5 : 1)));
-  const rows = op.gather(op.float(table, [chars.length, labels.length]), charIds); // [rows, labels]
-  const textSum = op.cast(op.reduceSum(op.mul(inputIds, attention), [0, 1]), 'float32'); // [1, 1]
-  const logits = op.add(op.sub(op.mul(rows, mask), op.mul(op.sub(op.float(1), mask), op.float(100))), op.mul(textSum, op.float(0)));
-  g.output(op.softmax(logits, -1), 'probs', ['rows', labels.length]);
-  return g;
-}
 
 let dir: string;
 let runner: G2pwModelRunner;
@@ -50,13 +26,7 @@ const feedsSeen: Readonly<Record<string, HostTensor>>[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'g2pw-'));
-  await writeFile(join(dir, 'POLYPHONIC_CHARS.txt'), POLYPHONIC);
-  await writeFile(join(dir, 'MONOPHONIC_CHARS.txt'), MONOPHONIC);
-  await writeFile(join(dir, 'bopomofo_to_pinyin_wo_tune_dict.json'), JSON.stringify(BOPOMOFO));
-  await writeFile(join(dir, 'char_bopomofo_dict.json'), '{}');
-  await writeFile(join(dir, 'config.py'), 'model_source = "bert-base-chinese"\nuse_mask = True\nuse_char_phoneme = False\n');
-  const assets = buildG2pwAssets({ polyphonicChars: POLYPHONIC, monophonicChars: MONOPHONIC, bopomofoToPinyin: BOPOMOFO, config: '' });
-  await writeFile(join(dir, 'g2pW.onnx'), await encodeModel(buildModel(assets.labels, [...assets.charIds.keys()])));
+  await writeSyntheticG2pwFolder(dir);
   const session = await ModelSession.load(join(dir, 'g2pW.onnx'));
   runner = async (feeds) => {
     feedsSeen.push(feeds);
@@ -133,7 +103,7 @@ describe('G2PW prediction through a synthetic ONNX model', () => {
   it('converts text with G2PW readings, tone sandhi and the optional post-fix dictionary', async () => {
     const assets = await loadG2pwAssets(dir);
     const g2pw = new G2pw(assets, tokenizer, runner, pinyinProSource);
-    const result = await convertZhWithG2pw('银行行长很重要。', 'v2', g2pw, pinyinProSource);
+    const result = await convertZhWithG2pw('银行行长很重要。', 'v2', g2pw, zhResources(pinyinProSource));
     expect(result.normText).toBe('银行行长很重要.');
     // jieba keeps 银行行长 as one noun, so the reduplication rule makes the second 行 neutral, as GPT-SoVITS does.
     expect(result.phones.join(' ')).toBe('y in2 h ang2 h ang5 zh ang3 h en3 zh ong4 y ao4 .');
@@ -146,7 +116,7 @@ describe('G2PW prediction through a synthetic ONNX model', () => {
 
   it('uses the pypinyin path for v1 tables and handles text with nothing to convert', async () => {
     const g2pw = new G2pw(await loadG2pwAssets(dir), tokenizer, runner, pinyinProSource);
-    expect(await convertZhWithG2pw('你好。', 'v1', g2pw, pinyinProSource)).toEqual(zhG2p.convert('你好。', 'v1'));
-    expect(await convertZhWithG2pw('abc', 'v2', g2pw, pinyinProSource)).toEqual({ normText: '', phones: [], word2ph: [] });
+    expect(await convertZhWithG2pw('你好。', 'v1', g2pw, zhResources(pinyinProSource))).toEqual(zhG2p.convert('你好。', 'v1'));
+    expect(await convertZhWithG2pw('abc', 'v2', g2pw, zhResources(pinyinProSource))).toEqual({ normText: '', phones: [], word2ph: [] });
   });
 });

@@ -11,7 +11,7 @@
 import { Converter } from 'opencc-js/cn2t';
 import { tensor, type HostTensor } from '../../../tensor/index.ts';
 import type { WordPieceTokenizer } from '../../bert/wordpiece.ts';
-import { traditionalToSimplified } from '../../normalize/char-convert.ts';
+import { traditionalToSimplified, type ToSimplified } from '../../normalize/char-convert.ts';
 import type { PinyinSource } from '../pinyin-source.ts';
 import type { G2pwAssets } from './assets.ts';
 import { prepareRows, type QueryRow } from './model-input.ts';
@@ -84,12 +84,24 @@ export class G2pw {
   readonly #tokenizer: WordPieceTokenizer;
   readonly #run: G2pwModelRunner;
   readonly #fallback: PinyinSource;
+  readonly #toSimplified: ToSimplified;
 
-  constructor(assets: G2pwAssets, tokenizer: WordPieceTokenizer, run: G2pwModelRunner, fallback: PinyinSource) {
+  /**
+   * `fallback` reads the characters the model is not asked about (pypinyin's `pinyin` on the simplified sentence);
+   * `toSimplified` is char_convert.py's table when the bundle has it, as `_prepare_data` converts with it.
+   */
+  constructor(
+    assets: G2pwAssets,
+    tokenizer: WordPieceTokenizer,
+    run: G2pwModelRunner,
+    fallback: PinyinSource,
+    toSimplified: ToSimplified = traditionalToSimplified,
+  ) {
     this.#assets = assets;
     this.#tokenizer = tokenizer;
     this.#run = run;
     this.#fallback = fallback;
+    this.#toSimplified = toSimplified;
   }
 
   get assets(): G2pwAssets {
@@ -109,7 +121,7 @@ export class G2pw {
     const queries: Query[] = [];
     sentences.forEach((original, sentence) => {
       const text = simplifiedToTaiwan(original);
-      const fallback = this.#fallback.read(traditionalToSimplified(text));
+      const fallback = this.#fallback.read(this.#toSimplified(text));
       const result: (string | undefined)[] = [];
       const polyphonic: number[] = [];
       for (let i = 0; i < text.length; i += 1) {
