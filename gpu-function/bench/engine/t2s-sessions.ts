@@ -1,0 +1,48 @@
+/**
+ * Opens the T2S graphs of a bundle for the T2S benchmarks, in the precision the engine picks on this provider
+ * (fp32 on CPU). `whole` loads every graph of the bundle, as the engine's worker holds them, so a scenario's peak
+ * RSS is the worker's; otherwise only the two T2S graphs are loaded (faster to start, same T2S timings).
+ * @module
+ */
+import { join } from 'node:path';
+import { loadBundle } from '../../src/engine/bundle/loaded-bundle.ts';
+import { graphPath } from '../../src/models/bundle/layout.ts';
+import { readBundleManifest, type BundlePrecision } from '../../src/models/bundle/manifest.ts';
+import type { T2sDims } from '../../src/models/t2s/config.ts';
+import { DEFAULT_RUNTIME_CONFIG, ModelSession } from '../../src/runtime/index.ts';
+
+export interface T2sGraphs {
+  readonly prefill: ModelSession;
+  readonly decode: ModelSession;
+  readonly dims: T2sDims;
+  readonly precision: BundlePrecision;
+  release(): Promise<void>;
+}
+
+export async function openT2sGraphs(bundleDir: string, whole: boolean): Promise<T2sGraphs> {
+  const runtime = DEFAULT_RUNTIME_CONFIG;
+  if (whole) {
+    const bundle = await loadBundle(bundleDir, { runtime });
+    return {
+      prefill: bundle.sessions.t2sPrefill,
+      decode: bundle.sessions.t2sDecode,
+      dims: bundle.manifest.t2s.dims,
+      precision: bundle.precision,
+      release: () => bundle.release(),
+    };
+  }
+  const manifest = await readBundleManifest(bundleDir);
+  const precision: BundlePrecision = manifest.precisions.includes('fp32') ? 'fp32' : 'fp16';
+  const prefill = await ModelSession.load(join(bundleDir, graphPath(precision, 't2s-prefill')), runtime, 't2s-prefill');
+  const decode = await ModelSession.load(join(bundleDir, graphPath(precision, 't2s-decode')), runtime, 't2s-decode');
+  return {
+    prefill,
+    decode,
+    dims: manifest.t2s.dims,
+    precision,
+    async release() {
+      await prefill.release();
+      await decode.release();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Bench scenario (issue 4b): time of one decode step at given KV-cache lengths and batch sizes, and the share of it
+ * spent in JavaScript outside onnxruntime. Each (batch, length) runs the engine's loop (t2s-loop.ts) on sequences
+ * whose caches are set to exactly `length` entries — pool lengths, sequence cache lengths, generated tokens and
+ * positions all consistent — without running a prefill: the cache holds whatever the pool was allocated with,
+ * which changes no timing. Each of `--rounds` rounds starts from `length`, runs `--warmup` untimed steps and times
+ * `--steps`; the KV pool's capacity (a multiple of 128, as in the engine) stays fixed over a round, so no timed step
+ * pays a resize. Figures are medians over every timed step (other work on a shared machine shows up as outliers).
+ *
+ *   npx node gpu-function/bench/engine/t2s-steps.ts --bundle DIR [--batches 1,16] [--lengths 150,500,1000]
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import type { T2sSequence } from '../../src/engine/scheduler/index.ts';
+import { registerCjsNamedExports } from '../cjs-interop.ts';
+import { emitResult, progress } from '../scenario-result.ts';
+import { T2sLoop, type DecodeStepTiming } from './t2s-loop.ts';
+import { openT2sGraphs } from './t2s-sessions.ts';
+import { syntheticSequence } from './t2s-workload.ts';
+
+const { values } = parseArgs({
+  options: {
+    bundle: { type: 'string' },
+    batches: { type: 'string', default: '1,16' },
+    lengths: { type: 'string', default: '150,500,1000' },
+    warmup: { type: 'string', default: '2' },
+    steps: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '3' },
+    phones: { type: 'string', default: '10' },
+  },
+});
+if (values.bundle === undefined) throw new Error('--bundle is required');
+const batches = integers('batches');
+const lengths = integers('lengths');
+const warmup = single('warmup', 0);
+const steps = single('steps');
+const phones = single('phones');
+const rounds = single('rounds');
+
+registerCjsNamedExports();
+const { DEFAULT_ENGINE_LIMITS } = await import('../../src/engine/engine.ts');
+const graphs = await openT2sGraphs(values.bundle, false);
+const metrics: Record<string, number> = {};
+for (const batch of batches) {
+  for (const length of lengths) {
+    const timed: DecodeStepTiming[] = [];
+    let capacity = 0;
+    // Rounds restart from `length`, so more steps can be timed than fit before the pool's next 128-column growth.
+    for (let round = 0; round < rounds; round += 1) {
+      const loop = await cachedBatch(batch, length);
+      for (let step = 0; step < warmup + steps; step += 1) await loop.step();
+      timed.push(...loop.decodeSteps.slice(warmup));
+      capacity = loop.runner.pool.capacity;
+    }
+    const key = `b${String(batch)}_l${String(length)}`;
+    const wall = median(timed.map((step) => step.wallMs));
+    const share = median(timed.map((step) => (step.wallMs - step.ortMs) / step.wallMs));
+    metrics[`${key}_step_ms`] = wall;
+    metrics[`${key}_step_mean_ms`] = timed.reduce((sum, step) => sum + step.wallMs, 0) / timed.length;
+    metrics[`${key}_ort_ms`] = median(timed.map((step) => step.ortMs));
+    metrics[`${key}_js_share`] = share;
+    metrics[`${key}_mean_rows`] = timed.reduce((sum, step) => sum + step.rows, 0) / timed.length;
+    metrics[`${key}_kv_capacity`] = capacity;
+    metrics[`${key}_timed_steps`] = timed.length;
+    progress(
+      `batch ${String(batch)}, cache ${String(length)} (pool capacity ${String(capacity)}): median ${wall.toFixed(1)} ms/step over ${String(timed.length)} steps, ` +
+        `${(share * 100).toFixed(1)} % outside onnxruntime`,
+    );
+  }
+}
+await graphs.release();
+emitResult({
+  metrics,
+  notes: [`${String(rounds)} round(s) of ${String(warmup)} warm-up + ${String(steps)} timed steps per point, medians; caches hold arbitrary values of real length`],
+});
+
+/** Admits `batch` sequences whose caches hold `length` entries, standing in for their prefill. */
+async function cachedBatch(batch: number, length: number): Promise<T2sLoop> {
+  const loop = new T2sLoop(graphs, {
+    maxRunning: Math.max(batch, DEFAULT_ENGINE_LIMITS.maxRunning),
+    maxPrefillBatch: batch,
+    maxPrefillTokens: Number.MAX_SAFE_INTEGER,
+    maxCacheLength: DEFAULT_ENGINE_LIMITS.maxCacheLength,
+  });
+  for (let row = 0; row < batch; row += 1) loop.scheduler.add(cachedSequence(row, length, warmup + steps + 1));
+  const admitted = loop.scheduler.schedule().prefill;
+  if (admitted.length !== batch) throw new Error(`the scheduler admitted ${String(admitted.length)} of ${String(batch)} sequences`);
+  loop.runner.pool.fit(length + warmup + steps + 1);
+  for (const sequence of admitted) loop.runner.pool.lengths[sequence.slot] = sequence.cacheLength;
+  // Let the previous round's pool be collected before timing starts.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return loop;
+}
+
+function median(list: readonly number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
+/** A running sequence whose cache holds exactly `length` entries: phones + prompt tokens + fed tokens. */
+function cachedSequence(row: number, length: number, stepsAhead: number): T2sSequence {
+  const promptTokens = Math.max(1, Math.min(150, length - phones - 1));
+  const fed = length - phones - promptTokens + 1; // tokens generated so far; all but the last are in the cache
+  if (fed < 1) throw new Error(`--lengths: ${String(length)} is shorter than ${String(phones)} phones + 1 prompt token`);
+  const sequence = syntheticSequence(row, { phones, promptTokens, tokens: fed + stepsAhead + 1 }, graphs.dims);
+  for (let i = 0; i < fed; i += 1) sequence.generated.push((row * 7 + i * 13) % graphs.dims.eos);
+  sequence.step = fed;
+  sequence.cacheLength = length;
+  return sequence;
+}
+
+function single(name: 'warmup' | 'steps' | 'phones' | 'rounds', min = 1): number {
+  const [value, ...rest] = integers(name, min);
+  if (value === undefined || rest.length > 0) throw new Error(`--${name} takes one integer, got ${values[name]}`);
+  return value;
+}
+
+function integers(name: 'batches' | 'lengths' | 'warmup' | 'steps' | 'phones' | 'rounds', min = 1): number[] {
+  const list = values[name].split(',').map(Number);
+  if (list.length === 0 || list.some((value) => !Number.isInteger(value) || value < min)) throw new Error(`--${name} takes integers ≥ ${String(min)}, got ${values[name]}`);
+  return list;
+}

@@ -1,0 +1,88 @@
+/**
+ * `npm run bench`: measures the speed and memory targets of the model bundle (issue 3), the engine (issue 4), the
+ * text frontend (issue 5) and the gateway (issue 6), each scenario in its own Node process, and prints per-suite
+ * tables and a summary with every target judged. `--json [path]` also writes every figure (docs/benchmarks.md
+ * documents the fields). A scenario that fails is reported and the run goes on; the exit status is non-zero only
+ * when the harness itself fails (bad arguments, an unwritable report).
+ *
+ *   npm run bench                                  # every suite, full length (about 10 minutes on 2 cores)
+ *   npm run bench -- --suite engine --quick        # one suite, short smoke run
+ *   npm run bench -- --json bench.json --work-dir /tmp/gsv-bench   # keep models and bundle for the next run
+ * @module
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BenchUsageError, parseBenchArgs, USAGE, type BenchOptions, type SuiteName } from './bench/args.ts';
+import type { Figure } from './bench/figures.ts';
+import { describeMachine } from './bench/machine.ts';
+import { buildReport } from './bench/report.ts';
+import { BenchRun } from './bench/run-context.ts';
+import { runBundleSuite } from './bench/suites/bundle.ts';
+import { runEngineSuite } from './bench/suites/engine.ts';
+import { runFrontendSuite } from './bench/suites/frontend.ts';
+import { runGatewaySuite } from './bench/suites/gateway.ts';
+import { figureTable, scenarioTable, targetTable } from './bench/tables.ts';
+
+const SUITES: Readonly<Record<SuiteName, { readonly title: string; readonly run: (run: BenchRun) => Promise<Figure[]> }>> = {
+  bundle: { title: 'Bundle build (issue 3)', run: runBundleSuite },
+  engine: { title: 'Engine: T2S throughput, decode steps, first audio, memory (issue 4)', run: runEngineSuite },
+  frontend: { title: 'Text frontend (issue 5)', run: runFrontendSuite },
+  gateway: { title: 'Gateway cached phrases (issue 6)', run: runGatewaySuite },
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const startedAt = new Date();
+  const workDir = options.workDir === undefined ? await mkdtemp(join(tmpdir(), 'gsv-edge-bench-')) : resolve(options.workDir);
+  await mkdir(workDir, { recursive: true });
+  process.stderr.write(`bench: suites ${options.suites.join(', ')}${options.quick ? ' (quick)' : ''}; work folder ${workDir}\n`);
+  const run = new BenchRun(options, workDir);
+  const figures: Figure[] = [];
+  try {
+    for (const name of options.suites) {
+      const suite = SUITES[name];
+      const suiteFigures = await suite.run(run);
+      figures.push(...suiteFigures);
+      console.log(`\n## ${suite.title}\n\n${figureTable(suiteFigures)}`);
+    }
+  } finally {
+    if (options.workDir === undefined) await rm(workDir, { recursive: true, force: true });
+  }
+  const report = buildReport({
+    options,
+    command: ['node', 'scripts/bench.ts', ...argv].join(' '),
+    startedAt,
+    finishedAt: new Date(),
+    workDir,
+    machine: describeMachine(),
+    scenarios: run.scenarios,
+    figures,
+  });
+  const { machine, summary } = report;
+  console.log(`\n## Summary\n\nmachine: ${machine.cpu_model} × ${String(machine.cpus)}, node ${machine.node}, load average ${machine.load_average.join(' / ')}${options.quick ? '; QUICK run' : ''}\n`);
+  console.log(`${scenarioTable(run.scenarios)}\n\n${targetTable(figures)}\n`);
+  console.log(
+    `targets: ${String(summary.figures.pass)} met, ${String(summary.figures.fail)} not met, ${String(summary.figures.missing)} missing; ` +
+      `scenarios: ${String(summary.scenarios.ok)} ok, ${String(summary.scenarios.failed)} failed, ${String(summary.scenarios.skipped)} skipped`,
+  );
+  if (options.json !== undefined) {
+    const path = resolve(options.json);
+    await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`bench: report written to ${path}\n`);
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,94 @@
+/**
+ * Command-line options of `npm run bench` (scripts/bench.ts). Hand-parsed because `--json` takes an optional path,
+ * which node:util's parseArgs cannot express.
+ * @module
+ */
+
+export const SUITES = ['bundle', 'engine', 'frontend', 'gateway'] as const;
+export type SuiteName = (typeof SUITES)[number];
+
+/** Where `--json` writes when it is given without a path. */
+export const DEFAULT_JSON_PATH = 'bench-results.json';
+
+export interface BenchOptions {
+  /** Suites to run, always in the order of SUITES (later suites reuse what earlier ones built). */
+  readonly suites: readonly SuiteName[];
+  /** Fewer tokens and repetitions: a smoke test of the whole harness, not figures to quote. */
+  readonly quick: boolean;
+  /** Write the report as JSON here (relative to the current folder). */
+  readonly json: string | undefined;
+  /** Keep the model set and bundle here between runs; default: a temporary folder removed at the end. */
+  readonly workDir: string | undefined;
+  readonly help: boolean;
+}
+
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+export const USAGE = `usage: npm run bench -- [--suite ${SUITES.join(',')}] [--quick] [--json [path]] [--work-dir DIR]
+
+  --suite LIST    comma-separated suites to run (default: all, in the order above)
+  --quick         fewer tokens and repetitions (a smoke test; figures are not comparable with a full run)
+  --json [path]   also write every figure as JSON (default path: ${DEFAULT_JSON_PATH})
+  --work-dir DIR  keep the synthetic models and bundle in DIR and reuse them in later runs
+  --help          this text`;
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  let suites: SuiteName[] = [...SUITES];
+  let quick = false;
+  let json: string | undefined;
+  let workDir: string | undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i += 1) {
+    const [flag, inline] = splitInline(argv[i] ?? '');
+    const next = (): string | undefined => {
+      if (inline !== undefined) return inline;
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) return undefined;
+      i += 1;
+      return value;
+    };
+    switch (flag) {
+      case '--suite':
+      case '--suites':
+        suites = parseSuites(next());
+        break;
+      case '--quick':
+        quick = true;
+        break;
+      case '--json':
+        json = next() ?? DEFAULT_JSON_PATH;
+        break;
+      case '--work-dir': {
+        const dir = next();
+        if (dir === undefined || dir === '') throw new BenchUsageError('--work-dir needs a folder');
+        workDir = dir;
+        break;
+      }
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      default:
+        throw new BenchUsageError(`unknown argument "${argv[i] ?? ''}"`);
+    }
+  }
+  return { suites, quick, json, workDir, help };
+}
+
+function parseSuites(value: string | undefined): SuiteName[] {
+  if (value === undefined || value === '') throw new BenchUsageError(`--suite needs a comma-separated list of ${SUITES.join(', ')}`);
+  const wanted = new Set<SuiteName>();
+  for (const name of value.split(',').map((part) => part.trim())) {
+    if (!(SUITES as readonly string[]).includes(name)) throw new BenchUsageError(`--suite: unknown suite "${name}" (known: ${SUITES.join(', ')})`);
+    wanted.add(name as SuiteName);
+  }
+  return SUITES.filter((name) => wanted.has(name));
+}
+
+/** `--flag=value` → [flag, value]; `--flag` → [flag, undefined]. */
+function splitInline(arg: string): [string, string | undefined] {
+  const at = arg.indexOf('=');
+  return arg.startsWith('--') && at > 0 ? [arg.slice(0, at), arg.slice(at + 1)] : [arg, undefined];
+}

@@ -1,0 +1,193 @@
+/**
+ * `npm run bench`'s orchestrator without any real benchmark: its arguments, how targets are judged, the JSON report's
+ * shape, reading the older benches' text output, and a scenario child that succeeds or fails.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseResult, RESULT_MARKER } from '../gpu-function/bench/scenario-result.ts';
+import { BenchUsageError, DEFAULT_JSON_PATH, parseBenchArgs, SUITES } from '../scripts/bench/args.ts';
+import { runScenario, type ScenarioRecord } from '../scripts/bench/child.ts';
+import { figure, formatValue } from '../scripts/bench/figures.ts';
+import { parseFrontendOutput, parseGatewayOutput } from '../scripts/bench/parsers.ts';
+import { buildReport, REPORT_SCHEMA } from '../scripts/bench/report.ts';
+
+describe('bench arguments', () => {
+  it('runs every suite at full length by default, without JSON', () => {
+    expect(parseBenchArgs([])).toEqual({ suites: [...SUITES], quick: false, json: undefined, workDir: undefined, help: false });
+  });
+
+  it('picks suites, always in dependency order, in either flag form', () => {
+    expect(parseBenchArgs(['--suite', 'engine,bundle']).suites).toEqual(['bundle', 'engine']);
+    expect(parseBenchArgs(['--suite=gateway']).suites).toEqual(['gateway']);
+    expect(parseBenchArgs(['--suite', 'frontend,frontend', '--quick']).suites).toEqual(['frontend']);
+  });
+
+  it('takes an optional path after --json', () => {
+    expect(parseBenchArgs(['--json']).json).toBe(DEFAULT_JSON_PATH);
+    expect(parseBenchArgs(['--json', 'out/run.json']).json).toBe('out/run.json');
+    expect(parseBenchArgs(['--json', '--quick'])).toMatchObject({ json: DEFAULT_JSON_PATH, quick: true });
+    expect(parseBenchArgs(['--json=run.json', '--work-dir', '/tmp/w'])).toMatchObject({ json: 'run.json', workDir: '/tmp/w' });
+  });
+
+  it('refuses unknown suites and arguments, naming them', () => {
+    expect(() => parseBenchArgs(['--suite', 'engine,gpu'])).toThrow(/unknown suite "gpu"/);
+    expect(() => parseBenchArgs(['--suite'])).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown argument "--fast"/);
+    expect(() => parseBenchArgs(['--work-dir'])).toThrow(/--work-dir needs a folder/);
+  });
+});
+
+describe('figures', () => {
+  const base = { id: 'x.y', suite: 'x', scenario: 'x.run', label: 'y', unit: 's' } as const;
+
+  it('judges a target only when there is a value', () => {
+    expect(figure({ ...base, value: 90, target: { op: '<', value: 120, text: '< 2 min' } }).status).toBe('pass');
+    expect(figure({ ...base, value: 120, target: { op: '<', value: 120, text: '< 2 min' } }).status).toBe('fail');
+    expect(figure({ ...base, value: 8, target: { op: '>=', value: 8, text: '≥ 8×' } }).status).toBe('pass');
+    expect(figure({ ...base, value: 3 }).status).toBe('info');
+    expect(figure({ ...base, value: null, target: { op: '<', value: 1, text: '< 1' } })).toMatchObject({ status: 'missing', value: null });
+    expect(figure({ ...base, value: Number.NaN }).status).toBe('missing');
+  });
+
+  it('formats values for people', () => {
+    expect(formatValue(3_550_000_000, 'bytes')).toBe('3.55 GB');
+    expect(formatValue(0.052, 'share')).toBe('5.2 %');
+    expect(formatValue(5.41, 'ratio')).toBe('5.41×');
+    expect(formatValue(null, 'ms')).toBe('—');
+  });
+});
+
+describe('the JSON report', () => {
+  it('holds options, machine, scenarios, figures and counts under documented names', () => {
+    const scenario: ScenarioRecord = {
+      id: 'bundle.build',
+      suite: 'bundle',
+      label: 'build',
+      command: ['node', 'build.ts'],
+      status: 'ok',
+      exit_code: 0,
+      signal: null,
+      wall_seconds: 21,
+      peak_rss_bytes: 3e8,
+      error: null,
+      notes: [],
+      metrics: { seconds: 19.8 },
+    };
+    const figures = [
+      figure({ id: 'bundle.build_seconds', suite: 'bundle', scenario: 'bundle.build', label: 'build', unit: 's', value: 19.8, target: { op: '<', value: 120, text: '< 2 min' } }),
+      figure({ id: 'bundle.fp32_bytes', suite: 'bundle', scenario: 'bundle.build', label: 'fp32', unit: 'bytes', value: null }),
+    ];
+    const report = buildReport({
+      options: parseBenchArgs(['--suite', 'bundle', '--json']),
+      command: 'node scripts/bench.ts --suite bundle --json',
+      startedAt: new Date('2026-11-25T12:00:00Z'),
+      finishedAt: new Date('2026-11-25T12:01:00Z'),
+      workDir: '/tmp/w',
+      machine: { cpu_model: 'AMD EPYC', cpus: 2, memory_bytes: 24e9, node: 'v22.23.3', platform: 'linux x64', load_average: [1, 2, 3] },
+      scenarios: [scenario],
+      figures,
+    });
+    const json = JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['schema', 'command', 'started_at', 'finished_at', 'options', 'machine', 'scenarios', 'figures', 'summary']);
+    expect(json['schema']).toBe(REPORT_SCHEMA);
+    expect(json['options']).toEqual({ suites: ['bundle'], quick: false, work_dir: '/tmp/w', work_dir_kept: false });
+    expect(Object.keys((json['figures'] as object[])[0] ?? {})).toEqual(['id', 'suite', 'scenario', 'label', 'unit', 'value', 'target', 'status', 'note']);
+    expect(Object.keys((json['scenarios'] as object[])[0] ?? {}).sort()).toEqual(
+      ['command', 'error', 'exit_code', 'id', 'label', 'metrics', 'notes', 'peak_rss_bytes', 'signal', 'status', 'suite', 'wall_seconds'].sort(),
+    );
+    expect(json['summary']).toEqual({ figures: { pass: 1, fail: 0, info: 0, missing: 1 }, scenarios: { ok: 1, failed: 0, skipped: 0 } });
+  });
+});
+
+describe('reading scenario output', () => {
+  it('takes the last result line and keeps only finite numbers', () => {
+    const stdout = `progress\n${RESULT_MARKER}{"metrics":{"a":1},"notes":[]}\n${RESULT_MARKER}{"metrics":{"a":2,"b":"x","c":null},"notes":["n",3]}\n`;
+    expect(parseResult(stdout)).toEqual({ metrics: { a: 2, b: null, c: null }, notes: ['n'] });
+    expect(parseResult('no result here')).toBeUndefined();
+    expect(parseResult(`${RESULT_MARKER}{not json`)).toBeUndefined();
+  });
+
+  it("reads the frontend bench's lines", () => {
+    const stdout = [
+      'machine: AMD EPYC × 2, node v22.23.3',
+      "first call (loads jieba's dictionary and pinyin data): 176 ms",
+      'zh g2p, 475 fixture sentences one by one (5247 chars): 68,861 chars/s (66 rounds in 5.0 s)',
+      'zh g2p, the fixture as one 5247-char text: 72,974 chars/s (70 rounds in 5.0 s)',
+      'BERT: synthetic 1024-wide, 5 layers (3 computed), 1 ORT thread(s), built in 4.4 s',
+      'BERT one call per segment: 8 segments (130 tokens) in 188 ms, 8 runner call(s)',
+      'BERT one batched call: 8 segments (130 tokens) in 189 ms, 1 runner call(s)',
+    ].join('\n');
+    expect(parseFrontendOutput(stdout)?.metrics).toEqual({
+      first_call_ms: 176,
+      corpus_chars: 5247,
+      zh_g2p_chars_per_s: 68861,
+      zh_g2p_long_chars_per_s: 72974,
+      bert_layers: 5,
+      bert_segments: 8,
+      bert_tokens: 130,
+      bert_per_segment_ms: 188,
+      bert_per_segment_calls: 8,
+      bert_batched_ms: 189,
+      bert_batched_calls: 1,
+    });
+    expect(parseFrontendOutput('nothing')).toBeUndefined();
+  });
+
+  it("reads the gateway bench's table", () => {
+    const stdout = [
+      'Gateway cached-phrase benchmark: 49964-byte WAV phrase; 2 CPUs (AMD EPYC)',
+      '| route | concurrency | requests | errors | requests/s | p50 ms | p99 ms |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      '| POST /v1/tts (HIT) | 8 | 413 | 0 | 41 | 196.5 | 367.8 |',
+      '| GET /healthz | 8 | 3341 | 2 | 334 | 21.8 | NaN |',
+    ].join('\n');
+    expect(parseGatewayOutput(stdout)?.metrics).toEqual({
+      hit_c8_requests: 413,
+      hit_c8_errors: 0,
+      hit_c8_requests_per_s: 41,
+      hit_c8_p50_ms: 196.5,
+      hit_c8_p99_ms: 367.8,
+      healthz_c8_requests: 3341,
+      healthz_c8_errors: 2,
+      healthz_c8_requests_per_s: 334,
+      healthz_c8_p50_ms: 21.8,
+      healthz_c8_p99_ms: null,
+      phrase_bytes: 49964,
+    });
+  });
+});
+
+describe('scenario children', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bench-child-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const spec = (name: string) => ({ id: `test.${name}`, suite: 'test', label: name, script: join(dir, `${name}.ts`), args: ['--x'], timeoutSeconds: 30 });
+
+  it('records a child that reports: its metrics, notes and peak RSS', async () => {
+    const emitter = new URL('../gpu-function/bench/scenario-result.ts', import.meta.url).href;
+    await writeFile(join(dir, 'ok.ts'), `import { emitResult } from ${JSON.stringify(emitter)};\nemitResult({ metrics: { answer: 42 }, notes: [process.argv[2] ?? ''] });\n`);
+    const record = await runScenario(spec('ok'), dir);
+    expect(record).toMatchObject({ status: 'ok', exit_code: 0, error: null, metrics: { answer: 42 }, notes: ['--x'] });
+    expect(record.peak_rss_bytes).toBeGreaterThan(1e6);
+  });
+
+  it('records a child that crashes as failed, with its last words, instead of stopping the run', async () => {
+    await writeFile(join(dir, 'crash.ts'), `console.error('wrangler could not start');\nprocess.exit(3);\n`);
+    const record = await runScenario(spec('crash'), dir);
+    expect(record).toMatchObject({ status: 'failed', exit_code: 3, metrics: {} });
+    expect(record.error).toContain('exited with code 3');
+    expect(record.error).toContain('wrangler could not start');
+  });
+
+  it('records a child that exits cleanly without a result as failed', async () => {
+    await writeFile(join(dir, 'silent.ts'), `console.log('done');\n`);
+    expect(await runScenario(spec('silent'), dir)).toMatchObject({ status: 'failed', error: 'printed no result' });
+  });
+});
