@@ -81,15 +81,22 @@ export class KvPool {
     }
   }
 
-  /** Appends one decode step's new K/V (`[B, H, 1, d]` per layer, row `row`) to `slot`. */
-  append(newKeys: readonly HostTensor[], newValues: readonly HostTensor[], row: number, slot: number): void {
-    const column = this.lengths[slot] ?? 0;
+  /**
+   * Appends one decode step's new K/V (`[B, H, 1, d]` per layer) to the pool: batch row i goes to `slots[i]`. The
+   * pool's tensors are viewed once per step, not once per row.
+   */
+  append(newKeys: readonly HostTensor[], newValues: readonly HostTensor[], slots: readonly number[]): void {
     const pool = this.#tensors();
     for (let layer = 0; layer < this.shape.layers; layer += 1) {
-      writeDecodeKv(newKeys[layer] as HostTensor, row, pool.keys[layer] as HostTensor, slot, column);
-      writeDecodeKv(newValues[layer] as HostTensor, row, pool.values[layer] as HostTensor, slot, column);
+      const [keys, values] = [newKeys[layer] as HostTensor, newValues[layer] as HostTensor];
+      const [poolKeys, poolValues] = [pool.keys[layer] as HostTensor, pool.values[layer] as HostTensor];
+      slots.forEach((slot, row) => {
+        const column = this.lengths[slot] ?? 0;
+        writeDecodeKv(keys, row, poolKeys, slot, column);
+        writeDecodeKv(values, row, poolValues, slot, column);
+      });
     }
-    this.lengths[slot] = column + 1;
+    for (const slot of slots) this.lengths[slot] = (this.lengths[slot] ?? 0) + 1;
   }
 
   /** Moves `from`'s cache into `to` (keeping slots contiguous after a sequence leaves). */

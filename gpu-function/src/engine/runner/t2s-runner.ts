@@ -109,10 +109,8 @@ export class T2sRunner {
     const out = await this.#decode.run(feeds);
     const keys = this.#layerOutputs(out, newKeyName);
     const values = this.#layerOutputs(out, newValueName);
-    sequences.forEach((sequence, row) => {
-      this.pool.append(keys, values, row, sequence.slot);
-      sequence.cacheLength += 1;
-    });
+    this.pool.append(keys, values, sequences.map((sequence) => sequence.slot));
+    for (const sequence of sequences) sequence.cacheLength += 1;
     return rows(out[T2S_DECODE.logits], batch);
   }
 

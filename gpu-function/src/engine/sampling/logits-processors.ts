@@ -10,11 +10,12 @@
  */
 export function applyRepetitionPenalty(logits: Float32Array, previous: ArrayLike<number>, penalty: number): void {
   if (penalty === 1) return;
-  const seen = new Set<number>();
+  // A byte per vocabulary entry instead of a Set: this runs for every row of every decode step.
+  const seen = new Uint8Array(logits.length);
   for (let i = 0; i < previous.length; i += 1) {
     const token = previous[i] ?? -1;
-    if (token < 0 || token >= logits.length || seen.has(token)) continue;
-    seen.add(token);
+    if (token < 0 || token >= logits.length || seen[token] === 1) continue;
+    seen[token] = 1;
     const score = logits[token] ?? 0;
     logits[token] = score < 0 ? score * penalty : score / penalty;
   }
@@ -42,10 +43,31 @@ export function applyTemperature(logits: Float32Array, temperature: number): voi
 export function applyTopK(logits: Float32Array, topK: number): void {
   const k = Math.min(topK, logits.length);
   if (k >= logits.length) return;
-  const pivot = Float32Array.from(logits).sort().reverse()[k - 1] ?? -Infinity;
+  const pivot = kthLargest(logits, k);
   for (let i = 0; i < logits.length; i += 1) {
     if ((logits[i] ?? 0) < pivot) logits[i] = -Infinity;
   }
+}
+
+/**
+ * The k-th largest value, duplicates counted (what sorting descending and taking index k - 1 gives), by keeping the
+ * k largest seen so far in order: for GPT-SoVITS's k (15 by default) over ~1000 logits this is several times faster
+ * than copying and sorting the row, and it runs for every row of every decode step.
+ */
+function kthLargest(values: Float32Array, k: number): number {
+  const top = new Float32Array(k).fill(-Infinity);
+  let filled = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i] ?? -Infinity;
+    if (filled === k && !(value > (top[k - 1] ?? -Infinity))) continue;
+    let at = filled < k ? filled++ : k - 1;
+    while (at > 0 && value > (top[at - 1] ?? -Infinity)) {
+      top[at] = top[at - 1] ?? -Infinity;
+      at -= 1;
+    }
+    top[at] = value;
+  }
+  return top[k - 1] ?? -Infinity;
 }
 
 export function softmax(logits: Float32Array): Float32Array {

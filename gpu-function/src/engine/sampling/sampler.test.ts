@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '../../tensor/npy.ts';
 import { parityAvailable, parityPath, paritySkipReason } from '../../tensor/parity.ts';
+import { applyTopK } from './logits-processors.ts';
 import { exponentialNoise, sampleToken, type SamplingParams } from './sampler.ts';
 
 const CASES: readonly [string, SamplingParams][] = [
@@ -53,6 +54,22 @@ describe('GPT-SoVITS sampler', () => {
     const logits = Float32Array.of(5, 4, 3, 3, 3, 1);
     const { probs } = sampleToken(logits, [], { topK: 3, topP: 1, temperature: 1, repetitionPenalty: 1 }, noise);
     expect(Array.from(probs, (p) => p > 0)).toEqual([true, true, true, true, true, false]);
+  });
+
+  it('top-k keeps exactly what sorting the row would keep, ties and -Infinity included', () => {
+    let state = 7;
+    const next = (): number => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 200; trial += 1) {
+      const length = 1 + Math.floor(next() * 1200);
+      // Few distinct values, so ties at the pivot are common; some rows start with -Infinity (EOS dropped, top-p).
+      const row = Float32Array.from({ length }, () => (next() < 0.1 ? -Infinity : Math.round(next() * 40) / 4));
+      const k = 1 + Math.floor(next() * 60);
+      const pivot = Float32Array.from(row).sort().reverse()[Math.min(k, length) - 1] ?? -Infinity;
+      const expected = Array.from(row, (value) => (k >= length || value >= pivot ? value : -Infinity));
+      const actual = Float32Array.from(row);
+      applyTopK(actual, k);
+      expect(Array.from(actual), `trial ${String(trial)}, k ${String(k)}`).toEqual(expected);
+    }
   });
 
   it('penalizes a repeated token once and respects sign', () => {

@@ -60,8 +60,11 @@ export function writeDecodeKv(step: HostTensor, row: number, pool: HostTensor, s
   }
   const input = kvData(step);
   const output = kvData(pool);
+  // An element loop: a decode step writes rows × layers × 2 × heads runs of only `width` (32) values, where
+  // subarray() + set() would allocate a view per run and cost more than the copy.
   for (let h = 0; h < heads; h += 1) {
     const from = (row * heads + h) * width;
-    output.set(input.subarray(from, from + width), ((slot * heads + h) * capacity + column) * width);
+    const to = ((slot * heads + h) * capacity + column) * width;
+    for (let i = 0; i < width; i += 1) output[to + i] = input[from + i] as number;
   }
 }
