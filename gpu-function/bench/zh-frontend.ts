@@ -19,11 +19,10 @@ import { parseArgs } from 'node:util';
 import { readHfBert } from '../src/checkpoint/hf-bert.ts';
 import { bertDimsFromArchitecture } from '../src/models/bert/config.ts';
 import { buildBertGraph } from '../src/models/bert/graph.ts';
-import { BERT_IO_NAMES } from '../src/models/bert/io.ts';
+import { sessionBertRunner } from '../src/engine/text/bert-runner.ts';
 import { encodeModel } from '../src/onnx/index.ts';
 import { DEFAULT_RUNTIME_CONFIG, ModelSession } from '../src/runtime/index.ts';
 import { BERT_FULL, writeSyntheticBert } from '../src/synthetic/index.ts';
-import { tensor } from '../src/tensor/index.ts';
 import { bertFeatures, loadBertTokenizer } from '../src/text/bert/index.ts';
 import type { BertRunner, G2pResult } from '../src/text/types.ts';
 import { zhG2p } from '../src/text/zh/index.ts';
@@ -92,24 +91,11 @@ async function benchBert(): Promise<void> {
     console.log(`BERT: synthetic 1024-wide, ${layers} layers (${layers - 2} computed), ${threads} ORT thread(s), built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     let calls = 0;
+    // The engine's own runner (padding, layer −3 cut per row), counted.
+    const engineRunner = sessionBertRunner(session);
     const runner: BertRunner = async (batch) => {
       calls += 1;
-      const width = Math.max(...batch.map((ids) => ids.length));
-      const ids = new BigInt64Array(batch.length * width); // [B, T], right-padded
-      const mask = new BigInt64Array(batch.length * width);
-      batch.forEach((row, b) => {
-        row.forEach((id, t) => {
-          ids[b * width + t] = BigInt(id);
-          mask[b * width + t] = 1n;
-        });
-      });
-      const out = await session.run({
-        [BERT_IO_NAMES.inputIds]: tensor('int64', [batch.length, width], ids),
-        [BERT_IO_NAMES.attentionMask]: tensor('int64', [batch.length, width], mask),
-      });
-      const hidden = out[BERT_IO_NAMES.hidden]?.data as Float32Array; // [B, T, 1024]
-      const size = hidden.length / batch.length;
-      return batch.map((row, b) => hidden.slice(b * size, b * size + row.length * (size / width)));
+      return engineRunner(batch);
     };
 
     const count = Number(values.segments);
