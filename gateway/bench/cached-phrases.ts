@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startFakeOrigin } from '../test/node/fake-origin.ts';
 import { TEST_SECRETS } from '../test/secrets.ts';
+import type { LoadRow } from './load-row.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,16 +36,6 @@ const { values: args } = parseArgs({
     verbose: { type: 'boolean', default: false },
   },
 });
-
-interface Result {
-  readonly route: string;
-  readonly concurrency: number;
-  readonly requests: number;
-  readonly errors: number;
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-}
 
 async function main(): Promise<void> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -70,7 +61,7 @@ async function main(): Promise<void> {
     const phrase: Scenario = { route: 'POST /v1/tts (HIT)', path: '/v1/tts', method: 'POST', headers, body, expectHit: true };
     // The same load on a route that touches no binding shows what wrangler dev itself costs on this machine.
     const health: Scenario = { route: 'GET /healthz', path: '/healthz', method: 'GET', headers: {}, body: null, expectHit: false };
-    const results: Result[] = [];
+    const results: LoadRow[] = [];
     for (const concurrency of args.concurrency.split(',').map(Number)) {
       for (const scenario of [phrase, health]) {
         await load(base, scenario, concurrency, Number(args.warmup));
@@ -138,7 +129,7 @@ interface Scenario {
 }
 
 /** `concurrency` clients, each sending its next request as soon as the previous answer has been read. */
-async function load(base: string, scenario: Scenario, concurrency: number, seconds: number): Promise<Result> {
+async function load(base: string, scenario: Scenario, concurrency: number, seconds: number): Promise<LoadRow> {
   const pool = new Pool(base, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
   let errors = 0;
@@ -166,7 +157,7 @@ async function load(base: string, scenario: Scenario, concurrency: number, secon
   return { route: scenario.route, concurrency, requests: latencies.length, errors, rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
 }
 
-function report(results: readonly Result[], bytes: number): void {
+function report(results: readonly LoadRow[], bytes: number): void {
   console.log(`\nGateway cached-phrase benchmark: ${String(bytes)}-byte WAV phrase; ${String(cpus().length)} CPUs (${cpus()[0]?.model ?? '?'})`);
   console.log(`load average at the end (1/5/15 min): ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`);
   console.log('| route | concurrency | requests | errors | requests/s | p50 ms | p99 ms |');

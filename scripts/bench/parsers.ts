@@ -4,6 +4,7 @@
  * figure then shows as missing, so a changed output format is visible instead of silently zero.
  * @module
  */
+import type { LoadRow } from '../../gateway/bench/load-row.ts';
 import type { ScenarioResult } from '../../gpu-function/bench/scenario-result.ts';
 
 const number = (text: string | undefined): number | null => (text === undefined ? null : Number(text.replaceAll(',', '')));
@@ -25,19 +26,9 @@ export function parseFrontendOutput(stdout: string): ScenarioResult | undefined 
   return Object.keys(metrics).length === 0 ? undefined : { metrics, notes: [] };
 }
 
-export interface GatewayRow {
-  readonly route: string;
-  readonly concurrency: number;
-  readonly requests: number;
-  readonly errors: number;
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
 /** The markdown table gateway/bench/cached-phrases.ts prints. */
-export function parseGatewayRows(stdout: string): GatewayRow[] {
-  const rows: GatewayRow[] = [];
+export function parseGatewayRows(stdout: string): LoadRow[] {
+  const rows: LoadRow[] = [];
   for (const line of stdout.split('\n')) {
     const cells = line.split('|').map((cell) => cell.trim());
     // | route | concurrency | requests | errors | requests/s | p50 ms | p99 ms |  → 9 pieces around the pipes

@@ -13,7 +13,7 @@ import { readHfBert, readHfHubert, readSovitsCheckpoint, readT2sCheckpoint, sha2
 import { ExternalDataFile } from '../../onnx/external-data.ts';
 import { numel } from '../../tensor/tensor.ts';
 import { collectFrontendData } from '../../text/frontend-data/collect.ts';
-import { collectG2pw } from '../../text/zh/g2pw/bundle.ts';
+import { collectG2pw, type CollectedG2pw } from '../../text/zh/g2pw/bundle.ts';
 import { symbolTable } from '../../text/symbols.ts';
 import { bertDimsFromArchitecture } from '../bert/config.ts';
 import { writeBertGraph } from '../bert/graph.ts';
@@ -224,7 +224,7 @@ async function collectBundleG2pw(
   sources: BundleSources,
   hasBert: boolean,
   report: (message: string) => void,
-): Promise<Extract<Awaited<ReturnType<typeof collectG2pw>>, { kind: 'found' }> | undefined> {
+): Promise<Extract<CollectedG2pw, { kind: 'found' }> | undefined> {
   if (sources.g2pwDir === undefined && sources.gptSovitsDir === undefined) return undefined;
   if (sources.g2pwDir !== undefined && !hasBert) {
     throw new BundleError(`--g2pw ${sources.g2pwDir} needs --bert: G2PW tokenizes with BERT's vocab.txt`);
