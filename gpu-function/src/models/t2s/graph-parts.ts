@@ -35,7 +35,7 @@ export function requireInput(inputs: ReadonlyMap<string, Value>, name: string): 
  * GPT-SoVITS's `div_term`: `exp(2k · -(ln 10000 / D))` rounded to float32 at each step as torch computes it (up to
  * torch's own float32 `exp` rounding), so the float32 angles `position · div_term` match GPT-SoVITS's.
  */
-function inverseFrequencies(hidden: number): number[] {
+export function inverseFrequencies(hidden: number): number[] {
   const step = Math.fround(-Math.log(10000) / hidden);
   return Array.from({ length: hidden / 2 }, (_, k) => Math.fround(Math.exp(Math.fround(Math.fround(2 * k) * step))));
 }

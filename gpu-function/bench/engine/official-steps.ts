@@ -1,0 +1,126 @@
+/**
+ * Bench scenario (issue 4b, the baseline): one step of GPT-SoVITS's own ONNX decoder (its `onnx_export.py` stage
+ * decoder, rebuilt in src/models/t2s/official-export/) at given KV-cache lengths, on the same checkpoint, machine
+ * and runtime settings as gsv-edge's decode step, so the per-token ratios are measured side by side.
+ *
+ * The loop is the export's own (`T2SModel.forward` in onnx_export.py): every step feeds the previous step's `y`,
+ * `k`, `v` and `y_emb` outputs back in, so the caches grow by one entry per step as they do there. A cache of
+ * `length` entries holds `--phones` text entries and `length - phones` audio entries. Each of `--rounds` rounds
+ * restarts from `length`, runs `--warmup` untimed steps and times `--steps`; figures are medians over timed steps.
+ *
+ *   npx node gpu-function/bench/engine/official-steps.ts --models DIR --work DIR [--lengths 150,500,1000]
+ * (`--models`: the synthetic model set of write-models.ts; its gpt.ckpt is read.)
+ * @module
+ */
+import { mkdir } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { HostTensor } from '../../src/tensor/index.ts';
+import { modelSetSources } from '../bundle/model-set-paths.ts';
+import { registerCjsNamedExports } from '../cjs-interop.ts';
+import { emitResult, progress } from '../scenario-result.ts';
+
+const { values } = parseArgs({
+  options: {
+    models: { type: 'string' },
+    work: { type: 'string' },
+    lengths: { type: 'string', default: '150,500,1000' },
+    warmup: { type: 'string', default: '2' },
+    steps: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '2' },
+    phones: { type: 'string', default: '10' },
+  },
+});
+if (values.models === undefined || values.work === undefined) throw new Error('--models and --work are required');
+const lengths = integers(values.lengths, 'lengths');
+const [warmup, steps, rounds, phones] = [single(values.warmup, 'warmup', 0), single(values.steps, 'steps'), single(values.rounds, 'rounds'), single(values.phones, 'phones')];
+
+registerCjsNamedExports();
+const { readT2sCheckpoint } = await import('../../src/checkpoint/index.ts');
+const { t2sDimsFromArchitecture } = await import('../../src/models/t2s/config.ts');
+const { OFFICIAL_STAGE, buildOfficialStageDecoder } = await import('../../src/models/t2s/official-export/stage-decoder.ts');
+const { ExternalDataFile, writeModel } = await import('../../src/onnx/index.ts');
+const { DEFAULT_RUNTIME_CONFIG, ModelSession } = await import('../../src/runtime/index.ts');
+const { tensor } = await import('../../src/tensor/index.ts');
+
+const checkpoint = await readT2sCheckpoint(modelSetSources(values.models).gpt);
+const dims = t2sDimsFromArchitecture(checkpoint.architecture);
+await mkdir(values.work, { recursive: true });
+const weightsFile = new ExternalDataFile(values.work, 'official-stage-decoder.weights');
+const built = performance.now();
+const written = await writeModel(buildOfficialStageDecoder(checkpoint.weights, dims, { topK: checkpoint.architecture.topK }), {
+  dir: values.work,
+  fileName: 'official-stage-decoder.onnx',
+  externalData: weightsFile,
+});
+await weightsFile.close();
+await checkpoint.weights.close();
+progress(`official stage decoder written in ${((performance.now() - built) / 1000).toFixed(1)} s (${written.path})`);
+const session = await ModelSession.load(written.path, DEFAULT_RUNTIME_CONFIG, 'official-stage-decoder');
+
+const metrics: Record<string, number> = {};
+for (const length of lengths) {
+  const timed: { wall: number; ort: number }[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    let feeds = initialFeeds(length, round);
+    for (let step = 0; step < warmup + steps; step += 1) {
+      const before = session.stats.milliseconds;
+      const start = performance.now();
+      const out = await session.run(feeds);
+      // The export's loop: this step's outputs are the next step's inputs.
+      feeds = { ...feeds, [OFFICIAL_STAGE.tokens]: need(out, OFFICIAL_STAGE.tokensOut), [OFFICIAL_STAGE.keys]: need(out, OFFICIAL_STAGE.keysOut), [OFFICIAL_STAGE.values]: need(out, OFFICIAL_STAGE.valuesOut), [OFFICIAL_STAGE.audioEmbeddings]: need(out, OFFICIAL_STAGE.audioEmbeddingsOut) };
+      if (step >= warmup) timed.push({ wall: performance.now() - start, ort: session.stats.milliseconds - before });
+    }
+  }
+  const wall = median(timed.map((step) => step.wall));
+  metrics[`l${String(length)}_step_ms`] = wall;
+  metrics[`l${String(length)}_ort_ms`] = median(timed.map((step) => step.ort));
+  metrics[`l${String(length)}_timed_steps`] = timed.length;
+  progress(`official decoder, batch 1, cache ${String(length)}: median ${wall.toFixed(1)} ms/step over ${String(timed.length)} steps`);
+}
+await session.release();
+emitResult({
+  metrics,
+  notes: [
+    `GPT-SoVITS onnx_export.py stage decoder rebuilt from its source (fp32, ${String(dims.layers)} layers), outputs fed back each step as its loop does`,
+    `${String(rounds)} round(s) of ${String(warmup)} warm-up + ${String(steps)} timed steps per cache length, medians`,
+  ],
+});
+
+/** The decoder's inputs with `length` cache entries: arbitrary values of the real shapes (timing depends on no value). */
+function initialFeeds(length: number, seed: number): Record<string, HostTensor> {
+  const audio = length - phones;
+  if (audio < 1) throw new Error(`--lengths: ${String(length)} leaves no audio entry after ${String(phones)} phones`);
+  const filled = (count: number): Float32Array => Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37 + seed) * 0.1);
+  const cache = dims.layers * length * dims.hidden;
+  return {
+    [OFFICIAL_STAGE.tokens]: tensor('int64', [1, audio + 1], BigInt64Array.from({ length: audio + 1 }, (_, i) => BigInt((i * 13 + seed) % dims.eos))),
+    [OFFICIAL_STAGE.keys]: tensor('float32', [dims.layers, length, 1, dims.hidden], filled(cache)),
+    [OFFICIAL_STAGE.values]: tensor('float32', [dims.layers, length, 1, dims.hidden], filled(cache)),
+    [OFFICIAL_STAGE.audioEmbeddings]: tensor('float32', [1, audio, dims.hidden], filled(audio * dims.hidden)),
+    [OFFICIAL_STAGE.textExample]: tensor('float32', [1, phones], new Float32Array(phones)),
+  };
+}
+
+function need(out: Record<string, HostTensor>, name: string): HostTensor {
+  const value = out[name];
+  if (value === undefined) throw new Error(`the official decoder returned no ${name}`);
+  return value;
+}
+
+function median(list: readonly number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
+function single(text: string, name: string, min = 1): number {
+  const [value, ...rest] = integers(text, name, min);
+  if (value === undefined || rest.length > 0) throw new Error(`--${name} takes one integer, got ${text}`);
+  return value;
+}
+
+function integers(text: string, name: string, min = 1): number[] {
+  const list = text.split(',').map(Number);
+  if (list.length === 0 || list.some((value) => !Number.isInteger(value) || value < min)) throw new Error(`--${name} takes integers ≥ ${String(min)}, got ${text}`);
+  return list;
+}
