@@ -15,7 +15,7 @@ import { buildReport, REPORT_SCHEMA } from '../scripts/bench/report.ts';
 
 describe('bench arguments', () => {
   it('runs every suite at full length by default, without JSON', () => {
-    expect(parseBenchArgs([])).toEqual({ suites: [...SUITES], quick: false, json: undefined, workDir: undefined, help: false });
+    expect(parseBenchArgs([])).toEqual({ suites: [...SUITES], quick: false, json: undefined, workDir: undefined, officialExport: undefined, help: false });
   });
 
   it('picks suites, always in dependency order, in either flag form', () => {
@@ -29,6 +29,11 @@ describe('bench arguments', () => {
     expect(parseBenchArgs(['--json', 'out/run.json']).json).toBe('out/run.json');
     expect(parseBenchArgs(['--json', '--quick'])).toMatchObject({ json: DEFAULT_JSON_PATH, quick: true });
     expect(parseBenchArgs(['--json=run.json', '--work-dir', '/tmp/w'])).toMatchObject({ json: 'run.json', workDir: '/tmp/w' });
+  });
+
+  it('takes a genuine GPT-SoVITS decoder export to time beside the rebuilt one', () => {
+    expect(parseBenchArgs(['--official-export', 'w/sdec.onnx', '--suite', 'engine'])).toMatchObject({ officialExport: 'w/sdec.onnx', suites: ['engine'] });
+    expect(() => parseBenchArgs(['--official-export', '--quick'])).toThrow(/--official-export needs an .onnx file/);
   });
 
   it('refuses unknown suites and arguments, naming them', () => {

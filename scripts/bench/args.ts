@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly json: string | undefined;
   /** Keep the model set and bundle here between runs; default: a temporary folder removed at the end. */
   readonly workDir: string | undefined;
+  /** A genuine GPT-SoVITS stage-decoder export of the bench's own gpt.ckpt, timed beside the rebuilt one. */
+  readonly officialExport: string | undefined;
   readonly help: boolean;
 }
 
@@ -26,12 +28,15 @@ export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
-export const USAGE = `usage: npm run bench -- [--suite ${SUITES.join(',')}] [--quick] [--json [path]] [--work-dir DIR]
+export const USAGE = `usage: npm run bench -- [--suite ${SUITES.join(',')}] [--quick] [--json [path]] [--work-dir DIR] [--official-export FILE]
 
   --suite LIST    comma-separated suites to run (default: all, in the order above)
   --quick         fewer tokens and repetitions (a smoke test; figures are not comparable with a full run)
   --json [path]   also write every figure as JSON (default path: ${DEFAULT_JSON_PATH})
   --work-dir DIR  keep the synthetic models and bundle in DIR and reuse them in later runs
+  --official-export FILE
+                  also time this *_t2s_sdec.onnx, written by GPT-SoVITS's onnx_export.py code from DIR/models/gpt.ckpt
+                  (scripts/bench/official-export.py makes it), beside the rebuilt official decoder
   --help          this text`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -39,6 +44,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let quick = false;
   let json: string | undefined;
   let workDir: string | undefined;
+  let officialExport: string | undefined;
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = splitInline(argv[i] ?? '');
@@ -66,6 +72,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         workDir = dir;
         break;
       }
+      case '--official-export': {
+        const file = next();
+        if (file === undefined || file === '') throw new BenchUsageError('--official-export needs an .onnx file');
+        officialExport = file;
+        break;
+      }
       case '--help':
       case '-h':
         help = true;
@@ -74,7 +86,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         throw new BenchUsageError(`unknown argument "${argv[i] ?? ''}"`);
     }
   }
-  return { suites, quick, json, workDir, help };
+  return { suites, quick, json, workDir, officialExport, help };
 }
 
 function parseSuites(value: string | undefined): SuiteName[] {

@@ -9,11 +9,15 @@
  * restarts from `length`, runs `--warmup` untimed steps and times `--steps`; figures are medians over timed steps.
  *
  *   npx node gpu-function/bench/engine/official-steps.ts --models DIR --work DIR [--lengths 150,500,1000]
- * (`--models`: the synthetic model set of write-models.ts; its gpt.ckpt is read.)
+ *     [--export sdec.onnx]
+ * (`--models`: the synthetic model set of write-models.ts; its gpt.ckpt is read. `--export`: a genuine
+ * `*_t2s_sdec.onnx` that GPT-SoVITS's onnx_export.py wrote for that same checkpoint, timed beside the rebuilt one;
+ * metrics prefixed `export_`.)
  * @module
  */
 import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { ModelSession as ModelSessionType } from '../../src/runtime/index.ts';
 import type { HostTensor } from '../../src/tensor/index.ts';
 import { modelSetSources } from '../bundle/model-set-paths.ts';
 import { registerCjsNamedExports } from '../cjs-interop.ts';
@@ -28,6 +32,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '2' },
     phones: { type: 'string', default: '10' },
+    export: { type: 'string' },
   },
 });
 if (values.models === undefined || values.work === undefined) throw new Error('--models and --work are required');
@@ -55,29 +60,26 @@ const written = await writeModel(buildOfficialStageDecoder(checkpoint.weights, d
 await weightsFile.close();
 await checkpoint.weights.close();
 progress(`official stage decoder written in ${((performance.now() - built) / 1000).toFixed(1)} s (${written.path})`);
-const session = await ModelSession.load(written.path, DEFAULT_RUNTIME_CONFIG, 'official-stage-decoder');
+// The genuine export, when given, is timed in the same process and round by round with the rebuilt graph.
+const decoders = [{ prefix: '', label: 'rebuilt official decoder', session: await ModelSession.load(written.path, DEFAULT_RUNTIME_CONFIG, 'official-stage-decoder') }];
+if (values.export !== undefined) decoders.push({ prefix: 'export_', label: 'genuine onnx_export.py decoder', session: await ModelSession.load(values.export, DEFAULT_RUNTIME_CONFIG, 'genuine-stage-decoder') });
 
 const metrics: Record<string, number> = {};
 for (const length of lengths) {
-  const timed: { wall: number; ort: number }[] = [];
+  const timed = new Map(decoders.map((decoder) => [decoder.prefix, [] as { wall: number; ort: number }[]]));
   for (let round = 0; round < rounds; round += 1) {
-    let feeds = initialFeeds(length, round);
-    for (let step = 0; step < warmup + steps; step += 1) {
-      const before = session.stats.milliseconds;
-      const start = performance.now();
-      const out = await session.run(feeds);
-      // The export's loop: this step's outputs are the next step's inputs.
-      feeds = { ...feeds, [OFFICIAL_STAGE.tokens]: need(out, OFFICIAL_STAGE.tokensOut), [OFFICIAL_STAGE.keys]: need(out, OFFICIAL_STAGE.keysOut), [OFFICIAL_STAGE.values]: need(out, OFFICIAL_STAGE.valuesOut), [OFFICIAL_STAGE.audioEmbeddings]: need(out, OFFICIAL_STAGE.audioEmbeddingsOut) };
-      if (step >= warmup) timed.push({ wall: performance.now() - start, ort: session.stats.milliseconds - before });
-    }
+    for (const decoder of decoders) timed.get(decoder.prefix)?.push(...(await timeSteps(decoder.session, initialFeeds(length, round))));
   }
-  const wall = median(timed.map((step) => step.wall));
-  metrics[`l${String(length)}_step_ms`] = wall;
-  metrics[`l${String(length)}_ort_ms`] = median(timed.map((step) => step.ort));
-  metrics[`l${String(length)}_timed_steps`] = timed.length;
-  progress(`official decoder, batch 1, cache ${String(length)}: median ${wall.toFixed(1)} ms/step over ${String(timed.length)} steps`);
+  for (const decoder of decoders) {
+    const list = timed.get(decoder.prefix) ?? [];
+    const wall = median(list.map((step) => step.wall));
+    metrics[`${decoder.prefix}l${String(length)}_step_ms`] = wall;
+    metrics[`${decoder.prefix}l${String(length)}_ort_ms`] = median(list.map((step) => step.ort));
+    metrics[`${decoder.prefix}l${String(length)}_timed_steps`] = list.length;
+    progress(`${decoder.label}, batch 1, cache ${String(length)}: median ${wall.toFixed(1)} ms/step over ${String(list.length)} steps`);
+  }
 }
-await session.release();
+for (const decoder of decoders) await decoder.session.release();
 emitResult({
   metrics,
   notes: [
@@ -85,6 +87,20 @@ emitResult({
     `${String(rounds)} round(s) of ${String(warmup)} warm-up + ${String(steps)} timed steps per cache length, medians`,
   ],
 });
+
+/** `--warmup` + `--steps` steps of the export's loop: this step's outputs are the next step's inputs. */
+async function timeSteps(session: ModelSessionType, first: Record<string, HostTensor>): Promise<{ wall: number; ort: number }[]> {
+  const timed: { wall: number; ort: number }[] = [];
+  let feeds = first;
+  for (let step = 0; step < warmup + steps; step += 1) {
+    const before = session.stats.milliseconds;
+    const start = performance.now();
+    const out = await session.run(feeds);
+    feeds = { ...feeds, [OFFICIAL_STAGE.tokens]: need(out, OFFICIAL_STAGE.tokensOut), [OFFICIAL_STAGE.keys]: need(out, OFFICIAL_STAGE.keysOut), [OFFICIAL_STAGE.values]: need(out, OFFICIAL_STAGE.valuesOut), [OFFICIAL_STAGE.audioEmbeddings]: need(out, OFFICIAL_STAGE.audioEmbeddingsOut) };
+    if (step >= warmup) timed.push({ wall: performance.now() - start, ort: session.stats.milliseconds - before });
+  }
+  return timed;
+}
 
 /** The decoder's inputs with `length` cache entries: arbitrary values of the real shapes (timing depends on no value). */
 function initialFeeds(length: number, seed: number): Record<string, HostTensor> {

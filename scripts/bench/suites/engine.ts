@@ -80,7 +80,7 @@ export async function runEngineSuite(run: BenchRun): Promise<Figure[]> {
       suite: 'engine',
       label: `GPT-SoVITS's own ONNX decoder (onnx_export.py stage decoder, rebuilt), batch 1, cache ${CACHE_LENGTHS.join(' / ')}`,
       script: 'gpu-function/bench/engine/official-steps.ts',
-      args: ['--models', run.modelsDir, '--work', join(run.workDir, 'official'), '--lengths', CACHE_LENGTHS.join(','), ...(quick ? ['--warmup', '1', '--steps', '2', '--rounds', '1'] : [])],
+      args: ['--models', run.modelsDir, '--work', join(run.workDir, 'official'), '--lengths', CACHE_LENGTHS.join(','), ...(quick ? ['--warmup', '1', '--steps', '2', '--rounds', '1'] : []), ...(run.options.officialExport === undefined ? [] : ['--export', run.options.officialExport])],
       timeoutSeconds: TIMEOUT_SECONDS.long,
     },
     'the synthetic model set could not be written',
@@ -135,7 +135,9 @@ function officialFigures(record: ScenarioRecord): Figure[] {
   return CACHE_LENGTHS.flatMap((length) => {
     const ms = record.metrics[`l${String(length)}_step_ms`] ?? null;
     const quoted = OFFICIAL_DECODER_MS[length] ?? null;
+    const exported = record.metrics[`export_l${String(length)}_step_ms`];
     return [
+      ...(exported === undefined ? [] : [at({ id: `engine.official_export.l${String(length)}.step_ms`, label: `genuine onnx_export.py decoder step, batch 1, cache ${String(length)}`, unit: 'ms', value: exported })]),
       at({ id: `engine.official.l${String(length)}.step_ms`, label: `official decoder step (measured), batch 1, cache ${String(length)}`, unit: 'ms', value: ms }),
       at({ id: `engine.official.l${String(length)}.measured_vs_quoted`, label: `official decoder measured / issue's ${String(quoted)} ms, cache ${String(length)}`, unit: 'ratio', value: ms === null || quoted === null ? null : ms / quoted }),
     ];

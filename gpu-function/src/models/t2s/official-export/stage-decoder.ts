@@ -27,17 +27,20 @@ import { headDim, validateT2sDims, type T2sDims } from '../config.ts';
 import { finishLayer, inverseFrequencies, predictLogits } from '../graph-parts.ts';
 import { T2S_WEIGHTS, checkT2sWeights, t2sLayerWeights } from '../weights.ts';
 
-/** Input and output names of the official stage decoder (its `forward(y, k, v, y_emb, x_example)`). */
+/**
+ * Input and output names as `onnx_export.py` gives them, so a genuine export (`*_t2s_sdec.onnx`) and this graph
+ * are driven by the same code.
+ */
 export const OFFICIAL_STAGE = {
-  tokens: 'y',
-  keys: 'k',
-  values: 'v',
-  audioEmbeddings: 'y_emb',
-  textExample: 'x_example',
-  tokensOut: 'y_out',
-  keysOut: 'k_out',
-  valuesOut: 'v_out',
-  audioEmbeddingsOut: 'y_emb_out',
+  tokens: 'iy',
+  keys: 'ik',
+  values: 'iv',
+  audioEmbeddings: 'iy_emb',
+  textExample: 'ix_example',
+  tokensOut: 'y',
+  keysOut: 'k',
+  valuesOut: 'v',
+  audioEmbeddingsOut: 'y_emb',
   logits: 'logits',
   samples: 'samples',
 } as const;
@@ -52,10 +55,10 @@ export interface OfficialStageOptions {
 const REPETITION_PENALTY = 1.35;
 
 /**
- * Inputs: `y` int64 `[1, N]` (prompt and generated tokens, the last one is fed), `k`/`v` float32 `[L, T, 1, D]`
- * (text + audio entries before this step), `y_emb` float32 `[1, A, D]` (audio embeddings of every token but the
- * last), `x_example` float32 `[1, X]` (zeros; only its length is read). Outputs the next step's inputs
- * (`y_out`, `k_out`, `v_out`, `y_emb_out`), the raw logits `[1, V]` and the sampled token `samples` `[1, 1]`.
+ * Inputs: `iy` int64 `[1, N]` (prompt and generated tokens, the last one is fed), `ik`/`iv` float32 `[L, T, 1, D]`
+ * (text + audio entries before this step), `iy_emb` float32 `[1, A, D]` (audio embeddings of every token but the
+ * last), `ix_example` float32 `[1, X]` (zeros; only its length is read). Outputs the next step's inputs (`y`,
+ * `k`, `v`, `y_emb`), the raw logits `[1, V]` and the sampled token `samples` `[1, 1]`.
  */
 export function buildOfficialStageDecoder(weights: WeightSource, dims: T2sDims, options: OfficialStageOptions): GraphBuilder {
   validateT2sDims(dims);
