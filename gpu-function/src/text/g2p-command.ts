@@ -3,13 +3,15 @@
  *
  *   gsv-edge g2p --lang zh --symbols v2 "text"   one JSON document with the segments
  *   gsv-edge g2p --lang en < lines.txt           one JSON line per input line (batch)
- *   gsv-edge g2p --bundle models/NAME "text"     with the GPT-SoVITS data the bundle carries, in its symbol table
+ *   gsv-edge g2p --bundle models/NAME "text"     with the GPT-SoVITS data the bundle carries, in its symbol table,
+ *                                                 and its G2PW model for Mandarin when it has one
  *
  * Each segment carries `text`, `norm_text`, `phones` (symbols), `phone_ids` and `word2ph`. Every frontend data set
  * that is not in use is named in a warning on stderr (npm data stands in for it). `GSV_EDGE_PYPINYIN_DIR` and
  * `GSV_EDGE_G2P_EN_CHECKPOINT` still replace pypinyin's and g2p_en's data, for development.
  * @module
  */
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import {
@@ -20,13 +22,15 @@ import {
   type TextSplitMethod,
 } from '@gsv-edge/shared';
 import type { Subcommand } from '../cli/main.ts';
-import { readBundleManifest } from '../models/bundle/manifest.ts';
+import { BERT_VOCAB_PATH } from '../models/bundle/layout.ts';
+import { readBundleManifest, type BundleManifest } from '../models/bundle/manifest.ts';
 import { describeMissing } from './frontend-data/describe.ts';
 import { withEnvironmentOverrides } from './frontend-data/environment.ts';
 import { frontendLanguages } from './frontend-data/languages.ts';
 import { loadFrontendData, NPM_ONLY_FRONTEND_DATA } from './frontend-data/load.ts';
 import { createTextFrontend, type TextFrontend } from './frontend.ts';
 import type { SymbolTableVersion } from './types.ts';
+import type { G2pwModel } from './zh/g2pw/bundle.ts';
 
 const USAGE = `usage: gsv-edge g2p [--bundle models/NAME] [--lang LANG] [--symbols v1|v2] [--split cut0..cut5] [TEXT]
   --bundle   use the GPT-SoVITS frontend data this bundle carries (gsv-edge bundle --gpt-sovits-dir) and its
@@ -41,8 +45,9 @@ function isOneOf<T extends string>(values: readonly T[], value: string): value i
   return (values as readonly string[]).includes(value);
 }
 
-function describe(frontend: TextFrontend, text: string, lang: TextLanguage, method: TextSplitMethod): object {
-  const segments = frontend.targetPhones(text, lang, method).map((segment) => ({
+/** The phones synthesis would use: with the bundle's G2PW model, when it has one. */
+async function describe(frontend: TextFrontend, text: string, lang: TextLanguage, method: TextSplitMethod): Promise<object> {
+  const segments = (await frontend.targetPhonesWithModels(text, lang, method)).map((segment) => ({
     text: segment.text,
     norm_text: segment.normText,
     phones: segment.phones,
@@ -62,7 +67,7 @@ async function runBatch(frontend: TextFrontend, lang: TextLanguage, method: Text
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
     try {
-      process.stdout.write(`${JSON.stringify(describe(frontend, line, lang, method))}\n`);
+      process.stdout.write(`${JSON.stringify(await describe(frontend, line, lang, method))}\n`);
     } catch (error) {
       failed = true;
       process.stdout.write(`${JSON.stringify({ text: line, lang, error: errorOf(error) })}\n`);
@@ -102,6 +107,7 @@ async function run(argv: readonly string[]): Promise<number> {
     return 2;
   }
   let frontend: TextFrontend;
+  let g2pw: Awaited<ReturnType<typeof openG2pw>>;
   try {
     const manifest = bundle === undefined ? undefined : await readBundleManifest(bundle);
     const data = await withEnvironmentOverrides(
@@ -109,21 +115,33 @@ async function run(argv: readonly string[]): Promise<number> {
     );
     process.stderr.write(describeMissing(data.missing));
     const symbols = symbolsOption ?? manifest?.symbols.table ?? 'v2';
-    frontend = createTextFrontend({ symbols, languages: frontendLanguages(data) });
+    g2pw = bundle === undefined || manifest === undefined ? undefined : await openG2pw(bundle, manifest);
+    frontend = createTextFrontend({ symbols, languages: frontendLanguages(data, g2pw === undefined ? {} : { g2pw: g2pw.model }) });
   } catch (error) {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  const text = positionals[0];
-  if (text === undefined) return runBatch(frontend, lang, split);
   try {
-    process.stdout.write(`${JSON.stringify(describe(frontend, text, lang, split), null, 2)}\n`);
-    return 0;
-  } catch (error) {
-    const { code, message } = errorOf(error);
-    process.stderr.write(`error (${code}): ${message}\n`);
-    return 1;
+    const text = positionals[0];
+    if (text === undefined) return await runBatch(frontend, lang, split);
+    try {
+      process.stdout.write(`${JSON.stringify(await describe(frontend, text, lang, split), null, 2)}\n`);
+      return 0;
+    } catch (error) {
+      const { code, message } = errorOf(error);
+      process.stderr.write(`error (${code}): ${message}\n`);
+      return 1;
+    }
+  } finally {
+    await g2pw?.release();
   }
+}
+
+/** The bundle's G2PW model, when it carries one: the only case in which this command loads onnxruntime. */
+async function openG2pw(bundle: string, manifest: BundleManifest): Promise<{ readonly model: G2pwModel; release(): Promise<void> } | undefined> {
+  if (manifest.g2pw === null || manifest.bert === null) return undefined;
+  const [{ openBundleG2pw }, { DEFAULT_RUNTIME_CONFIG }] = await Promise.all([import('./zh/g2pw/bundle.ts'), import('../runtime/config.ts')]);
+  return openBundleG2pw(bundle, manifest, join(bundle, BERT_VOCAB_PATH), DEFAULT_RUNTIME_CONFIG);
 }
 
 export const g2pCommand: Subcommand = {

@@ -229,6 +229,11 @@ async function collectBundleG2pw(
   if (sources.g2pwDir !== undefined && !hasBert) {
     throw new BundleError(`--g2pw ${sources.g2pwDir} needs --bert: G2PW tokenizes with BERT's vocab.txt`);
   }
+  if (!hasBert) {
+    // Checking a G2PW folder means reading it in full and opening its graph: not worth it for a model left out.
+    report('G2PW not looked for: it needs --bert (G2PW tokenizes with its vocab.txt); Mandarin polyphones are read pypinyin-style');
+    return undefined;
+  }
   report('reading G2PW model');
   const collected = await collectG2pw({
     ...(sources.g2pwDir === undefined ? {} : { g2pwDir: sources.g2pwDir }),
@@ -237,10 +242,6 @@ async function collectBundleG2pw(
   if (collected === undefined) return undefined;
   if (collected.kind === 'missing') {
     report(`no G2PW model: ${collected.reason}; Mandarin polyphones are read pypinyin-style`);
-    return undefined;
-  }
-  if (!hasBert) {
-    report('G2PW model found but not bundled: it needs --bert (G2PW tokenizes with its vocab.txt)');
     return undefined;
   }
   return collected;

@@ -1,11 +1,12 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sha256File } from '../../checkpoint/index.ts';
 import { bundleTextFrontend } from '../../engine/bundle/text-frontend.ts';
 import { loadBundle } from '../../engine/bundle/loaded-bundle.ts';
 import { DEFAULT_RUNTIME_CONFIG } from '../../runtime/config.ts';
+import { g2pCommand } from '../../text/g2p-command.ts';
 import { writeSyntheticModelSet, type SyntheticModelSet } from '../../synthetic/index.ts';
 import { writeSyntheticG2pwFolder } from '../../text/zh/g2pw/test-folder.ts';
 import { buildBundle } from './build.ts';
@@ -56,6 +57,22 @@ describe('gsv-edge bundle --g2pw', () => {
     } finally {
       await loaded.release();
     }
+  });
+
+  it('makes `gsv-edge g2p --bundle` print the phones synthesis uses, read with the bundled G2PW model', async () => {
+    let stdout = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let code: number;
+    try {
+      code = await g2pCommand.run(['--bundle', bundle, '--lang', 'zh', '--split', 'cut0', '银行行长很重要。']);
+    } finally {
+      write.mockRestore();
+      quiet.mockRestore();
+    }
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { segments: { phones: string[] }[] };
+    expect(result.segments.flatMap((segment) => segment.phones).join(' ')).toBe('y in2 h ang2 h ang5 zh ang3 h en3 zh ong4 y ao4 .');
   });
 
   it('refuses --g2pw without --bert and leaves nothing behind', async () => {

@@ -10,13 +10,15 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { sha256File } from '../../../checkpoint/sha256.ts';
+import type { RuntimeConfig } from '../../../runtime/config.ts';
 import { ModelSession, type Feeds } from '../../../runtime/session.ts';
 import type { HostTensor } from '../../../tensor/index.ts';
+import { loadBertTokenizer } from '../../bert/index.ts';
 import type { WordPieceTokenizer } from '../../bert/wordpiece.ts';
 import { findTextFolder, isFile, relativeSource } from '../../frontend-data/locate.ts';
 import { readG2pwAssets, type G2pwAssets } from './assets.ts';
 import { inspectG2pwFolder } from './folder.ts';
-import { G2PW_BUNDLE_FILES, G2PW_BUNDLE_REP_FILES, type G2pwManifest } from './manifest-section.ts';
+import { G2PW_BUNDLE_FILES, G2PW_BUNDLE_REP_FILES, G2PW_MODEL_PATH, type G2pwManifest } from './manifest-section.ts';
 import type { G2pwModelRunner } from './predictor.ts';
 
 /** What the frontend needs to run G2PW: the side files, the BERT tokenizer and the model. */
@@ -160,4 +162,21 @@ export async function loadBundleG2pwAssets(bundleDir: string, manifest: G2pwMani
     bopomofoToPinyin: await checked(G2PW_BUNDLE_FILES.bopomofoToPinyin),
     polyphonicRep: reps,
   });
+}
+
+/**
+ * Opens a bundle's G2PW model on its own, for tools that load no other graph (`gsv-edge g2p --bundle`): its side
+ * files, its session and the BERT vocabulary's tokenizer. `undefined` when the bundle carries no G2PW model.
+ */
+export async function openBundleG2pw(
+  bundleDir: string,
+  manifest: G2pwManifestView,
+  vocabPath: string,
+  runtime: RuntimeConfig,
+): Promise<{ readonly model: G2pwModel; release(): Promise<void> } | undefined> {
+  const assets = await loadBundleG2pwAssets(bundleDir, manifest);
+  if (assets === undefined) return undefined;
+  const tokenizer = await loadBertTokenizer(vocabPath);
+  const session = await ModelSession.load(join(bundleDir, G2PW_MODEL_PATH), runtime, `${bundleDir}/${G2PW_MODEL_PATH}`);
+  return { model: { assets, tokenizer, run: g2pwSessionRunner(session) }, release: () => session.release() };
 }
