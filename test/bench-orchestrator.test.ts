@@ -97,7 +97,7 @@ describe('the JSON report', () => {
     const json = JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(['schema', 'command', 'started_at', 'finished_at', 'options', 'machine', 'scenarios', 'figures', 'summary']);
     expect(json['schema']).toBe(REPORT_SCHEMA);
-    expect(json['options']).toEqual({ suites: ['bundle'], quick: false, work_dir: '/tmp/w', work_dir_kept: false });
+    expect(json['options']).toEqual({ suites: ['bundle'], quick: false, work_dir: '/tmp/w', work_dir_kept: false, official_export: null });
     expect(Object.keys((json['figures'] as object[])[0] ?? {})).toEqual(['id', 'suite', 'scenario', 'label', 'unit', 'value', 'target', 'status', 'note']);
     expect(Object.keys((json['scenarios'] as object[])[0] ?? {}).sort()).toEqual(
       ['command', 'error', 'exit_code', 'id', 'label', 'metrics', 'notes', 'peak_rss_bytes', 'signal', 'status', 'suite', 'wall_seconds'].sort(),
