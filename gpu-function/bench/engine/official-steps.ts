@@ -22,6 +22,7 @@ import type { HostTensor } from '../../src/tensor/index.ts';
 import { modelSetSources } from '../bundle/model-set-paths.ts';
 import { registerCjsNamedExports } from '../cjs-interop.ts';
 import { emitResult, progress } from '../scenario-result.ts';
+import { integerList, median, singleInteger } from './step-options.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,8 +37,8 @@ const { values } = parseArgs({
   },
 });
 if (values.models === undefined || values.work === undefined) throw new Error('--models and --work are required');
-const lengths = integers(values.lengths, 'lengths');
-const [warmup, steps, rounds, phones] = [single(values.warmup, 'warmup', 0), single(values.steps, 'steps'), single(values.rounds, 'rounds'), single(values.phones, 'phones')];
+const lengths = integerList(values.lengths, 'lengths');
+const [warmup, steps, rounds, phones] = [singleInteger(values.warmup, 'warmup', 0), singleInteger(values.steps, 'steps'), singleInteger(values.rounds, 'rounds'), singleInteger(values.phones, 'phones')];
 
 registerCjsNamedExports();
 const { readT2sCheckpoint } = await import('../../src/checkpoint/index.ts');
@@ -121,22 +122,4 @@ function need(out: Record<string, HostTensor>, name: string): HostTensor {
   const value = out[name];
   if (value === undefined) throw new Error(`the official decoder returned no ${name}`);
   return value;
-}
-
-function median(list: readonly number[]): number {
-  const sorted = [...list].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-}
-
-function single(text: string, name: string, min = 1): number {
-  const [value, ...rest] = integers(text, name, min);
-  if (value === undefined || rest.length > 0) throw new Error(`--${name} takes one integer, got ${text}`);
-  return value;
-}
-
-function integers(text: string, name: string, min = 1): number[] {
-  const list = text.split(',').map(Number);
-  if (list.length === 0 || list.some((value) => !Number.isInteger(value) || value < min)) throw new Error(`--${name} takes integers ≥ ${String(min)}, got ${text}`);
-  return list;
 }

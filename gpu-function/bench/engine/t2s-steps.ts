@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import type { T2sSequence } from '../../src/engine/scheduler/index.ts';
 import { registerCjsNamedExports } from '../cjs-interop.ts';
 import { emitResult, progress } from '../scenario-result.ts';
+import { integerList, median, singleInteger } from './step-options.ts';
 import { T2sLoop, type DecodeStepTiming } from './t2s-loop.ts';
 import { openT2sGraphs } from './t2s-sessions.ts';
 import { syntheticSequence } from './t2s-workload.ts';
@@ -30,12 +31,12 @@ const { values } = parseArgs({
   },
 });
 if (values.bundle === undefined) throw new Error('--bundle is required');
-const batches = integers('batches');
-const lengths = integers('lengths');
-const warmup = single('warmup', 0);
-const steps = single('steps');
-const phones = single('phones');
-const rounds = single('rounds');
+const batches = integerList(values.batches, 'batches');
+const lengths = integerList(values.lengths, 'lengths');
+const warmup = singleInteger(values.warmup, 'warmup', 0);
+const steps = singleInteger(values.steps, 'steps');
+const phones = singleInteger(values.phones, 'phones');
+const rounds = singleInteger(values.rounds, 'rounds');
 
 registerCjsNamedExports();
 const { DEFAULT_ENGINE_LIMITS } = await import('../../src/engine/engine.ts');
@@ -92,12 +93,6 @@ async function cachedBatch(batch: number, length: number): Promise<T2sLoop> {
   return loop;
 }
 
-function median(list: readonly number[]): number {
-  const sorted = [...list].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-}
-
 /** A running sequence whose cache holds exactly `length` entries: phones + prompt tokens + fed tokens. */
 function cachedSequence(row: number, length: number, stepsAhead: number): T2sSequence {
   const promptTokens = Math.max(1, Math.min(150, length - phones - 1));
@@ -108,16 +103,4 @@ function cachedSequence(row: number, length: number, stepsAhead: number): T2sSeq
   sequence.step = fed;
   sequence.cacheLength = length;
   return sequence;
-}
-
-function single(name: 'warmup' | 'steps' | 'phones' | 'rounds', min = 1): number {
-  const [value, ...rest] = integers(name, min);
-  if (value === undefined || rest.length > 0) throw new Error(`--${name} takes one integer, got ${values[name]}`);
-  return value;
-}
-
-function integers(name: 'batches' | 'lengths' | 'warmup' | 'steps' | 'phones' | 'rounds', min = 1): number[] {
-  const list = values[name].split(',').map(Number);
-  if (list.length === 0 || list.some((value) => !Number.isInteger(value) || value < min)) throw new Error(`--${name} takes integers ≥ ${String(min)}, got ${values[name]}`);
-  return list;
 }
