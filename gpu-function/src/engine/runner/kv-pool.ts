@@ -4,11 +4,7 @@
  * views of the buffers' first n slots.
  *
  * The capacity follows the longest cache in use, rounded up to `growStep`: attention reads `capacity` columns per
- * row, so an oversized pool costs time every step. Each buffer is allocated once at `maxCapacity` (address space:
- * the operating system maps pages as they are first written, so resident memory follows the largest capacity used,
- * as with any serving stack that reserves its KV cache up front); a change of capacity re-lays the slots out in place,
- * moving only each slot's valid columns. Reallocating per resize was measured at about 460 ms for 16 rows growing
- * 256 → 384 columns (allocation, zeroing and page faults of 600 MB), most of the host time of a resize step.
+ * row, so an oversized pool costs time every step. Growing or shrinking copies each slot's valid columns once.
  * @module
  */
 import { copyPrefillKv, writeDecodeKv, type PrefillRow } from '../../models/t2s/kv-copy.ts';
@@ -41,18 +37,17 @@ export class KvPool {
     this.shape = shape;
     this.lengths = new Int32Array(shape.slots);
     this.#capacity = shape.growStep;
-    this.#keys = this.#allocate();
-    this.#values = this.#allocate();
+    this.#keys = this.#allocate(this.#capacity);
+    this.#values = this.#allocate(this.#capacity);
   }
 
   get capacity(): number {
     return this.#capacity;
   }
 
-  /** Bytes the current capacity lays out (every slot, K and V, all layers): what attention may read. */
+  /** Bytes held by the pool. */
   get bytes(): number {
-    const { layers, slots, heads, headDim, dtype } = this.shape;
-    return layers * 2 * slots * heads * this.#capacity * headDim * (dtype === 'float16' ? 2 : 4);
+    return this.#keys.reduce((sum, array) => sum + array.byteLength, 0) * 2;
   }
 
   /**
@@ -126,26 +121,29 @@ export class KvPool {
     return this.views(this.shape.slots);
   }
 
-  #allocate(): KvArray[] {
-    const size = this.shape.slots * this.shape.heads * this.shape.maxCapacity * this.shape.headDim;
+  #allocate(capacity: number): KvArray[] {
+    const size = this.shape.slots * this.shape.heads * capacity * this.shape.headDim;
     return Array.from({ length: this.shape.layers }, () => (this.shape.dtype === 'float16' ? new Uint16Array(size) : new Float32Array(size)));
   }
 
-  /**
-   * Re-lays every slot out at `capacity` columns inside the same buffers. Growing moves blocks from the last one
-   * down, shrinking from the first one up, so no block is overwritten before it has moved.
-   */
   #resize(capacity: number): void {
     const { heads, headDim, slots } = this.shape;
-    const old = this.#capacity;
-    const blocks = Array.from({ length: slots * heads }, (_, block) => block);
-    if (capacity > old) blocks.reverse();
-    for (const array of [...this.#keys, ...this.#values]) {
-      for (const block of blocks) {
-        const valid = Math.min(this.lengths[Math.floor(block / heads)] ?? 0, capacity) * headDim;
-        if (valid > 0) array.copyWithin(block * capacity * headDim, block * old * headDim, block * old * headDim + valid);
-      }
-    }
+    const copy = (old: KvArray[]): KvArray[] => {
+      const fresh = this.#allocate(capacity);
+      old.forEach((array, layer) => {
+        const target = fresh[layer] as KvArray;
+        for (let slot = 0; slot < slots; slot += 1) {
+          const valid = Math.min(this.lengths[slot] ?? 0, capacity) * headDim;
+          for (let h = 0; h < heads; h += 1) {
+            const from = (slot * heads + h) * this.#capacity * headDim;
+            target.set(array.subarray(from, from + valid), (slot * heads + h) * capacity * headDim);
+          }
+        }
+      });
+      return fresh;
+    };
+    this.#keys = copy(this.#keys);
+    this.#values = copy(this.#values);
     this.#capacity = capacity;
   }
 }
