@@ -4,21 +4,13 @@ import { DEFAULT_RUNTIME_CONFIG, ModelSession } from '../../../runtime/index.ts'
 import { tensor, type HostTensor } from '../../../tensor/index.ts';
 import type { T2sDims } from '../config.ts';
 import { T2sReferenceSequence, loadReferenceWeights } from '../reference.ts';
+import { relativeError } from '../../sovits/testing/compare.ts';
 import { syntheticInputs, syntheticT2sWeights } from '../synthetic-weights.ts';
 import { T2S_WEIGHTS } from '../weights.ts';
 import { OFFICIAL_STAGE, buildOfficialStageDecoder } from './stage-decoder.ts';
 
 const DIMS: T2sDims = { layers: 2, hidden: 32, heads: 2, ffn: 128, phonemeVocab: 40, vocab: 65, eos: 64, bertDim: 1024 };
 const [TEXT, PROMPT] = [7, 5];
-
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let [diff, scale] = [0, 0];
-  for (let i = 0; i < expected.length; i += 1) {
-    diff = Math.max(diff, Math.abs((actual[i] ?? Number.NaN) - (expected[i] ?? 0)));
-    scale = Math.max(scale, Math.abs(expected[i] ?? 0));
-  }
-  return Number.isNaN(diff) ? Infinity : diff / scale;
-}
 
 function argmax(values: ArrayLike<number>): number {
   let best = 0;

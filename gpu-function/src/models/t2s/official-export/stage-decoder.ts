@@ -1,8 +1,9 @@
 /**
  * GPT-SoVITS's own ONNX decode step (`T2SStageDecoder` in `AR/models/t2s_model_onnx.py`, exported by
  * `onnx_export.py`), rebuilt operator by operator from that source so the benchmark can run the official decoder
- * side by side with gsv-edge's on the same weights and machine. PyTorch cannot run here, so the graph is written
- * the way `torch.onnx.export` (opset 16) lowers each line of the forward; it is a benchmark baseline, never served.
+ * side by side with gsv-edge's on the same weights and machine without PyTorch (not a dependency of gsv-edge): the
+ * graph is written the way `torch.onnx.export` (opset 16) lowers each line of the forward, and was checked against a
+ * genuine export (docs/benchmarks.md). It is a benchmark baseline, never served.
  *
  * What makes the official step slow, kept on purpose:
  * - batch 1, and the caches are whole-model tensors `[layers, T, 1, D]` passed in and returned every step;
