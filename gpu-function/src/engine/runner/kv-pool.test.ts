@@ -74,6 +74,8 @@ describe('KV pool', () => {
 
   it('refuses a cache longer than its limit', () => {
     const pool = new KvPool(SHAPE);
-    expect(() => pool.fit(17)).toThrow(/exceeds the pool limit 16/u);
+    expect(() => {
+      pool.fit(17);
+    }).toThrow(/exceeds the pool limit 16/u);
   });
 });
