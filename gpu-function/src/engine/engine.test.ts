@@ -17,6 +17,8 @@ let options: EngineOptions;
 let engine: Engine;
 /** Largest decode batch seen since the last reset. */
 let largestBatch = 0;
+/** Engine steps so far. */
+let steps = 0;
 
 function referenceWav(seconds = 4): string {
   const rate = 32000;
@@ -32,6 +34,28 @@ async function audio(text: string, seed: number, overrides: Partial<SynthesisPar
   return (await engine.synthesize({ requestId: id, params: params(text, overrides), seed })).collect();
 }
 
+/** Rejects if `promise` has not settled within `ms`, so a hang fails the test instead of stalling the suite. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`${what}: no result within ${String(ms)} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const polling = (async () => {
+    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+  })();
+  await within(polling, 10_000, what);
+}
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'gsv-engine-'));
   const models = await writeSyntheticModelSet(join(root, 'src'), { size: 'tiny', sovitsVersion: 'v2', bert: true, hubert: true, seed: 11 });
@@ -43,6 +67,7 @@ beforeAll(async () => {
     limits: { maxRunning: 3, maxTokensPerSegment: MAX_TOKENS },
     log: () => undefined,
     onStep: (stats) => {
+      steps += 1;
       largestBatch = Math.max(largestBatch, stats.decoded);
     },
   };
@@ -136,6 +161,54 @@ describe('engine', () => {
     // Every KV slot is free again once the survivor is done.
     await new Promise((resolve) => setTimeout(resolve, 20));
     for (const model of engine.models) expect(model.manifest.id).toBe('tiny');
+  });
+
+  it('refuses a second request with an id already in flight, completes the first, then lets the id be used again', async () => {
+    const first = engine.synthesize({ requestId: 'same-id', params: params('The first one is served.'), seed: 12 });
+    const second = engine.synthesize({ requestId: 'same-id', params: params('The second one is refused.'), seed: 13 });
+    await expect(second).rejects.toMatchObject({ code: 'duplicate_request', status: 409, param: 'request_id' });
+    const stream = await first;
+    expect((await within(stream.collect(), 10_000, 'the first request')).length).toBeGreaterThan(0);
+    expect((await stream.done).requestId).toBe('same-id');
+    expect(engine.isInFlight('same-id')).toBe(false);
+    expect((await within(audio('The same id, once it is free.', 14, {}, 'same-id'), 10_000, 'the reused id')).length).toBeGreaterThan(0);
+  });
+
+  it('fails a request that runs past its deadline, drops its sequences at the next step and keeps serving others', async () => {
+    // 250 segments (under the 4096-character limit): seconds of work even on this tiny model, so the deadline passes
+    // well inside it.
+    const long = Array.from({ length: 250 }, () => 'Keep talking.').join(' ');
+    const companion = audio('I finish in time.', 15, {}, 'in-time');
+    const stream = await engine.synthesize({ requestId: 'too-slow', params: params(long, { text_split_method: 'cut5' }), seed: 16, deadlineMs: Date.now() + 300 });
+    let chunks = 0;
+    const failure = await within(
+      (async () => {
+        for await (const _ of stream) chunks += 1;
+      })().then(() => undefined, (error: unknown) => error),
+      10_000,
+      'the late request',
+    );
+    expect(failure).toMatchObject({ code: 'deadline_exceeded', status: 504 });
+    // It failed mid-synthesis: some segments had already been delivered.
+    expect(chunks).toBeGreaterThan(0);
+    expect((await companion).length).toBeGreaterThan(0);
+    // The worker lets go of it at the next step; from then on a new request decodes alone, under the same id.
+    await until(() => !engine.isInFlight('too-slow'), 'the late request to be retired');
+    largestBatch = 0;
+    expect((await within(audio('Alone again.', 17, {}, 'too-slow'), 10_000, 'the next request')).length).toBeGreaterThan(0);
+    expect(largestBatch).toBe(1);
+  });
+
+  it('refuses a request whose deadline has already passed without starting it', async () => {
+    const before = steps;
+    await expect(engine.synthesize({ requestId: 'late', params: params('Too late.'), seed: 18, deadlineMs: Date.now() - 1 })).rejects.toMatchObject({
+      code: 'deadline_exceeded',
+      status: 504,
+    });
+    expect(steps).toBe(before);
+    expect(engine.isInFlight('late')).toBe(false);
+    // Without a deadline of its own, a request gets the engine's timeout.
+    expect(engine.limits.requestTimeoutMs).toBe(300_000);
   });
 
   it('refuses unknown voices, stale voice versions and unsupported languages with clear 4xx errors', async () => {

@@ -32,6 +32,8 @@ export interface EngineLimits {
   readonly voiceCacheEntries: number;
   /** Semantic tokens one segment may generate (GPT-SoVITS: 1499, about 60 s of audio). */
   readonly maxTokensPerSegment: number;
+  /** How long a request may run when it brings no deadline of its own. */
+  readonly requestTimeoutMs: number;
 }
 
 export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
@@ -42,7 +44,11 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   vocoder: DEFAULT_BATCH_LIMITS,
   voiceCacheEntries: 64,
   maxTokensPerSegment: T2S_RULES.lastStep,
+  requestTimeoutMs: 300_000,
 };
+
+/** The longest delay `setTimeout` honours; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface EngineOptions {
   /** Bundle folders (each written by `gsv-edge bundle`). */
@@ -65,6 +71,8 @@ export interface SynthesisRequest {
   /** Refuse the request if the voice is no longer this version (the gateway keyed its cache with it). */
   readonly voiceVersion?: string;
   readonly signal?: AbortSignal;
+  /** When to give up (epoch ms, as `Date.now()`); start + `requestTimeoutMs` when absent. */
+  readonly deadlineMs?: number;
 }
 
 interface Model extends VoiceModel {
@@ -78,6 +86,8 @@ export class Engine {
   readonly limits: EngineLimits;
   readonly #models: ReadonlyMap<string, Model>;
   readonly #onStep: ((stats: StepStats) => void) | undefined;
+  /** Ids of requests still being prepared; once submitted, their worker holds the id (see `isInFlight`). */
+  readonly #preparing = new Set<string>();
   #wake: (() => void) | undefined;
   #closed = false;
   readonly #loop: Promise<void>;
@@ -127,10 +137,36 @@ export class Engine {
 
   /**
    * Prepares a request and starts it. Rejects with an {@link ApiError} when the request cannot be served (unknown
-   * voice, unsupported language, text too long); failures later surface through the returned stream.
+   * voice, unsupported language, text too long, an id already in flight, a deadline already past); failures later
+   * (including the deadline passing) surface through the returned stream.
    */
   async synthesize(request: SynthesisRequest): Promise<AudioStream> {
     const startedAt = performance.now();
+    const { requestId } = request;
+    // Checked and reserved before the first await, so two concurrent calls with one id cannot both pass.
+    if (this.isInFlight(requestId)) {
+      throw new ApiError('duplicate_request', `Request "${requestId}" is already in flight; a new request needs a new id.`, { param: 'request_id' });
+    }
+    const deadline = request.deadlineMs ?? Date.now() + this.limits.requestTimeoutMs;
+    if (Date.now() >= deadline) throw deadlineExceeded(requestId);
+    this.#preparing.add(requestId);
+    try {
+      return await this.#start(request, startedAt, deadline);
+    } finally {
+      // Submitted: the worker holds the id now, until it retires the request. Not submitted: the id is free again.
+      this.#preparing.delete(requestId);
+    }
+  }
+
+  /**
+   * Whether a request with this id is in flight: being prepared, or held by a worker (any bundle) until it completes,
+   * or until the step after it failed or was cancelled. Its id cannot be used again before then.
+   */
+  isInFlight(requestId: string): boolean {
+    return this.#preparing.has(requestId) || [...this.#models.values()].some((model) => model.worker.has(requestId));
+  }
+
+  async #start(request: SynthesisRequest, startedAt: number, deadline: number): Promise<AudioStream> {
     const { params } = request;
     const voice = this.voices.get(params.voice);
     if (voice === undefined) throw new ApiError('voice_not_found', `No voice "${params.voice}".`, { param: 'voice' });
@@ -192,11 +228,26 @@ export class Engine {
         return { index, phoneIds: segment.phoneIds, sequence, stream };
       }),
     };
+    // Voice features and the text frontend may have used up the time.
+    if (Date.now() >= deadline) throw deadlineExceeded(request.requestId);
     model.worker.submit(work);
-    request.signal?.addEventListener('abort', () => {
+    const onAbort = (): void => {
       model.worker.cancel(request.requestId);
       this.#wake?.();
-    });
+    };
+    request.signal?.addEventListener('abort', onAbort);
+    const timer = setTimeout(() => {
+      model.worker.fail(request.requestId, deadlineExceeded(request.requestId));
+      this.#wake?.();
+    }, Math.min(deadline - Date.now(), MAX_TIMER_MS));
+    // A pending deadline alone must not keep the process alive.
+    timer.unref();
+    // Once the request is over, neither may touch a later request that reuses its id.
+    const settled = (): void => {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+    };
+    void stream.done.then(settled, settled);
     this.#wake?.();
     return stream;
   }
@@ -230,6 +281,10 @@ export class Engine {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
+}
+
+function deadlineExceeded(requestId: string): ApiError {
+  return new ApiError('deadline_exceeded', `Request "${requestId}" ran past its deadline.`);
 }
 
 function concatInt32(a: Int32Array, b: Int32Array): Int32Array {

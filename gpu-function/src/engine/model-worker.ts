@@ -101,8 +101,20 @@ export class ModelWorker {
     return this.scheduler.hasWork || this.#vocoderQueue.length > 0 || [...this.#requests.values()].some(({ work }) => work.stopped !== undefined);
   }
 
-  /** Starts a request's segments; throws (before anything runs) if one cannot fit the KV pool. */
+  /**
+   * Whether the worker holds a request with this id: from `submit` until its work is retired (at once when it
+   * completes; at the next step boundary when it fails or is cancelled, since its sequences may be mid-step).
+   */
+  has(requestId: string): boolean {
+    return this.#requests.has(requestId);
+  }
+
+  /**
+   * Starts a request's segments; throws (before anything runs) if one cannot fit the KV pool, or if a request with
+   * this id is still held: work is keyed by id, so a second one would orphan the first.
+   */
   submit(work: RequestWork): void {
+    if (this.#requests.has(work.id)) throw new ApiError('duplicate_request', `Request "${work.id}" is already in flight.`, { param: 'request_id' });
     const emitter = new OrderedEmitter(work.segments.length, (samples) => {
       this.#emit(work, samples);
     });
@@ -120,6 +132,12 @@ export class ModelWorker {
   failAll(error: unknown): void {
     const reason = error instanceof Error ? error.message : String(error);
     for (const { work } of this.#requests.values()) this.#fail(work, new ApiError('synthesis_failed', `Internal engine error: ${reason}`, { cause: error }));
+  }
+
+  /** Fails one request (e.g. past its deadline): its stream fails now, its work is retired at the next step. */
+  fail(requestId: string, error: unknown): void {
+    const entry = this.#requests.get(requestId);
+    if (entry !== undefined) this.#fail(entry.work, error);
   }
 
   cancel(requestId: string): void {

@@ -49,6 +49,10 @@ export const ERROR_CODES = {
   model_not_found: { status: 404, type: 'not_found_error' },
   voice_exists: { status: 409, type: 'conflict_error' },
   voice_version_mismatch: { status: 409, type: 'conflict_error' },
+  // A request id that is still in flight on the GPU function (ids name one synthesis; a retry takes a new one).
+  duplicate_request: { status: 409, type: 'conflict_error' },
+  // A request with this Idempotency-Key is still running: the retry waits for it instead of running twice.
+  idempotency_key_in_use: { status: 409, type: 'conflict_error' },
 
   // Limits. Quota exhaustion is 402, not 429: retrying cannot help, and the OpenAI SDKs retry 429 automatically.
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
@@ -60,6 +64,8 @@ export const ERROR_CODES = {
   not_ready: { status: 503, type: 'server_error' },
   origin_unavailable: { status: 502, type: 'server_error' },
   origin_timeout: { status: 504, type: 'server_error' },
+  // The GPU function gave up on a synthesis that ran past its deadline.
+  deadline_exceeded: { status: 504, type: 'server_error' },
   synthesis_failed: { status: 500, type: 'server_error' },
   internal_error: { status: 500, type: 'server_error' },
 } as const satisfies Record<string, ErrorCodeSpec>;

@@ -114,9 +114,14 @@ export const FILE_ROLES = [
 ] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
 
+/**
+ * A path relative to the bundle folder, with forward slashes. Every segment starts with a letter or a digit, so no
+ * `..`, `.`, empty segment or leading slash can make the loader open a file outside the bundle.
+ */
+export const bundlePathSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)*$/, 'must be a relative path inside the bundle');
+
 export const bundleFileSchema = z.strictObject({
-  /** Relative to the bundle folder, with forward slashes. */
-  path: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/),
+  path: bundlePathSchema,
   role: z.enum(FILE_ROLES),
   precision: precisionSchema.nullable(),
   bytes: z.number().int().nonnegative(),
