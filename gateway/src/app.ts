@@ -24,10 +24,13 @@ import { adminUsageRoutes } from './routes/admin-usage.ts';
 import { adminVoiceRoutes } from './routes/admin-voices.ts';
 import { synthesisRoutes } from './routes/synthesis.ts';
 
-/** Synthesis bodies: 4096 characters of text, even all escaped as \uXXXX, fit with room to spare. */
-export const MAX_BODY_BYTES = 64 * 1024;
-/** Voice uploads: a reference and up to eight auxiliary recordings, base64-encoded. */
-export const MAX_VOICE_BODY_BYTES = 96 * 1024 * 1024;
+/** Admin key bodies: a name, a plan and a voice list. */
+export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
+/**
+ * Voice uploads: a reference and auxiliary recordings, base64-encoded, in all. A 10 s, 48 kHz stereo 16-bit WAV is
+ * 2.6 MB in base64; the bound keeps an upload's transient copies (bytes, text, parsed) well inside an isolate.
+ */
+export const MAX_VOICE_BODY_BYTES = 16 * 1024 * 1024;
 
 const EXPOSED_HEADERS = [
   'x-request-id',
@@ -67,7 +70,8 @@ export function createApp(): Hono<AppEnv> {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
-  app.use('/v1/*', requireApiKey(), limitBody(MAX_BODY_BYTES));
+  // Synthesis bodies are bounded by MAX_INPUT_CHARS, so the limit follows that setting.
+  app.use('/v1/*', requireApiKey(), (c, next) => limitBody(gatewayConfig(c.env).maxSynthesisBodyBytes)(c, next));
   app.use('/v1/tts', rateLimit({ deferred: true }));
   app.use('/v1/audio/*', rateLimit({ deferred: true }));
   app.use('/v1/voices', rateLimit());
@@ -77,7 +81,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.use('/admin/*', requireAdmin());
   app.use('/admin/voices', limitBody(MAX_VOICE_BODY_BYTES));
-  app.use('/admin/keys/*', limitBody(MAX_BODY_BYTES));
+  app.use('/admin/keys/*', limitBody(MAX_ADMIN_BODY_BYTES));
   app.route('/admin/keys', adminKeyRoutes());
   app.route('/admin/usage', adminUsageRoutes());
   app.route('/admin/voices', adminVoiceRoutes());

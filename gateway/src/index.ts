@@ -5,5 +5,6 @@
 import { createApp } from './app.ts';
 
 export { KeyAccount } from './durable/key-account.ts';
+export { UsageOutbox } from './durable/usage-outbox.ts';
 
 export default createApp();

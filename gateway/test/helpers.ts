@@ -6,6 +6,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import type { CreatedApiKey, ErrorEnvelope, Plan, SynthesisJob } from '@gsv-edge/shared';
 import { createApp } from '../src/app.ts';
+import { phraseIdOf } from '../src/services/phrase-cache.ts';
 import { TEST_SECRETS } from './secrets.ts';
 
 /** Bindings vitest.config.ts adds for tests only. */
@@ -26,8 +27,8 @@ export interface Call {
   readonly settled: () => Promise<void>;
 }
 
-/** Calls the gateway app as workerd would, with `vars` overriding wrangler.toml's. */
-export async function call(path: string, init: RequestInit = {}, vars: Partial<Record<keyof Cloudflare.Env, string>> = {}): Promise<Call> {
+/** Calls the gateway app as workerd would, with `vars` (or test doubles of bindings) overriding wrangler.toml's. */
+export async function call(path: string, init: RequestInit = {}, vars: Partial<Record<keyof Cloudflare.Env, unknown>> = {}): Promise<Call> {
   const ctx = createExecutionContext();
   const response = await app.fetch(new Request(`https://gateway.test${path}`, init), { ...testEnv, ...vars }, ctx);
   return { response, settled: () => waitOnExecutionContext(ctx) };
@@ -42,6 +43,7 @@ export interface OriginStats {
   voices: number;
   jobs: SynthesisJob[];
   requestIds: string[];
+  uploads: string[];
 }
 
 export async function originStats(name: string): Promise<OriginStats> {
@@ -83,4 +85,9 @@ export async function errorOf(response: Response): Promise<ErrorEnvelope['error'
 
 export async function bytesOf(response: Response): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Where this data center's copy of a phrase lives, for a key that is its own account (the default). */
+export async function phraseEdgeUrl(accountId: string, synthesisKey: string): Promise<string> {
+  return `https://gateway.test/_phrase-cache/v2/${await phraseIdOf(`account:${accountId}`, synthesisKey)}`;
 }

@@ -88,24 +88,30 @@ describe('metering', () => {
     expect(events[0]?.audio_seconds).toBeCloseTo(0.3);
   });
 
-  it('counts a retried request once, by x-request-id or Idempotency-Key, but not a different request reusing the id', async () => {
+  it('does not bill a retry with the same Idempotency-Key answered from the cache; x-request-id is only a label', async () => {
     const key = await createKey();
     const vars = { GPU_ORIGINS: origins('ok-retry') };
-    await tts(key.secret, 'Retried phrase.', vars, { 'x-request-id': 'retry-1' });
-    await tts(key.secret, 'Retried phrase.', vars, { 'x-request-id': 'retry-1' });
+    await tts(key.secret, 'Retried phrase.', vars, { 'idempotency-key': 'idem-1' });
+    const retry = await tts(key.secret, 'Retried phrase.', vars, { 'idempotency-key': 'idem-1' });
+    expect(retry.response.headers.get('x-cache')).toBe('HIT');
+    // The same request id twice is two deliveries (each billed); so is the same idempotency key on another text.
+    await tts(key.secret, 'Labelled phrase.', vars, { 'x-request-id': 'label-1' });
+    await tts(key.secret, 'Labelled phrase.', vars, { 'x-request-id': 'label-1' });
     await tts(key.secret, 'Another phrase.', vars, { 'idempotency-key': 'idem-1' });
-    await tts(key.secret, 'Another phrase.', vars, { 'idempotency-key': 'idem-1' });
-    await tts(key.secret, 'A third phrase.', vars, { 'x-request-id': 'retry-1' });
     const events = await eventsOf(key.id);
-    expect(events).toHaveLength(3);
-    expect(events.filter((event) => event.request_id === 'retry-1')).toHaveLength(2);
+    expect(events.map((event) => [event.cache_hit, event.request_id])).toEqual([
+      [false, expect.any(String)],
+      [false, 'label-1'],
+      [true, 'label-1'],
+      [false, expect.any(String)],
+    ]);
   });
 
   it('bills a client that leaves mid-stream once, finishes and caches the audio, and does not bill its retry again', async () => {
     const key = await createKey();
     const vars = { GPU_ORIGINS: origins('slow-abort') };
     const body = JSON.stringify({ text: 'Left before the end.', voice: 'tone', stream: true });
-    const first = await call('/v1/tts', { method: 'POST', headers: bearer(key.secret, { 'x-request-id': 'leaver-1' }), body }, vars);
+    const first = await call('/v1/tts', { method: 'POST', headers: bearer(key.secret, { 'idempotency-key': 'leaver-1' }), body }, vars);
     const reader = (first.response.body ?? new ReadableStream<Uint8Array>()).getReader();
     expect((await reader.read()).done).toBe(false);
     await reader.cancel('client went away');
@@ -113,7 +119,7 @@ describe('metering', () => {
 
     let events = await eventsOf(key.id);
     expect(events.map((event) => [event.outcome, event.cache_hit])).toEqual([['client_aborted', false]]);
-    const retry = await tts(key.secret, 'Left before the end.', vars, { 'x-request-id': 'leaver-1' }, { stream: true });
+    const retry = await tts(key.secret, 'Left before the end.', vars, { 'idempotency-key': 'leaver-1' }, { stream: true });
     expect(retry.response.headers.get('x-cache')).toBe('HIT');
     expect(retry.bytes?.length).toBeGreaterThan(44);
     events = await eventsOf(key.id);
@@ -163,7 +169,7 @@ describe('usage reports', () => {
     ]);
 
     const sync = await call(`/admin/usage/stripe-sync?key_id=${key.id}`, { method: 'POST', headers: adminHeaders });
-    expect(await sync.response.json()).toEqual({ object: 'stripe_sync', sent: 2, has_more: false });
+    expect(await sync.response.json()).toEqual({ object: 'stripe_sync', sent: 2, failed: [], has_more: false, stopped: null });
     const again = await call(`/admin/usage/stripe-sync?key_id=${key.id}`, { method: 'POST', headers: adminHeaders });
     expect((await again.response.json<{ sent: number }>()).sent).toBe(0);
     const received = await (await fetch(`${testEnv.FAKE_ORIGIN}/__stripe`)).json<Record<string, string>[]>();

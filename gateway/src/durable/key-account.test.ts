@@ -9,6 +9,8 @@ const reservation = (id: string, overrides: Partial<ReservationRequest> = {}): R
   maxConcurrent: 2,
   monthlyCharacterQuota: null,
   leaseTtlMs: 60_000,
+  idempotencyKey: null,
+  pending: null,
   ...overrides,
 });
 
@@ -24,8 +26,12 @@ const record = (eventId: string, overrides: Partial<UsageRecord> = {}): UsageRec
   cacheHit: false,
   priceMicros: 200,
   outcome: 'completed',
+  replayKey: null,
   ...overrides,
 });
+
+const release = { bill: null, release: true } as const;
+const bill = (usage: UsageRecord) => ({ bill: usage, release: true });
 
 describe('KeyAccount rate limit', () => {
   it('admits up to the bucket size, then refuses with the wait until the next token', async () => {
@@ -70,8 +76,8 @@ describe('KeyAccount reservations', () => {
     expect(await account.reserve(reservation('r1'))).toEqual({ reserved: true });
     expect(await account.reserve(reservation('r2'))).toEqual({ reserved: true });
     expect(await account.reserve(reservation('r3'))).toMatchObject({ reserved: false, reason: 'concurrency', limit: 2 });
-    await account.settle('r1', null);
-    await account.settle('r1', null);
+    await account.settle('r1', release);
+    await account.settle('r1', release);
     expect((await account.reserve(reservation('r4'))).reserved).toBe(true);
     expect((await account.reserve(reservation('r5'))).reserved).toBe(false);
   });
@@ -96,8 +102,8 @@ describe('KeyAccount reservations', () => {
     expect(await account.reserve(reservation('q3', quota))).toEqual({
       reserved: false, reason: 'quota', quota: 25, usedCharacters: 0, reservedCharacters: 20,
     });
-    await account.settle('q1', record('e1'));
-    await account.settle('q2', null); // failed: not billed, hold released
+    await account.settle('q1', bill(record('e1')));
+    await account.settle('q2', release); // failed: not billed, hold released
     expect((await account.reserve(reservation('q4', { ...quota, characters: 15 }))).reserved).toBe(true);
     expect((await account.reserve(reservation('q5', { ...quota, characters: 1 }))).reserved).toBe(false);
   });
@@ -114,9 +120,9 @@ describe('KeyAccount reservations', () => {
 describe('KeyAccount ledger', () => {
   it('records an event id once and keeps month totals', async () => {
     const account = env.KEY_ACCOUNT.getByName('ledger-key');
-    expect(await account.settle('l1', record('same'))).toEqual({ recorded: true });
-    expect(await account.settle('l2', record('same'))).toEqual({ recorded: false });
-    await account.settle('l3', record('hit', { cacheHit: true, priceMicros: 20, audioSeconds: null }));
+    expect(await account.settle('l1', bill(record('same')))).toEqual({ recorded: true, replay: false });
+    expect(await account.settle('l2', bill(record('same')))).toEqual({ recorded: false, replay: false });
+    await account.settle('l3', bill(record('hit', { cacheHit: true, priceMicros: 20, audioSeconds: null })));
     const usage = await account.usage();
     expect(usage).toMatchObject({ requests: 2, characters: 20, cacheHits: 1, cachedCharacters: 10, audioSeconds: 1.5, costMicros: 220 });
     expect(usage.month).toBe(new Date().toISOString().slice(0, 7));
@@ -125,8 +131,8 @@ describe('KeyAccount ledger', () => {
   it('flushes to D1 idempotently, even when D1 already has some of the events', async () => {
     const account = env.KEY_ACCOUNT.getByName('flush-key');
     const keyId = 'key_flushflushflush0';
-    await account.settle('f1', record('flush-1', { keyId }));
-    await account.settle('f2', record('flush-2', { keyId }));
+    await account.settle('f1', bill(record('flush-1', { keyId })));
+    await account.settle('f2', bill(record('flush-2', { keyId })));
     expect(await account.flush()).toBe(2);
     // Simulate a flush whose D1 write landed but whose bookkeeping did not.
     await runInDurableObject(account, (_instance, state) => {
@@ -135,5 +141,60 @@ describe('KeyAccount ledger', () => {
     expect(await account.flush()).toBe(2);
     const rows = await env.DB.prepare('SELECT event_id FROM usage_events WHERE key_id = ? ORDER BY event_id').bind(keyId).all<{ event_id: string }>();
     expect(rows.results.map((row) => row.event_id)).toEqual(['flush-1', 'flush-2']);
+  });
+});
+
+describe('KeyAccount idempotency and replays', () => {
+  it('refuses a second lease with the same idempotency key while the first is held, and allows it after', async () => {
+    const account = env.KEY_ACCOUNT.getByName('idempotency-key');
+    expect(await account.reserve(reservation('i1', { idempotencyKey: 'idem-a' }))).toEqual({ reserved: true });
+    expect(await account.reserve(reservation('i2', { idempotencyKey: 'idem-a' }))).toEqual({ reserved: false, reason: 'in_progress' });
+    expect(await account.reserve(reservation('i3', { idempotencyKey: 'idem-b' }))).toEqual({ reserved: true });
+    await account.settle('i1', release);
+    expect(await account.reserve(reservation('i4', { idempotencyKey: 'idem-a', maxConcurrent: 3 }))).toEqual({ reserved: true });
+  });
+
+  it('bills a cache hit whose replay key was billed as a replay (not again), but never a miss', async () => {
+    const account = env.KEY_ACCOUNT.getByName('replay-key');
+    expect(await account.settle('m1', bill(record('miss-1', { replayKey: 'rk' })))).toEqual({ recorded: true, replay: false });
+    expect(await account.settle('h1', bill(record('hit-1', { replayKey: 'rk', cacheHit: true })))).toEqual({ recorded: false, replay: true });
+    // A retry that missed the cache ran on a GPU again: it is new work, billed.
+    expect(await account.settle('m2', bill(record('miss-2', { replayKey: 'rk' })))).toEqual({ recorded: true, replay: false });
+    expect(await account.settle('h2', bill(record('hit-2', { replayKey: 'other', cacheHit: true })))).toEqual({ recorded: true, replay: false });
+    // The window closes: the same hit is billed again.
+    await runInDurableObject(account, (_instance, state) => {
+      state.storage.sql.exec('UPDATE replays SET expires_ms = 0');
+    });
+    expect(await account.settle('h3', bill(record('hit-3', { replayKey: 'rk', cacheHit: true })))).toEqual({ recorded: true, replay: false });
+    expect((await account.usage()).requests).toBe(4);
+  });
+
+  it('bills a lease whose answer started but whose settle never came, once, when it runs out', async () => {
+    const account = env.KEY_ACCOUNT.getByName('unsettled-key');
+    await account.reserve(reservation('u1', { pending: record('pending-1') }));
+    await account.reserve(reservation('u2', { pending: record('pending-2') }));
+    await account.markStarted('u1');
+    await runInDurableObject(account, (_instance, state) => {
+      state.storage.sql.exec('UPDATE leases SET expires_ms = 0');
+    });
+    const usage = await account.usage();
+    expect(usage).toMatchObject({ requests: 1, characters: 10, reservedCharacters: 0 });
+    // The late settle of the same request is recognised by its event id.
+    expect(await account.settle('u1', bill(record('pending-1')))).toEqual({ recorded: false, replay: false });
+    const outcomes = await runInDurableObject(account, (_instance, state) =>
+      state.storage.sql.exec<{ outcome: string }>('SELECT outcome FROM events').toArray().map((row) => row.outcome),
+    );
+    expect(outcomes).toEqual(['unsettled']);
+  });
+
+  it('keeps a billed lease (client left, answer still being cached) until it is released', async () => {
+    const account = env.KEY_ACCOUNT.getByName('charged-lease-key');
+    await account.reserve(reservation('c1', { maxConcurrent: 1, pending: record('c-1') }));
+    await account.markStarted('c1');
+    await account.settle('c1', { bill: record('c-1', { outcome: 'client_aborted' }), release: false });
+    expect((await account.reserve(reservation('c2', { maxConcurrent: 1 }))).reserved).toBe(false);
+    await account.settle('c1', release);
+    expect((await account.reserve(reservation('c3', { maxConcurrent: 1 }))).reserved).toBe(true);
+    expect((await account.usage()).requests).toBe(1);
   });
 });

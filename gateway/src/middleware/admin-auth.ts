@@ -1,17 +1,21 @@
 /**
  * Guards /admin with the ADMIN_SECRET bearer token (Hono's bearer-auth, which compares in constant time).
  * No token is `missing_api_key` (401); a wrong token, a customer key, or an unset ADMIN_SECRET is
- * `admin_required` (403).
+ * `admin_required` (403). An ADMIN_SECRET that no bearer token can carry is reported as such, not as a wrong token.
  * @module
  */
 import { ApiError } from '@gsv-edge/shared';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { timingSafeEqual } from 'hono/utils/buffer';
+import { adminSecret } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
-  const refuse = (): never => {
+  // A misconfigured secret is named before anything else: otherwise its operator only ever sees "wrong token".
+  const refuse = (c: Context): never => {
+    const configured = adminSecret(c.env as Cloudflare.Env);
+    if (!configured.ok) throw new ApiError('admin_required', `The admin API is disabled: ${configured.reason}.`);
     throw new ApiError('admin_required', 'The admin API needs `Authorization: Bearer <ADMIN_SECRET>`.');
   };
   return bearerAuth<AppEnv>({
@@ -22,11 +26,8 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     },
     invalidAuthenticationHeader: { message: refuse },
     verifyToken: async (token, c) => {
-      const secret = c.env.ADMIN_SECRET;
-      if (secret === undefined || secret === '') {
-        throw new ApiError('admin_required', 'The admin API is disabled: ADMIN_SECRET is not set.');
-      }
-      if (!(await timingSafeEqual(secret, token))) refuse();
+      const configured = adminSecret(c.env);
+      if (!configured.ok || !(await timingSafeEqual(configured.secret, token))) refuse(c);
       c.get('log').admin = true;
       return true;
     },

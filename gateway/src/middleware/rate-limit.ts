@@ -37,6 +37,21 @@ export function rateLimit(options: { readonly deferred?: boolean } = {}): Middle
   };
 }
 
+/** The request's token only (for requests that must look something up before they know what to reserve). */
+export async function admitOnly(c: Context<AppEnv>): Promise<void> {
+  const apiKey = c.get('apiKey');
+  const admission = await accountOf(c.env, apiKey.id).admitRequest({ requestsPerMinute: apiKey.plan.requests_per_minute });
+  c.set('admitted', true);
+  setLimitHeaders(c, admission);
+  if (!admission.admitted) throw admissionError(admission);
+}
+
+/** The concurrency slot and quota hold of a request already admitted. Throws the refusal. */
+export async function reserveOnly(c: Context<AppEnv>, reservation: ReservationRequest): Promise<void> {
+  const result = await accountOf(c.env, c.get('apiKey').id).reserve(reservation);
+  if (!result.reserved) throw reservationError(result, reservation.characters);
+}
+
 /** One Durable Object call: the request's token, then its concurrency slot and quota hold. Throws the refusal. */
 export async function admitAndReserve(c: Context<AppEnv>, reservation: ReservationRequest): Promise<void> {
   const apiKey = c.get('apiKey');

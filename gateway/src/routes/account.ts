@@ -1,5 +1,6 @@
 /**
- * `GET /v1/voices` and `GET /v1/usage`: what the caller can use, and what it has used.
+ * `GET /v1/voices` and `GET /v1/usage`: what the caller can use (the voices its allow-list names), and what it has
+ * used.
  * @module
  */
 import { type KeyUsage } from '@gsv-edge/shared';
@@ -8,7 +9,7 @@ import { gatewayConfig, signingSecret } from '../config.ts';
 import type { MonthUsage } from '../durable/key-account.ts';
 import type { AppEnv } from '../env.ts';
 import { accountOf } from '../services/account.ts';
-import type { ApiKeyRecord } from '../services/key-store.ts';
+import { mayUseVoice, type ApiKeyRecord } from '../services/key-store.ts';
 import { voiceCatalog } from '../services/voice-catalog.ts';
 
 export function accountRoutes(): Hono<AppEnv> {
@@ -16,7 +17,8 @@ export function accountRoutes(): Hono<AppEnv> {
 
   routes.get('/voices', async (c) => {
     const catalog = voiceCatalog(gatewayConfig(c.env), signingSecret(c.env), c.get('requestId'));
-    return c.json({ object: 'list', data: await catalog.list() });
+    const apiKey = c.get('apiKey');
+    return c.json({ object: 'list', data: (await catalog.list()).filter((voice) => mayUseVoice(apiKey, voice.id)) });
   });
 
   routes.get('/usage', async (c) => {

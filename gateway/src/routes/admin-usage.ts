@@ -27,7 +27,7 @@ const querySchema = z.strictObject({
 });
 
 const TOTAL_COLUMNS = ['key_id', 'name', 'currency', 'requests', 'characters', 'cache_hits', 'cached_characters', 'audio_seconds', 'cost_micros'] as const;
-const EVENT_COLUMNS = ['event_id', 'request_id', 'key_id', 'occurred_at', 'route', 'voice', 'characters', 'audio_seconds', 'cache_hit', 'price_micros', 'outcome'] as const;
+const EVENT_COLUMNS = ['event_id', 'request_id', 'key_id', 'occurred_at', 'route', 'voice', 'characters', 'audio_seconds', 'cache_hit', 'price_micros', 'outcome', 'stripe_error'] as const;
 
 export function adminUsageRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();

@@ -3,14 +3,17 @@
  * @module
  */
 import { ApiError, type Plan } from '@gsv-edge/shared';
-import type { KeyAccount, RequestAdmission, ReservationResult } from '../durable/key-account.ts';
+import type { KeyAccount, RequestAdmission, ReservationRequest, ReservationResult } from '../durable/key-account.ts';
 import type { ApiKeyRecord } from './key-store.ts';
 
 export function accountOf(env: Cloudflare.Env, keyId: string): DurableObjectStub<KeyAccount> {
   return env.KEY_ACCOUNT.getByName(keyId);
 }
 
-/** Price of `characters` at a per-1000-characters price, rounded up to a whole micro. */
+/**
+ * Price of `characters` at a per-1000-characters price, rounded up to a whole micro. Exact: the plan schema bounds
+ * the price and the gateway bounds the characters so that their product stays below 2^53.
+ */
 export function priceMicros(characters: number, per1kMicros: number): number {
   return Math.ceil((characters * per1kMicros) / 1000);
 }
@@ -36,6 +39,12 @@ export function reservationError(result: Exclude<ReservationResult, { reserved: 
   switch (result.reason) {
     case 'revoked':
       return revokedError();
+    case 'in_progress':
+      return new ApiError(
+        'idempotency_key_in_use',
+        'A request with this Idempotency-Key is still in progress; retry it once that one has finished.',
+        { param: 'Idempotency-Key', retryAfterSeconds: 1 },
+      );
     case 'concurrency':
       return new ApiError(
         'concurrency_limit_exceeded',
@@ -51,12 +60,19 @@ export function reservationError(result: Exclude<ReservationResult, { reserved: 
   }
 }
 
-export function reservationFor(apiKey: ApiKeyRecord, reservationId: string, characters: number, leaseTtlMs: number) {
+export function reservationFor(
+  apiKey: ApiKeyRecord,
+  reservationId: string,
+  characters: number,
+  leaseTtlMs: number,
+  hold: Pick<ReservationRequest, 'idempotencyKey' | 'pending'> = { idempotencyKey: null, pending: null },
+): ReservationRequest {
   return {
     reservationId,
     characters,
     maxConcurrent: apiKey.plan.max_concurrent,
     monthlyCharacterQuota: apiKey.plan.monthly_character_quota,
     leaseTtlMs,
+    ...hold,
   };
 }

@@ -1,84 +1,109 @@
 /**
- * Follows a streamed answer to its end, so that metering and the phrase cache act on what actually happened:
- * the client received everything (`completed`), the client left early (`client_aborted`), or the origin failed
- * (`failed`). When the client leaves, the rest is still read from the origin, so the audio the GPU made is cached
- * and a retry becomes a cache hit.
+ * Relays a synthesized answer to the client and reports, as soon as it is known, what the client got: everything
+ * (`completed`), an answer it left early (`client_aborted`, known the moment it leaves, whether or not the synthesis
+ * goes on), or a broken one (`failed`: the origin failed). Each chunk also goes to the phrase writer, so the phrase
+ * is cached without ever being held whole.
+ *
+ * When the client leaves and the phrase is being cached, the rest of the answer is still read from the origin and
+ * written (a retry then becomes a cache hit); otherwise the origin's answer is cancelled at once, which stops the
+ * GPU job.
  * @module
  */
+import type { PhraseWriter } from './phrase-writer.ts';
 
 export type DeliveryOutcome = 'completed' | 'client_aborted' | 'failed';
 
 export interface Delivery {
   readonly outcome: DeliveryOutcome;
+  /** Bytes relayed to the client. */
   readonly bytes: number;
-  /** Every byte, when the origin finished and the total stayed within the collection limit; else `null`. */
-  readonly audio: Uint8Array | null;
 }
 
 export interface TrackedBody {
   readonly body: ReadableStream<Uint8Array>;
-  readonly finished: Promise<Delivery>;
+  /** Settles as soon as the client's fate is known. */
+  readonly delivered: Promise<Delivery>;
+  /** Settles once the origin's answer is finished with (read to its end and cached, failed, or cancelled). */
+  readonly drained: Promise<void>;
 }
 
 /** Wraps `source`, pulling a chunk only when the client asks for one (no read-ahead, no buffering). */
-export function trackDelivery(source: ReadableStream<Uint8Array>, collectLimit: number): TrackedBody {
+export function trackDelivery(source: ReadableStream<Uint8Array>, writer: PhraseWriter | null): TrackedBody {
   const reader = source.getReader();
-  let chunks: Uint8Array[] | null = [];
   let bytes = 0;
-  let settle: (delivery: Delivery) => void = () => undefined;
-  const finished = new Promise<Delivery>((resolve) => {
-    settle = resolve;
+  let reportDelivery: (delivery: Delivery) => void = () => undefined;
+  let reportDrained: () => void = () => undefined;
+  const delivered = new Promise<Delivery>((resolve) => {
+    reportDelivery = resolve;
   });
-  const keep = (chunk: Uint8Array) => {
-    bytes += chunk.byteLength;
-    if (chunks !== null && bytes <= collectLimit) chunks.push(chunk);
-    else chunks = null;
+  const drained = new Promise<void>((resolve) => {
+    reportDrained = resolve;
+  });
+  const end = async (outcome: DeliveryOutcome) => {
+    reportDelivery({ outcome, bytes });
+    if (outcome === 'completed') await writer?.finish();
+    else await writer?.abandon();
+    reportDrained();
   };
-  const finish = (outcome: DeliveryOutcome) => {
-    const audio = outcome !== 'failed' && chunks !== null ? concat(chunks, bytes) : null;
-    settle({ outcome, bytes, audio });
+
+  // A pull may still be reading when the client cancels: the drain starts after it, so no chunk is lost or reordered.
+  let cancelled = false;
+  let inFlight: Promise<void> = Promise.resolve();
+  const pullOnce = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      if (!cancelled) controller.error(error);
+      await end('failed');
+      return;
+    }
+    if (chunk.done) {
+      if (!cancelled) controller.close();
+      await end('completed');
+      return;
+    }
+    if (!cancelled) {
+      bytes += chunk.value.byteLength;
+      controller.enqueue(chunk.value);
+    }
+    await writer?.write(chunk.value);
   };
 
   const body = new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        try {
-          const chunk = await reader.read();
-          if (chunk.done) {
-            controller.close();
-            finish('completed');
-            return;
-          }
-          keep(chunk.value);
-          controller.enqueue(chunk.value);
-        } catch (error) {
-          controller.error(error);
-          finish('failed');
-        }
+      pull(controller) {
+        inFlight = pullOnce(controller);
+        return inFlight;
       },
       cancel() {
+        cancelled = true;
+        reportDelivery({ outcome: 'client_aborted', bytes });
         // Not awaited: the client is gone, and the drain runs on under the request's waitUntil.
-        void (async () => {
-          try {
-            for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) keep(chunk.value);
-            finish('client_aborted');
-          } catch {
-            finish('failed');
-          }
-        })();
+        void inFlight.then(() => drainForCache(reader, writer)).finally(reportDrained);
       },
     },
     { highWaterMark: 0 },
   );
-  return { body, finished };
+  return { body, delivered, drained };
 }
 
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
+/** Reads the rest of an answer into the phrase writer, or cancels it when there is nothing to cache it into. */
+async function drainForCache(reader: ReadableStreamDefaultReader<Uint8Array>, writer: PhraseWriter | null): Promise<void> {
+  try {
+    for (;;) {
+      if (writer === null || !writer.active) {
+        await reader.cancel('the client left and the phrase is not being cached');
+        return;
+      }
+      const chunk = await reader.read();
+      if (chunk.done) {
+        await writer.finish();
+        return;
+      }
+      await writer.write(chunk.value);
+    }
+  } catch {
+    await writer?.abandon();
   }
-  return out;
 }

@@ -3,9 +3,13 @@
  * origin only while nothing has been relayed to the client: on a refused connection, a timeout before the first
  * audio byte, a 5xx/429 answer, an answer the origin refuses to authenticate, or an empty body. Once the first byte
  * is out, the stream is passed through as it comes, and a later failure ends it with an error.
+ *
+ * What a GPU function answers is not passed to clients as-is: errors about the request (a field, a voice) keep
+ * their code, message and field; every other error keeps its code with the gateway's own message, and the origin's
+ * words go to the log.
  * @module
  */
-import { ApiError, errorEnvelopeSchema, signRequest } from '@gsv-edge/shared';
+import { ApiError, errorEnvelopeSchema, signRequest, type ErrorCode } from '@gsv-edge/shared';
 import type { GatewayConfig } from '../config.ts';
 import { log } from '../log.ts';
 import { OriginPool } from './origin-pool.ts';
@@ -14,7 +18,8 @@ export interface OriginCall {
   readonly method: 'GET' | 'POST' | 'DELETE';
   /** Internal path with its query, e.g. `/internal/v1/synthesize`. */
   readonly path: string;
-  readonly body: string;
+  /** Sent as given (an upload is forwarded as the bytes received). */
+  readonly body: string | Uint8Array;
   readonly requestId: string;
   /** A 2xx answer without a single body byte is a failure (synthesis must never answer silence). */
   readonly requireBody: boolean;
@@ -36,6 +41,28 @@ type Attempt =
 /** Codes with which a GPU function says it did not trust the gateway: a configuration fault, not the caller's. */
 const SIGNATURE_CODES = new Set(['invalid_signature', 'stale_request', 'replayed_request']);
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+/** Errors about the request itself: the client can act on the GPU function's message, so it is passed on. */
+const REQUEST_ERROR_CODES = new Set<ErrorCode>([
+  'invalid_json',
+  'invalid_field',
+  'unknown_field',
+  'language_not_supported',
+  'invalid_reference_audio',
+  'payload_too_large',
+  'unsupported_media_type',
+  'not_found',
+  'voice_not_found',
+  'model_not_found',
+  'voice_exists',
+  'voice_version_mismatch',
+]);
+const MAX_PASSED_MESSAGE_CHARS = 300;
+/** The gateway's words for everything else a GPU function can answer. */
+const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  overloaded: 'Every GPU function is busy; retry shortly.',
+  not_ready: 'The GPU functions are starting; retry shortly.',
+  deadline_exceeded: 'The synthesis took longer than allowed and was stopped.',
+};
 
 export async function callOrigin(config: GatewayConfig, secret: string, call: OriginCall): Promise<OriginAnswer> {
   const pool = new OriginPool(config.origins, config.originStrategy, config.originCooldownMs);
@@ -43,16 +70,14 @@ export async function callOrigin(config: GatewayConfig, secret: string, call: Or
   for (const origin of pool.order().slice(0, config.originMaxAttempts)) {
     const attempt = await attemptOrigin(pool, config, secret, call, origin);
     if (attempt.kind === 'answer') return attempt.answer;
-    if (attempt.kind === 'final') throw attempt.error;
+    const fields = { request_id: call.requestId, origin, path: call.path, code: attempt.error.code, error: upstreamMessage(attempt.error) };
+    if (attempt.kind === 'final') {
+      log(config.logLevel, 'info', 'origin refused the request', fields);
+      throw attempt.error;
+    }
     failure = attempt.error;
     pool.markFailed(origin, attempt.cooldownMs);
-    log(config.logLevel, 'warn', 'origin attempt failed', {
-      request_id: call.requestId,
-      origin,
-      path: call.path,
-      code: attempt.error.code,
-      error: attempt.error.message,
-    });
+    log(config.logLevel, 'warn', 'origin attempt failed', fields);
   }
   throw failure;
 }
@@ -81,7 +106,7 @@ async function attemptOrigin(pool: OriginPool, config: GatewayConfig, secret: st
       return { kind: 'retry', error: new ApiError('synthesis_failed', 'The GPU function answered without any audio.') };
     }
     pool.markHealthy(origin);
-    const body = relay(reader, first.done ? null : first.value, config.originIdleTimeoutMs, controller, (failed) => {
+    const body = relay(reader, first.done ? null : first.value, config, controller, (failed) => {
       pool.end(origin);
       if (failed) pool.markFailed(origin);
     });
@@ -112,11 +137,30 @@ async function classifyFailure(response: Response): Promise<Attempt> {
       error: new ApiError('origin_unavailable', `The GPU function refused the gateway's signature (${code}); check SIGNING_SECRET and clocks.`),
     };
   }
-  const error = ApiError.fromEnvelope(parsed.data, retryAfter);
+  const error = publicError(ApiError.fromEnvelope(parsed.data, retryAfter));
   if (RETRYABLE_STATUSES.has(response.status)) {
     return { kind: 'retry', error, ...(retryAfter === undefined ? {} : { cooldownMs: retryAfter * 1000 }) };
   }
   return { kind: 'final', error };
+}
+
+/** What a client may see of a GPU function's error (the original stays in the error's `cause`, for the log). */
+export function publicError(upstream: ApiError): ApiError {
+  const retry = upstream.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: upstream.retryAfterSeconds };
+  if (REQUEST_ERROR_CODES.has(upstream.code)) {
+    const param = upstream.param?.replace(/^params\./, '') ?? null;
+    return new ApiError(upstream.code, upstream.message.slice(0, MAX_PASSED_MESSAGE_CHARS), { param, cause: upstream, ...retry });
+  }
+  if (upstream.status < 500 && upstream.code !== 'duplicate_request') {
+    return new ApiError('origin_unavailable', 'The GPU function refused the request for a reason the gateway does not pass on.', { cause: upstream, ...retry });
+  }
+  const message = GENERIC_MESSAGES[upstream.code] ?? 'The GPU function failed to synthesize this request.';
+  const code: ErrorCode = upstream.code === 'duplicate_request' ? 'origin_unavailable' : upstream.code;
+  return new ApiError(code, message, { cause: upstream, ...retry });
+}
+
+function upstreamMessage(error: ApiError): string {
+  return error.cause instanceof ApiError ? `${error.cause.code}: ${error.cause.message}` : error.message;
 }
 
 function parseRetryAfter(value: string | null): number | undefined {
@@ -126,24 +170,44 @@ function parseRetryAfter(value: string | null): number | undefined {
 
 /**
  * Passes the origin's body on chunk by chunk (nothing is read ahead of the client), with an idle timeout between
- * chunks, and calls `onEnd` once: when it completes, fails, or the client cancels.
+ * chunks and a limit on the whole answer, and calls `onEnd` once: when it completes, fails, times out, or the client
+ * cancels. The overall limit is what guarantees `onEnd`: a client that neither reads nor leaves would otherwise hold
+ * the origin (and its in-flight count) forever.
  */
 function relay(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   first: Uint8Array | null,
-  idleTimeoutMs: number,
+  config: Pick<GatewayConfig, 'originIdleTimeoutMs' | 'originStreamTimeoutMs'>,
   controller: AbortController,
   onEnd: (failed: boolean) => void,
 ): ReadableStream<Uint8Array> {
+  const { originIdleTimeoutMs: idleTimeoutMs, originStreamTimeoutMs: streamTimeoutMs } = config;
   let pending = first;
   let ended = false;
+  // Read through a function: a timer can end the relay while a read is pending, which a plain read of `ended` after
+  // the await would not be typed to allow.
+  const hasEnded = () => ended;
+  let output: ReadableStreamDefaultController<Uint8Array> | undefined;
   const end = (failed: boolean) => {
     if (!ended) onEnd(failed);
     ended = true;
+    clearTimeout(deadline);
   };
+  const deadline = setTimeout(() => {
+    if (ended) return;
+    const error = new ApiError('origin_timeout', `The answer was still open after ${String(streamTimeoutMs)} ms and was cut off.`);
+    output?.error(error);
+    void reader.cancel(error).catch(() => undefined);
+    controller.abort();
+    end(false);
+  }, streamTimeoutMs);
   return new ReadableStream<Uint8Array>(
     {
+      start(stream) {
+        output = stream;
+      },
       async pull(stream) {
+        if (ended) return;
         if (pending !== null) {
           stream.enqueue(pending);
           pending = null;
@@ -161,6 +225,7 @@ function relay(
             stream.enqueue(chunk.value);
           }
         } catch (error) {
+          if (hasEnded()) return;
           const reason = controller.signal.aborted ? `no audio for ${String(idleTimeoutMs)} ms` : 'the connection broke';
           stream.error(new ApiError('synthesis_failed', `The GPU function stopped mid-stream: ${reason}.`, { cause: error }));
           end(true);

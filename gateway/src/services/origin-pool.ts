@@ -76,6 +76,11 @@ export class OriginPool {
     stateOf(origin).downUntil = 0;
   }
 
+  /** Requests this isolate has in flight to the origin, bodies included. */
+  inFlight(origin: string): number {
+    return stateOf(origin).outstanding;
+  }
+
   isDown(origin: string): boolean {
     return stateOf(origin).downUntil > this.#now();
   }

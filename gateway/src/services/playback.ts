@@ -1,50 +1,71 @@
 /**
- * `GET /v1/audio/{synthesis_key}`: plays back a phrase that is already cached, with Range support, billed as a
- * cache hit. It never synthesizes: a key the cache does not hold is a 404.
+ * `GET /v1/audio/{synthesis_key}`: plays back a phrase already cached for the caller's account (another account's
+ * phrases are not found), with Range support, billed as a cache hit by the rules in billing.ts. It never
+ * synthesizes: a phrase the cache does not hold is a 404.
  * @module
  */
-import { ApiError, sha256Hex } from '@gsv-edge/shared';
-import { accountOf, priceMicros, reservationFor, unitPrice } from './account.ts';
-import { PhraseCache } from './phrase-cache.ts';
-import type { RequestContext, SynthesisResponse } from './synthesis.ts';
+import { ApiError } from '@gsv-edge/shared';
+import { priceMicros, reservationFor, unitPrice } from './account.ts';
+import { idempotencyKeyHash, playbackIdentity, replayKey, requestIdentity, usageEventId } from './billing.ts';
+import { mayUseVoice } from './key-store.ts';
+import { PhraseCache, phraseIdOf, type CachedPhrase } from './phrase-cache.ts';
+import { settleUsage } from './settlement.ts';
+import { phraseScope, type RequestContext, type SynthesisResponse } from './synthesis.ts';
 
-export async function playPhrase(ctx: RequestContext, key: string): Promise<SynthesisResponse> {
-  if (!/^[0-9a-f]{64}$/.test(key)) {
+export async function playPhrase(ctx: RequestContext, synthesisKey: string): Promise<SynthesisResponse> {
+  if (!/^[0-9a-f]{64}$/.test(synthesisKey)) {
     throw new ApiError('invalid_field', '`synthesis_key` must be the 64-hex-digit x-gsv-synthesis-key of a synthesis.', { param: 'synthesis_key' });
   }
-  const cache = new PhraseCache(ctx.env.PHRASES, ctx.baseUrl, ctx.config.phraseEdgeTtlSeconds, ctx.waitUntil);
-  const hit = await cache.match(key, ctx.range);
-  if (hit === null) throw new ApiError('not_found', 'No cached audio has this synthesis key.', { param: 'synthesis_key' });
-
   const { apiKey } = ctx;
-  const characters = hit.meta.characters;
-  const account = accountOf(ctx.env, apiKey.id);
-  const reservationId = crypto.randomUUID();
+  const idempotency = await idempotencyKeyHash(ctx.idempotencyKey);
+  const phraseId = await phraseIdOf(phraseScope(ctx), synthesisKey);
+  const cache = new PhraseCache(ctx.env.PHRASES, ctx.baseUrl, ctx.config.phraseEdgeTtlSeconds, ctx.waitUntil);
+  const reservation = (characters: number) => reservationFor(apiKey, ctx.gatewayRequestId, characters, ctx.config.leaseTtlMs, { idempotencyKey: idempotency, pending: null });
+
+  // This data center's copy costs nothing to ask for; R2 is asked only once the request has its token.
+  let hit = await cache.matchEdge(phraseId, synthesisKey, ctx.range);
   try {
-    await ctx.admit(reservationFor(apiKey, reservationId, characters, ctx.config.leaseTtlMs));
+    if (hit !== null) {
+      playable(ctx, hit);
+      await ctx.admit(reservation(hit.meta.characters));
+    } else {
+      await ctx.admitOnly();
+      hit = await cache.matchDurable(phraseId, synthesisKey, ctx.range);
+      playable(ctx, hit);
+      await ctx.reserve(reservation(hit.meta.characters));
+    }
   } catch (error) {
-    await hit.body.cancel();
+    await hit?.body.cancel().catch(() => undefined);
     throw error;
   }
-  // Later ranges of the same playback are free: a player asks for one file in several pieces.
-  const billable = hit.status === 200 || /^bytes 0-/.test(hit.headers.get('content-range') ?? '');
-  const record = billable
-    ? {
-        eventId: await sha256Hex(`${ctx.idempotencyKey}\nplayback\n${key}`),
-        requestId: ctx.requestId,
-        keyId: apiKey.id,
-        occurredMs: Date.now(),
-        route: 'playback',
-        voice: null,
-        characters,
-        audioSeconds: hit.meta.audioSeconds,
-        cacheHit: true,
-        priceMicros: priceMicros(characters, unitPrice(apiKey.plan, true)),
-        outcome: 'completed' as const,
-      }
-    : null;
-  ctx.waitUntil(account.settle(reservationId, record));
+
+  const characters = hit.meta.characters;
+  const ranged = hit.status === 206;
+  const identity = ranged ? playbackIdentity(phraseId, Date.now()) : requestIdentity(ctx.gatewayRequestId);
+  const bill = {
+    eventId: await usageEventId(apiKey.id, identity),
+    requestId: ctx.requestId,
+    keyId: apiKey.id,
+    occurredMs: Date.now(),
+    route: 'playback',
+    voice: hit.meta.voice,
+    characters,
+    audioSeconds: hit.meta.audioSeconds,
+    cacheHit: true,
+    priceMicros: priceMicros(characters, unitPrice(apiKey.plan, true)),
+    outcome: 'completed' as const,
+    replayKey: ranged ? null : await replayKey(idempotency, synthesisKey),
+  };
+  ctx.waitUntil(settleUsage({ env: ctx.env, keyId: apiKey.id, reservationId: ctx.gatewayRequestId, requestId: ctx.requestId }, { bill, release: true }));
   ctx.log({ cache: 'HIT', tier: hit.tier, characters });
   hit.headers.set('x-cache', 'HIT');
   return { status: hit.status, headers: hit.headers, body: hit.body };
+}
+
+/** A phrase is playable when it is cached and spoken by a voice the key may still use. */
+function playable(ctx: RequestContext, hit: CachedPhrase | null): asserts hit is CachedPhrase {
+  const voice = hit?.meta.voice ?? null;
+  if (hit === null || (ctx.apiKey.allowedVoices !== null && (voice === null || !mayUseVoice(ctx.apiKey, voice)))) {
+    throw new ApiError('not_found', 'No cached audio has this synthesis key.', { param: 'synthesis_key' });
+  }
 }

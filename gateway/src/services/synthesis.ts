@@ -1,11 +1,10 @@
 /**
- * One synthesis request from validated parameters to response: voice identity → synthesis key and seed → quota and
- * concurrency reservation → phrase cache → signed forward → metering once the response has ended.
+ * One synthesis request from validated parameters to response: voice → synthesis key and seed → admission (rate,
+ * concurrency, quota, idempotency) → phrase cache → signed forward → billing as the answer ends.
  *
- * Metering rule: a request is billed once it has delivered audio — a cache hit when it is served, a miss when the
- * stream completes or the client leaves (the audio was made and is cached). A request that fails is not billed, and
- * its reservation is released. The event id hashes the idempotency key with the request, so a retry carrying the
- * same `Idempotency-Key`/`x-request-id` is recorded once.
+ * Nothing that costs the operator anything runs before admission: before it, only this isolate's voice list and
+ * this data center's Cache API are consulted (neither is billed per use); the voice list refresh, R2 and the GPU
+ * functions come after. The billing rules are in billing.ts.
  * @module
  */
 import {
@@ -13,22 +12,25 @@ import {
   countCharacters,
   INTERNAL_PATHS,
   resolveSynthesis,
-  sha256Hex,
   SYNTHESIS_HEADERS,
   type SynthesisJob,
   type SynthesisParams,
+  type Voice,
 } from '@gsv-edge/shared';
 import type { GatewayConfig } from '../config.ts';
 import { signingSecret } from '../config.ts';
 import type { ReservationRequest, UsageRecord } from '../durable/key-account.ts';
 import { log } from '../log.ts';
-import { accountOf, priceMicros, reservationFor, unitPrice } from './account.ts';
-import { trackDelivery, type Delivery } from './delivery.ts';
-import type { ApiKeyRecord } from './key-store.ts';
+import { priceMicros, reservationFor, unitPrice } from './account.ts';
+import { idempotencyKeyHash, playbackIdentity, replayKey, requestIdentity, usageEventId } from './billing.ts';
+import { trackDelivery, type TrackedBody } from './delivery.ts';
+import { mayUseVoice, type ApiKeyRecord } from './key-store.ts';
 import { callOrigin, type OriginAnswer } from './origin-client.ts';
-import { CLIENT_CACHE_CONTROL, PhraseCache, type CachedPhrase } from './phrase-cache.ts';
+import { CLIENT_CACHE_CONTROL, pcmSeconds, PhraseCache, phraseIdOf, type CachedPhrase, type PhraseMeta } from './phrase-cache.ts';
+import { ISOLATE_BUFFER_BUDGET } from './phrase-writer.ts';
+import { markStarted, settleUsage, type SettlementTarget } from './settlement.ts';
 import { toSpeechEvents } from './sse.ts';
-import { voiceCatalog } from './voice-catalog.ts';
+import { voiceCatalog, voiceNotFound } from './voice-catalog.ts';
 
 export interface SynthesisRequest {
   readonly route: 'speech' | 'tts';
@@ -43,14 +45,23 @@ export interface RequestContext {
   readonly env: Cloudflare.Env;
   readonly config: GatewayConfig;
   readonly apiKey: ApiKeyRecord;
+  /** The id in `x-request-id`: the client's when it sent one (to join logs), else generated. Never an identity. */
   readonly requestId: string;
-  /** `Idempotency-Key` when the client sent one, else the request id. */
-  readonly idempotencyKey: string;
+  /** The gateway's own id of this request: the GPU job's id, the lease's id and the source of the usage event id. */
+  readonly gatewayRequestId: string;
+  /** The `x-request-id` the client sent, if any. */
+  readonly clientRequestId: string | null;
+  /** The client's `Idempotency-Key` header, unvalidated. */
+  readonly idempotencyKey: string | undefined;
   /** The gateway's own origin, for Cache API entries. */
   readonly baseUrl: string;
   readonly range: string | null;
-  /** Takes the request's token and reserves its slot and quota, or throws the refusal (429/402/403). */
+  /** Takes the request's token and reserves its slot and quota, or throws the refusal (429/402/403/409). */
   readonly admit: (reservation: ReservationRequest) => Promise<void>;
+  /** Takes the request's token only. */
+  readonly admitOnly: () => Promise<void>;
+  /** Reserves the slot and quota of a request already admitted. */
+  readonly reserve: (reservation: ReservationRequest) => Promise<void>;
   readonly waitUntil: (promise: Promise<unknown>) => void;
   /** Adds fields to the request's log line. */
   readonly log: (fields: Record<string, string | number | boolean | null>) => void;
@@ -62,37 +73,29 @@ export interface SynthesisResponse {
   readonly body: ReadableStream<Uint8Array>;
 }
 
+/** A request's audio identity under a voice version: its synthesis key (null for a random seed) and phrase id. */
+interface Phrase {
+  readonly voice: Voice;
+  readonly synthesisKey: string | null;
+  readonly phraseId: string | null;
+  readonly seed: number;
+}
+
 const PASSED_HEADERS = ['content-type', ...Object.values(SYNTHESIS_HEADERS).filter((name) => name !== 'x-request-id')];
 
 export async function synthesize(ctx: RequestContext, request: SynthesisRequest): Promise<SynthesisResponse> {
   const { config, apiKey } = ctx;
   const { params } = request;
   const secret = signingSecret(ctx.env);
-  const catalog = voiceCatalog(config, secret, ctx.requestId);
+  const catalog = voiceCatalog(config, secret, ctx.gatewayRequestId);
   const characters = countCharacters(params.text);
-  const account = accountOf(ctx.env, apiKey.id);
-  const reservationId = crypto.randomUUID();
-  let voice = await catalog.get(params.voice);
-  let resolved = await resolveSynthesis(params, voice);
+  const idempotency = await idempotencyKeyHash(ctx.idempotencyKey);
+  // A voice the key may not use is answered exactly like one that does not exist.
+  if (!mayUseVoice(apiKey, params.voice)) throw voiceNotFound(params.voice);
   const cache = new PhraseCache(ctx.env.PHRASES, ctx.baseUrl, config.phraseEdgeTtlSeconds, ctx.waitUntil);
-  // The cache lookup runs while the Durable Object admits the request: a hit then costs one round trip, not two.
-  // A cache that fails to answer is a miss, not an error: the GPU function can still make the audio.
-  const lookup =
-    resolved.synthesisKey === null
-      ? Promise.resolve(null)
-      : cache.match(resolved.synthesisKey, request.sse ? null : ctx.range).catch((error: unknown) => {
-          log(ctx.env.LOG_LEVEL, 'error', 'phrase cache lookup failed', { request_id: ctx.requestId, error: String(error) });
-          return null;
-        });
-  try {
-    await ctx.admit(reservationFor(apiKey, reservationId, characters, config.leaseTtlMs));
-  } catch (error) {
-    void lookup.then((hit) => hit?.body.cancel()).catch(() => undefined);
-    throw error;
-  }
-
-  const eventId = await sha256Hex(`${ctx.idempotencyKey}\n${request.route}\n${JSON.stringify(params)}`);
-  const usage = (cacheHit: boolean, audioSeconds: number | null, outcome: UsageRecord['outcome']): UsageRecord => ({
+  const range = request.sse ? null : ctx.range;
+  const eventId = await usageEventId(apiKey.id, requestIdentity(ctx.gatewayRequestId));
+  const record = (cacheHit: boolean, audioSeconds: number | null, outcome: UsageRecord['outcome'], replay: string | null): UsageRecord => ({
     eventId,
     requestId: ctx.requestId,
     keyId: apiKey.id,
@@ -104,60 +107,60 @@ export async function synthesize(ctx: RequestContext, request: SynthesisRequest)
     cacheHit,
     priceMicros: priceMicros(characters, unitPrice(apiKey.plan, cacheHit)),
     outcome,
+    replayKey: replay,
   });
-  const settle = (record: UsageRecord | null) => account.settle(reservationId, record).catch((error: unknown) => {
-    log(ctx.env.LOG_LEVEL, 'error', 'usage settle failed', { request_id: ctx.requestId, event_id: eventId, error: String(error) });
+  const target: SettlementTarget = { env: ctx.env, keyId: apiKey.id, reservationId: ctx.gatewayRequestId, requestId: ctx.requestId };
+
+  // Before admission: only what costs nothing (this isolate's voice list, this data center's cache).
+  const known = catalog.peek(params.voice);
+  let phrase = known === undefined ? null : await phraseOf(ctx, params, known);
+  const edgeLookup = phrase === null ? Promise.resolve(null) : matchEdge(ctx, cache, phrase, range);
+  const reservation = reservationFor(apiKey, ctx.gatewayRequestId, characters, config.leaseTtlMs, {
+    idempotencyKey: idempotency,
+    pending: record(false, null, 'completed', null),
   });
+  try {
+    await ctx.admit(reservation);
+  } catch (error) {
+    void edgeLookup.then((hit) => hit?.body.cancel()).catch(() => undefined);
+    throw error;
+  }
 
   try {
-    const hit = await lookup;
+    const edgeAsked = phrase !== null;
+    phrase ??= await phraseOf(ctx, params, await catalog.get(params.voice));
+    const hit = (await edgeLookup) ?? (await lookupAfterAdmission(ctx, cache, phrase, range, edgeAsked));
     if (hit !== null) {
-      ctx.waitUntil(settle(isBillablePart(hit) ? usage(true, hit.meta.audioSeconds, 'completed') : null));
+      const ranged = hit.status === 206 && phrase.phraseId !== null;
+      const bill = ranged
+        ? { ...record(true, hit.meta.audioSeconds, 'completed', null), eventId: await usageEventId(apiKey.id, playbackIdentity(phrase.phraseId ?? '', Date.now())) }
+        : record(true, hit.meta.audioSeconds, 'completed', await replayKey(idempotency, phrase.synthesisKey));
+      ctx.waitUntil(settleUsage(target, { bill, release: true }));
       ctx.log({ cache: 'HIT', tier: hit.tier, voice: params.voice, characters });
       return respond(hit.status, hit.headers, hit.body, 'HIT', request.sse, characters);
     }
 
-    const job = (): SynthesisJob => ({
-      request_id: ctx.requestId,
-      params,
-      seed: resolved.seed,
-      voice_version: voice.version,
-      synthesis_key: resolved.synthesisKey,
-      stream: request.stream,
-    });
     let answer: OriginAnswer;
     try {
-      answer = await forward(ctx, secret, job());
+      answer = await forward(ctx, secret, job(ctx, request, phrase));
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 'voice_version_mismatch')) throw error;
       // The voice changed since this isolate listed it: relist, rekey, and try once more.
       catalog.invalidate();
-      voice = await catalog.get(params.voice);
-      resolved = await resolveSynthesis(params, voice);
-      answer = await forward(ctx, secret, job());
+      phrase = await phraseOf(ctx, params, await catalog.get(params.voice));
+      answer = await forward(ctx, secret, job(ctx, request, phrase));
     }
 
-    const key = resolved.synthesisKey;
-    const tracked = trackDelivery(answer.body, key === null ? 0 : config.phraseCacheMaxBytes);
-    const finalize = async (delivery: Delivery) => {
-      const seconds = audioSeconds(answer.headers, params.format, delivery.bytes);
-      await settle(delivery.outcome === 'failed' ? null : usage(false, seconds, delivery.outcome));
-      ctx.log({ delivery: delivery.outcome, bytes: delivery.bytes });
-      if (key === null || delivery.audio === null || delivery.audio.byteLength === 0) return;
-      await cache
-        .store(key, delivery.audio, {
-          contentType: answer.headers.get('content-type') ?? 'application/octet-stream',
-          seed: answer.headers.get(SYNTHESIS_HEADERS.seed) ?? String(resolved.seed),
-          sampleRate: answer.headers.get(SYNTHESIS_HEADERS.sampleRate),
-          characters,
-          audioSeconds: seconds,
-        })
-        .catch((error: unknown) => {
-          log(ctx.env.LOG_LEVEL, 'error', 'phrase cache store failed', { request_id: ctx.requestId, error: String(error) });
-        });
-    };
-    ctx.waitUntil(tracked.finished.then(finalize));
-    ctx.log({ cache: key === null ? 'BYPASS' : 'MISS', origin: answer.origin, voice: params.voice, characters });
+    const { phraseId, synthesisKey } = phrase;
+    const writer =
+      phraseId === null
+        ? null
+        : cache.writer(phraseId, phraseMeta(answer, phrase, characters, params.voice), { maxBytes: config.phraseCacheMaxBytes, budget: ISOLATE_BUFFER_BUDGET });
+    const tracked = trackDelivery(answer.body, writer);
+    const replay = await replayKey(idempotency, synthesisKey);
+    ctx.waitUntil(markStarted(target));
+    ctx.waitUntil(settleWhenDelivered(target, tracked, (outcome, bytes) => record(false, answerSeconds(answer, bytes), outcome, replay), ctx));
+    ctx.log({ cache: synthesisKey === null ? 'BYPASS' : 'MISS', origin: answer.origin, voice: params.voice, characters });
 
     const headers = new Headers();
     for (const name of PASSED_HEADERS) {
@@ -166,22 +169,116 @@ export async function synthesize(ctx: RequestContext, request: SynthesisRequest)
     }
     const length = answer.headers.get('content-length');
     if (length !== null) headers.set('content-length', length);
-    headers.set('cache-control', key === null ? 'no-store' : CLIENT_CACHE_CONTROL);
+    headers.set('cache-control', synthesisKey === null ? 'no-store' : CLIENT_CACHE_CONTROL);
     return respond(200, headers, tracked.body, 'MISS', request.sse, characters);
   } catch (error) {
-    ctx.waitUntil(settle(null));
+    ctx.waitUntil(settleUsage(target, { bill: null, release: true }));
     throw error;
   }
 }
 
-async function forward(ctx: RequestContext, secret: string, job: SynthesisJob): Promise<OriginAnswer> {
+/**
+ * Bills the answer as soon as its fate is known (rule 1): a client that leaves is billed at once, while its lease
+ * is held until the rest of the answer has been read for the cache.
+ */
+async function settleWhenDelivered(
+  target: SettlementTarget,
+  tracked: TrackedBody,
+  bill: (outcome: 'completed' | 'client_aborted', bytes: number) => UsageRecord,
+  ctx: RequestContext,
+): Promise<void> {
+  const delivery = await tracked.delivered;
+  ctx.log({ delivery: delivery.outcome, bytes: delivery.bytes });
+  if (delivery.outcome === 'failed') {
+    await settleUsage(target, { bill: null, release: true });
+  } else if (delivery.outcome === 'completed') {
+    await settleUsage(target, { bill: bill('completed', delivery.bytes), release: true });
+  } else {
+    await settleUsage(target, { bill: bill('client_aborted', delivery.bytes), release: false });
+    await tracked.drained;
+    await settleUsage(target, { bill: null, release: true });
+  }
+  await tracked.drained;
+}
+
+async function phraseOf(ctx: RequestContext, params: SynthesisParams, voice: Voice): Promise<Phrase> {
+  const resolved = await resolveSynthesis(params, voice);
+  const phraseId = resolved.synthesisKey === null ? null : await phraseIdOf(phraseScope(ctx), resolved.synthesisKey);
+  return { voice, synthesisKey: resolved.synthesisKey, phraseId, seed: resolved.seed };
+}
+
+/** Who shares cached phrases with this key (PHRASE_CACHE_SCOPE). */
+export function phraseScope(ctx: Pick<RequestContext, 'config' | 'apiKey'>): string {
+  return ctx.config.phraseCacheScope === 'global' ? 'global' : `account:${ctx.apiKey.accountId}`;
+}
+
+/** A cache that fails to answer is a miss, not an error: the GPU function can still make the audio. */
+function matchEdge(ctx: RequestContext, cache: PhraseCache, phrase: Phrase, range: string | null): Promise<CachedPhrase | null> {
+  if (phrase.phraseId === null || phrase.synthesisKey === null) return Promise.resolve(null);
+  return cache.matchEdge(phrase.phraseId, phrase.synthesisKey, range).catch((error: unknown) => cacheFailed(ctx, error));
+}
+
+/** The edge (unless it was asked before admission), then R2. */
+async function lookupAfterAdmission(
+  ctx: RequestContext,
+  cache: PhraseCache,
+  phrase: Phrase,
+  range: string | null,
+  edgeAsked: boolean,
+): Promise<CachedPhrase | null> {
+  if (phrase.phraseId === null || phrase.synthesisKey === null) return null;
+  const edge = edgeAsked ? null : await matchEdge(ctx, cache, phrase, range);
+  if (edge !== null) return edge;
+  return cache.matchDurable(phrase.phraseId, phrase.synthesisKey, range).catch((error: unknown) => cacheFailed(ctx, error));
+}
+
+function cacheFailed(ctx: RequestContext, error: unknown): null {
+  log(ctx.env.LOG_LEVEL, 'error', 'phrase cache lookup failed', { request_id: ctx.requestId, error: String(error) });
+  return null;
+}
+
+function job(ctx: RequestContext, request: SynthesisRequest, phrase: Phrase): SynthesisJob {
+  return {
+    request_id: ctx.gatewayRequestId,
+    client_request_id: ctx.clientRequestId,
+    params: request.params,
+    seed: phrase.seed,
+    voice_version: phrase.voice.version,
+    synthesis_key: phrase.synthesisKey,
+    stream: request.stream,
+  };
+}
+
+async function forward(ctx: RequestContext, secret: string, synthesisJob: SynthesisJob): Promise<OriginAnswer> {
   return callOrigin(ctx.config, secret, {
     method: 'POST',
     path: INTERNAL_PATHS.synthesize,
-    body: JSON.stringify(job),
-    requestId: ctx.requestId,
+    body: JSON.stringify(synthesisJob),
+    requestId: ctx.gatewayRequestId,
     requireBody: true,
   });
+}
+
+function phraseMeta(answer: OriginAnswer, phrase: Phrase, characters: number, voice: string): PhraseMeta {
+  const stated = answer.headers.get(SYNTHESIS_HEADERS.audioSeconds);
+  return {
+    contentType: answer.headers.get('content-type') ?? 'application/octet-stream',
+    seed: answer.headers.get(SYNTHESIS_HEADERS.seed) ?? String(phrase.seed),
+    sampleRate: answer.headers.get(SYNTHESIS_HEADERS.sampleRate),
+    characters,
+    audioSeconds: stated !== null && Number.isFinite(Number(stated)) ? Number(stated) : null,
+    voice,
+  };
+}
+
+/**
+ * Seconds of audio: the GPU function's header when it sent one (non-streamed answers), else derived from the bytes
+ * sent for 16-bit mono PCM and WAV; `null` for streamed compressed formats, whose length the gateway cannot know.
+ */
+function answerSeconds(answer: OriginAnswer, bytes: number): number | null {
+  const stated = answer.headers.get(SYNTHESIS_HEADERS.audioSeconds);
+  if (stated !== null && Number.isFinite(Number(stated))) return Number(stated);
+  return pcmSeconds(answer.headers.get('content-type') ?? '', bytes, answer.headers.get(SYNTHESIS_HEADERS.sampleRate));
 }
 
 function respond(
@@ -198,24 +295,4 @@ function respond(
   headers.set('content-type', 'text/event-stream; charset=utf-8');
   headers.set('cache-control', 'no-cache');
   return { status: 200, headers, body: toSpeechEvents(body, characters) };
-}
-
-/** A player fetches one file in several ranges; only the range that starts the file is billed. */
-function isBillablePart(hit: CachedPhrase): boolean {
-  if (hit.status === 200) return true;
-  return /^bytes 0-/.test(hit.headers.get('content-range') ?? '');
-}
-
-/**
- * Seconds of audio: the GPU function's header when it sent one (non-streamed answers), else derived from the byte
- * count for 16-bit mono PCM and WAV; `null` for streamed compressed formats, whose length the gateway cannot know.
- */
-function audioSeconds(headers: Headers, format: string, bytes: number): number | null {
-  const stated = headers.get(SYNTHESIS_HEADERS.audioSeconds);
-  if (stated !== null && Number.isFinite(Number(stated))) return Number(stated);
-  const rate = Number(headers.get(SYNTHESIS_HEADERS.sampleRate));
-  if (!(rate > 0)) return null;
-  if (format === 'pcm') return bytes / 2 / rate;
-  if (format === 'wav') return Math.max(0, bytes - 44) / 2 / rate;
-  return null;
 }

@@ -3,7 +3,7 @@
  * events), paged by a cursor so that a month of a busy key can be exported in pieces.
  * @module
  */
-import type { StripeMeterEvent, UsageEvent, UsageReport } from '@gsv-edge/shared';
+import { USAGE_OUTCOMES, type StripeMeterEvent, type UsageEvent, type UsageReport } from '@gsv-edge/shared';
 
 export interface Period {
   readonly fromMs: number;
@@ -34,6 +34,7 @@ export interface EventRow {
   cache_hit: number;
   price_micros: number;
   outcome: string;
+  stripe_error: string | null;
   stripe_customer_id: string | null;
 }
 
@@ -68,10 +69,10 @@ export async function usageEvents(
   const { results } = await db
     .prepare(
       `SELECT e.event_id, e.request_id, e.key_id, e.occurred_ms, e.route, e.voice, e.characters, e.audio_seconds,
-         e.cache_hit, e.price_micros, e.outcome, k.stripe_customer_id
+         e.cache_hit, e.price_micros, e.outcome, e.stripe_error, k.stripe_customer_id
        FROM usage_events e LEFT JOIN api_keys k ON k.id = e.key_id
        WHERE e.occurred_ms >= ?1 AND e.occurred_ms < ?2 AND (?3 IS NULL OR e.key_id = ?3)
-         AND (e.occurred_ms, e.event_id) > (?4, ?5) AND (?6 = 0 OR (e.stripe_reported_ms IS NULL AND k.stripe_customer_id IS NOT NULL AND e.price_micros > 0))
+         AND (e.occurred_ms, e.event_id) > (?4, ?5) AND (?6 = 0 OR (e.stripe_reported_ms IS NULL AND e.stripe_error IS NULL AND k.stripe_customer_id IS NOT NULL AND e.price_micros > 0))
        ORDER BY e.occurred_ms, e.event_id LIMIT ?7`,
     )
     .bind(period.fromMs, period.toMs, keyId, afterMs, afterId, options.stripePending === true ? 1 : 0, options.limit)
@@ -101,7 +102,8 @@ export function toUsageEvent(row: EventRow): UsageEvent {
     audio_seconds: row.audio_seconds,
     cache_hit: row.cache_hit === 1,
     price_micros: row.price_micros,
-    outcome: row.outcome === 'client_aborted' ? 'client_aborted' : 'completed',
+    outcome: USAGE_OUTCOMES.find((outcome) => outcome === row.outcome) ?? 'completed',
+    stripe_error: row.stripe_error,
   };
 }
 

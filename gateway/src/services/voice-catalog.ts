@@ -2,9 +2,10 @@
  * The GPU function's voices, as this isolate last heard them: each synthesis needs the voice's version and model
  * hash for its synthesis key, and asking the GPU function every time would put a round trip on every cache hit.
  *
- * A cached list is trusted for VOICE_CACHE_TTL_SECONDS. An unknown voice triggers one refresh before the gateway
- * answers `voice_not_found` (it may just have been created), and a `voice_version_mismatch` from the GPU function
- * invalidates the list, so a changed voice is picked up at the next request instead of after the TTL.
+ * A cached list is trusted for VOICE_CACHE_TTL_SECONDS. An unknown voice triggers a refresh before the gateway
+ * answers `voice_not_found` (it may just have been created), at most once per {@link UNKNOWN_VOICE_REFRESH_MS}, so
+ * requests naming made-up voices cannot turn into calls to the GPU functions; and a `voice_version_mismatch` from the
+ * GPU function invalidates the list, so a changed voice is picked up at the next request instead of after the TTL.
  * @module
  */
 import { ApiError, INTERNAL_PATHS, parseOrThrow, voiceListSchema, type Voice } from '@gsv-edge/shared';
@@ -12,6 +13,9 @@ import type { GatewayConfig } from '../config.ts';
 import { callOrigin } from './origin-client.ts';
 
 export type VoiceLoader = () => Promise<readonly Voice[]>;
+
+/** An unknown voice refreshes the list only if the list is older than this. */
+export const UNKNOWN_VOICE_REFRESH_MS = 5000;
 
 export class VoiceCatalog {
   #load: VoiceLoader;
@@ -31,9 +35,15 @@ export class VoiceCatalog {
     return [...(await this.#current()).values()];
   }
 
+  /** The voice from this isolate's list, if the list is fresh: no I/O. */
+  peek(id: string): Voice | undefined {
+    return this.#voices !== null && this.#now() - this.#loadedAt < this.#ttlMs ? this.#voices.get(id) : undefined;
+  }
+
   async get(id: string): Promise<Voice> {
-    const voice = (await this.#current()).get(id) ?? (await this.#refresh()).get(id);
-    if (voice === undefined) throw new ApiError('voice_not_found', `No voice "${id}"; GET /v1/voices lists the voices.`, { param: 'voice' });
+    const current = await this.#current();
+    const voice = current.get(id) ?? (this.#now() - this.#loadedAt >= UNKNOWN_VOICE_REFRESH_MS ? (await this.#refresh()).get(id) : undefined);
+    if (voice === undefined) throw voiceNotFound(id);
     return voice;
   }
 
@@ -89,4 +99,9 @@ async function fetchVoices(config: GatewayConfig, secret: string, requestId: str
   } catch (error) {
     throw new ApiError('origin_unavailable', 'The GPU function answered a voice list that does not match the contract.', { cause: error });
   }
+}
+
+/** Also the answer for a voice the key may not use, so a key cannot tell other voices exist. */
+export function voiceNotFound(id: string): ApiError {
+  return new ApiError('voice_not_found', `No voice "${id}"; GET /v1/voices lists the voices.`, { param: 'voice' });
 }

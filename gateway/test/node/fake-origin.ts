@@ -5,11 +5,14 @@
  *
  * One server plays many origins: the first path segment names the origin and, by its prefix, how it behaves
  * (`ok-*` answers, `fail503-*` is overloaded, `abort-*` dies mid-stream, `hang-*` never answers, `empty-*` answers
- * no bytes, `badsig-*` rejects the signature, `slow-*` waits 150 ms between chunks). A real GPU function sits behind
+ * no bytes, `badsig-*` rejects the signature, `slow-*` waits 150 ms between chunks, `stall-*` sends one piece and
+ * then nothing, `leak500-*` fails with internal details in its message, `weird-*` answers an error code no gateway
+ * knows). A real GPU function sits behind
  * one base URL; a base path is allowed by the gateway, so each name is a separate origin to it.
  *
  * Test-only control routes (unsigned): `GET /__stats/<origin>`, `POST /__bump/<voice>` (changes a voice's version),
- * and `/stripe/v1/billing/meter_events` (a fake Stripe API) with `GET /__stripe`.
+ * and `/stripe/v1/billing/meter_events` (a fake Stripe API: refuses timestamps older than 35 days and repeated
+ * identifiers, as Stripe does; `/stripe-hang/...` never answers, `/stripe-down/...` answers 500) with `GET /__stripe`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +35,8 @@ interface OriginStats {
   voices: number;
   jobs: SynthesisJob[];
   requestIds: string[];
+  /** SHA-256 of each voice upload body as received. */
+  uploads: string[];
 }
 
 export interface FakeOrigin {
@@ -82,7 +87,7 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
   const statsOf = (name: string) => {
     let entry = stats.get(name);
     if (entry === undefined) {
-      entry = { synthesize: 0, voices: 0, jobs: [], requestIds: [] };
+      entry = { synthesize: 0, voices: 0, jobs: [], requestIds: [], uploads: [] };
       stats.set(name, entry);
     }
     return entry;
@@ -114,12 +119,26 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
       json(res, 200, stripeEvents);
       return;
     }
-    if (name === 'stripe') {
+    if (name === 'stripe' || name === 'stripe-hang' || name === 'stripe-down') {
+      if (name === 'stripe-hang') return; // never answers; the gateway must give up on its own
+      if (name === 'stripe-down') {
+        json(res, 500, { error: { type: 'api_error', message: 'Stripe is having a bad day' } });
+        return;
+      }
       if (req.headers.authorization !== `Bearer ${stripeKey}`) {
         json(res, 401, { error: { message: 'bad key' } });
         return;
       }
       const form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+      // As Stripe does: timestamps must be within the past 35 days, identifiers are unique.
+      if (Number(form.timestamp) < Date.now() / 1000 - 35 * 86_400) {
+        json(res, 400, { error: { type: 'invalid_request_error', message: 'Timestamp must be within the past 35 calendar days.', param: 'timestamp' } });
+        return;
+      }
+      if (stripeEvents.some((event) => event.identifier === form.identifier)) {
+        json(res, 400, { error: { type: 'invalid_request_error', code: 'resource_already_exists', message: 'An event with this identifier already exists.' } });
+        return;
+      }
       stripeEvents.push(form);
       json(res, 200, { object: 'billing.meter_event', identifier: form.identifier });
       return;
@@ -140,6 +159,7 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
       return;
     }
     if (path === '/internal/v1/voices' && req.method === 'POST') {
+      stat.uploads.push(await sha256Hex(new Uint8Array(body)));
       const created = JSON.parse(body.toString('utf8')) as { id: string };
       if (voiceIds.includes(created.id)) throw new ApiError('voice_exists', `voice ${created.id} exists`, { param: 'id' });
       voiceIds.push(created.id);
@@ -153,6 +173,11 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
     stat.jobs.push(job);
     stat.requestIds.push(String(req.headers['x-request-id']));
     if (name.startsWith('fail503')) throw new ApiError('overloaded', 'queue full', { retryAfterSeconds: 1 });
+    if (name.startsWith('leak500')) throw new ApiError('synthesis_failed', 'CUDA error 700 at /srv/gsv/models/tiny/fp16/t2s-decode.onnx');
+    if (name.startsWith('weird')) {
+      json(res, 500, { error: { type: 'server_error', code: 'gpu_on_fire', message: 'node gpu-7 /srv/secrets', param: null } });
+      return;
+    }
     if (!voiceIds.includes(job.params.voice)) throw new ApiError('voice_not_found', 'no such voice', { param: 'voice' });
     if ((await voice(job.params.voice)).version !== job.voice_version) {
       throw new ApiError('voice_version_mismatch', 'the voice changed', { param: 'voice_version' });
@@ -174,7 +199,7 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
       res.writeHead(200, headers).end();
       return;
     }
-    if (!job.stream && !name.startsWith('abort')) {
+    if (!job.stream && !name.startsWith('abort') && !name.startsWith('stall')) {
       headers['x-gsv-audio-seconds'] = String(samples.length / SAMPLE_RATE);
       headers['content-length'] = String(audio.length);
       res.writeHead(200, headers).end(audio);
@@ -186,10 +211,12 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
     for (let i = 0; i < pieces; i += 1) {
       res.write(audio.subarray(i * size, (i + 1) * size));
       if (name.startsWith('abort')) {
-        await delay(20);
+        // Long enough that a client which reads one chunk and leaves does so before the failure arrives.
+        await delay(100);
         res.socket?.destroy();
         return;
       }
+      if (name.startsWith('stall')) return; // one piece, then silence: the gateway's idle timeout ends it
       await delay(name.startsWith('slow') ? 150 : 5);
     }
     res.end();

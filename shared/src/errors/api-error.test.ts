@@ -39,9 +39,10 @@ describe('error envelope', () => {
     const passed = ApiError.fromEnvelope(new ApiError('overloaded', 'Queue full.').toEnvelope(), 4);
     expect(passed.code).toBe('overloaded');
     expect(passed.retryAfterSeconds).toBe(4);
-    const unknown = ApiError.fromEnvelope({ error: { type: 'server_error', code: 'gpu_on_fire', message: 'm', param: null } });
+    const unknown = ApiError.fromEnvelope({ error: { type: 'server_error', code: 'gpu_on_fire', message: 'CUDA at 0x7f3a, /srv/models', param: null } });
     expect(unknown.code).toBe('internal_error');
     expect(unknown.status).toBe(500);
+    expect(unknown.message).not.toMatch(/gpu_on_fire|CUDA|\/srv/);
   });
 });
 

@@ -59,13 +59,13 @@ export class ApiError extends Error {
   }
 
   /**
-   * Rebuilds the error from an envelope another service answered with, so the gateway can pass GPU-function errors
-   * on unchanged. Unknown codes (a newer GPU function) become `internal_error` rather than leaking an unmapped status.
+   * Rebuilds the error from an envelope another service answered with. Unknown codes (a newer GPU function) become
+   * `internal_error` with a generic message: neither an unmapped status nor upstream wording reaches a client.
    */
   static fromEnvelope(envelope: ErrorEnvelope, retryAfterSeconds?: number): ApiError {
     const { code, message, param } = envelope.error;
     if (!isErrorCode(code)) {
-      return new ApiError('internal_error', `upstream error ${code}: ${message}`);
+      return new ApiError('internal_error', 'The GPU function failed with an error this gateway does not know.');
     }
     return new ApiError(code, message, {
       param,

@@ -8,6 +8,26 @@
 import { z } from 'zod';
 import { idSchema } from './common.ts';
 
+/**
+ * Highest price per 1000 characters ($1000). With at most {@link MAX_BILLABLE_CHARACTERS} characters per request,
+ * `characters × price` stays below 2^53, so a request's price in micros is computed exactly with plain numbers.
+ */
+export const MAX_PRICE_PER_1K_MICROS = 1_000_000_000;
+/** The most characters one request can carry (the gateway's MAX_INPUT_CHARS cannot be set higher). */
+export const MAX_BILLABLE_CHARACTERS = 100_000;
+
+/** Keys of one customer share an account: its phrase cache. Operator-chosen, like a customer id in another system. */
+export const accountIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, "_" or "-"');
+
+/** Voices a key may use; `null` is every voice. Listed ids need not exist yet (a voice can be added later). */
+export const allowedVoicesSchema = z
+  .array(idSchema)
+  .max(1000)
+  .refine((ids) => new Set(ids).size === ids.length, 'must not list a voice twice')
+  .nullable();
+
 export const API_KEY_MODES = ['live', 'test'] as const;
 export const apiKeyModeSchema = z.enum(API_KEY_MODES);
 export type ApiKeyMode = z.infer<typeof apiKeyModeSchema>;
@@ -21,9 +41,9 @@ export const planSchema = z.strictObject({
   /** Characters per calendar month (UTC), cache hits included; `null` is unlimited. */
   monthly_character_quota: z.number().int().min(0).nullable().default(null),
   /** Price of 1000 synthesized characters, in micros. */
-  price_per_1k_chars_micros: z.number().int().min(0).max(1_000_000_000_000),
+  price_per_1k_chars_micros: z.number().int().min(0).max(MAX_PRICE_PER_1K_MICROS),
   /** Price of 1000 characters served from the phrase cache, in micros. */
-  cache_hit_price_per_1k_chars_micros: z.number().int().min(0).max(1_000_000_000_000),
+  cache_hit_price_per_1k_chars_micros: z.number().int().min(0).max(MAX_PRICE_PER_1K_MICROS),
   /** ISO 4217 code, lower case. */
   currency: z
     .string()
@@ -42,6 +62,9 @@ export const createApiKeyRequestSchema = z.strictObject({
     .regex(/^cus_[A-Za-z0-9]{1,64}$/, 'must be a Stripe customer id (cus_...)')
     .nullable()
     .default(null),
+  /** The account whose phrase cache the key shares; `null` makes the key its own account (its id). */
+  account_id: accountIdSchema.nullable().default(null),
+  allowed_voices: allowedVoicesSchema.default(null),
 });
 export type CreateApiKeyRequest = z.output<typeof createApiKeyRequestSchema>;
 
@@ -55,6 +78,9 @@ export const apiKeySchema = z.strictObject({
   redacted: z.string(),
   plan: planSchema,
   stripe_customer_id: z.string().nullable(),
+  /** Keys of one account share its phrase cache; another account's phrases are invisible to them. */
+  account_id: z.string(),
+  allowed_voices: z.array(z.string()).nullable(),
   created_at: z.iso.datetime(),
   revoked_at: z.iso.datetime().nullable(),
 });
@@ -66,12 +92,18 @@ export const createdApiKeySchema = apiKeySchema.extend({
 });
 export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;
 
-export const USAGE_OUTCOMES = ['completed', 'client_aborted'] as const;
+/**
+ * `completed`: the whole answer was sent. `client_aborted`: the client left after the answer started (billed: the
+ * audio was made). `unsettled`: the gateway lost track of a request whose audio had started, and its lease ran out
+ * (billed as started, see docs/contract.md "Billing").
+ */
+export const USAGE_OUTCOMES = ['completed', 'client_aborted', 'unsettled'] as const;
+export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
 
-/** One billable request, exactly once per event id. */
+/** One billable delivery, exactly once per event id. */
 export const usageEventSchema = z.strictObject({
   object: z.literal('usage_event'),
-  /** Unique per key, request id and request body, so a retried request is never counted twice. */
+  /** SHA-256 of the key id and the gateway's own identity of the delivery: unique across keys and requests. */
   event_id: z.string(),
   request_id: z.string(),
   key_id: z.string(),
@@ -83,8 +115,9 @@ export const usageEventSchema = z.strictObject({
   audio_seconds: z.number().min(0).nullable(),
   cache_hit: z.boolean(),
   price_micros: z.number().int().min(0),
-  /** `client_aborted`: the audio was made (and cached) but the client left before the end. */
   outcome: z.enum(USAGE_OUTCOMES),
+  /** Stripe's answer when it refused the event for good (`POST /admin/usage/stripe-sync` skips it from then on). */
+  stripe_error: z.string().nullable(),
 });
 export type UsageEvent = z.infer<typeof usageEventSchema>;
 

@@ -4,12 +4,23 @@ import { synthesisJobSchema } from './internal.ts';
 import { ttsRequestSchema } from './tts.ts';
 
 const { params } = parseOrThrow(ttsRequestSchema(), { text: 'Hello.', voice: 'v' });
-const job = { request_id: 'req-1', params, seed: 7, voice_version: 'a'.repeat(64), synthesis_key: 'b'.repeat(64), stream: false };
+const job = {
+  request_id: 'req-1',
+  client_request_id: 'client-7',
+  params,
+  seed: 7,
+  voice_version: 'a'.repeat(64),
+  synthesis_key: 'b'.repeat(64),
+  stream: false,
+};
 
 describe('gateway -> GPU function job', () => {
   it('carries normalized params, the resolved seed and the key', () => {
     expect(parseOrThrow(synthesisJobSchema, job)).toEqual(job);
     expect(parseOrThrow(synthesisJobSchema, { ...job, synthesis_key: null }).synthesis_key).toBeNull();
+    // The client's id is for logs only, and optional.
+    const { client_request_id: _omitted, ...withoutClientId } = job;
+    expect(parseOrThrow(synthesisJobSchema, withoutClientId).client_request_id).toBeNull();
   });
 
   it.each([

@@ -16,8 +16,13 @@ export const INTERNAL_PATHS = {
 } as const;
 
 export const synthesisJobSchema = z.strictObject({
-  /** The gateway's request id, echoed in logs on both sides and used to drop duplicate deliveries. */
+  /**
+   * The gateway's own id for this job (never a client-chosen value): the GPU function keys in-flight work by it and
+   * refuses a second job with the same id while the first runs.
+   */
   request_id: z.string().min(1).max(128),
+  /** The client's `x-request-id`, when it sent one: for joining logs only, never an identity. */
+  client_request_id: z.string().max(128).nullable().default(null),
   params: synthesisParamsSchema,
   /** The seed actually used: the caller's, or one derived from the synthesis key, or a random one. */
   seed: z.number().int().min(0).max(MAX_SEED),
