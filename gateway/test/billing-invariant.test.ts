@@ -157,9 +157,9 @@ function expectedLedger(observations: readonly Observation[], key: number): stri
 }
 
 async function ledgerOf(keyId: string): Promise<{ events: string[]; requests: number; characters: number; reserved: number }> {
-  return runInDurableObject(testEnv.KEY_ACCOUNT.getByName(keyId), (instance, state) => {
+  return runInDurableObject(testEnv.KEY_ACCOUNT.getByName(keyId), async (instance, state) => {
     const rows = state.storage.sql.exec<{ characters: number; cache_hit: number }>('SELECT characters, cache_hit FROM events').toArray();
-    const usage = instance.usage();
+    const usage = await instance.usage();
     return {
       events: rows.map((row) => `${String(row.characters)}:${String(row.cache_hit)}`).sort(),
       requests: usage.requests,

@@ -149,9 +149,9 @@ export class KeyAccount extends DurableObject {
    * Both steps of a synthesis in one round trip: a token from the bucket, then a concurrency slot and a quota hold.
    * A request refused by its reservation has still used its token: it was a request.
    */
-  admitAndReserve(plan: RatePlan, request: ReservationRequest): { admission: RequestAdmission; reservation: ReservationResult | null } {
+  async admitAndReserve(plan: RatePlan, request: ReservationRequest): Promise<{ admission: RequestAdmission; reservation: ReservationResult | null }> {
     const admission = this.admitRequest(plan);
-    return { admission, reservation: admission.admitted ? this.reserve(request) : null };
+    return { admission, reservation: admission.admitted ? await this.reserve(request) : null };
   }
 
   /**
@@ -159,10 +159,10 @@ export class KeyAccount extends DurableObject {
    * idempotency key is held by a request still in flight is refused (`in_progress`), so one key cannot run the same
    * billable work twice at once and have it billed once.
    */
-  reserve(request: ReservationRequest): ReservationResult {
+  async reserve(request: ReservationRequest): Promise<ReservationResult> {
     if (this.#revoked()) return { reserved: false, reason: 'revoked' };
     const now = Date.now();
-    this.#expireLeases(now);
+    await this.#expireLeases(now);
     if (request.idempotencyKey !== null && this.#sql.exec('SELECT 1 FROM leases WHERE idempotency = ?', request.idempotencyKey).toArray().length > 0) {
       return { reserved: false, reason: 'in_progress' };
     }
@@ -214,8 +214,8 @@ export class KeyAccount extends DurableObject {
     this.#sql.exec("INSERT OR IGNORE INTO meta (name, value) VALUES ('revoked_at', ?)", new Date().toISOString());
   }
 
-  usage(nowMs: number = Date.now()): MonthUsage {
-    this.#expireLeases(nowMs);
+  async usage(nowMs: number = Date.now()): Promise<MonthUsage> {
+    await this.#expireLeases(nowMs);
     const reserved = this.#sql.exec<{ chars: number | null }>('SELECT SUM(characters) AS chars FROM leases').one().chars ?? 0;
     return { ...this.#month(monthOf(nowMs)), reservedCharacters: reserved };
   }
@@ -231,7 +231,7 @@ export class KeyAccount extends DurableObject {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.#expireLeases(now);
+    await this.#expireLeases(now);
     this.#sql.exec('DELETE FROM replays WHERE expires_ms <= ?', now);
     // A throw here makes the runtime retry the alarm with backoff, so a D1 outage delays the ledger, never loses it.
     await this.flush();
@@ -294,15 +294,17 @@ export class KeyAccount extends DurableObject {
    * Drops leases past their time to live. One whose answer had started but was never settled (the gateway's isolate
    * died, and its outbox never heard of it) is billed as recorded at admission, with outcome `unsettled`.
    */
-  #expireLeases(now: number): void {
+  async #expireLeases(now: number): Promise<void> {
     const lost = this.#sql
       .exec<{ pending: string }>('SELECT pending FROM leases WHERE expires_ms <= ? AND started = 1 AND charged = 0 AND pending IS NOT NULL', now)
       .toArray();
+    let recorded = false;
     for (const { pending } of lost) {
       const record = JSON.parse(pending) as UsageRecord;
-      this.#bill({ ...record, outcome: 'unsettled' }, now);
+      recorded = this.#bill({ ...record, outcome: 'unsettled' }, now).recorded || recorded;
     }
     this.#sql.exec('DELETE FROM leases WHERE expires_ms <= ?', now);
+    if (recorded) await this.#alarmBy(now + this.#flushDelayMs());
   }
 
   /** Makes sure an alarm fires no later than `at`. */

@@ -103,7 +103,9 @@ export class PhraseCache {
 
   /** A writer that streams one phrase into R2 and then into this data center's cache. */
   writer(phraseId: string, meta: PhraseMeta, limits: WriterLimits): PhraseWriter {
-    return new PhraseWriter(this.#bucket, r2Key(phraseId), toCustomMetadata(meta), meta.contentType, limits, () => this.#refillEdge(phraseId));
+    const toEdge = (stored: Uint8Array | null) =>
+      stored === null ? this.#refillEdge(phraseId) : this.#putEdge(phraseId, { ...meta, audioSeconds: meta.audioSeconds ?? pcmSeconds(meta.contentType, stored.length, meta.sampleRate) }, stored.length, stored);
+    return new PhraseWriter(this.#bucket, r2Key(phraseId), toCustomMetadata(meta), meta.contentType, limits, toEdge);
   }
 
   /** Copies the durable phrase into this data center's cache, streamed (never held whole in memory). */
@@ -111,11 +113,15 @@ export class PhraseCache {
     const object = await this.#bucket.get(r2Key(phraseId));
     if (object === null) return;
     const meta = metaFromCustom(object.customMetadata ?? {}, object.httpMetadata?.contentType, object.size);
-    const headers = phraseHeaders(null, meta, object.size);
+    await this.#putEdge(phraseId, meta, object.size, object.body);
+  }
+
+  async #putEdge(phraseId: string, meta: PhraseMeta, size: number, body: ReadableStream | Uint8Array): Promise<void> {
+    const headers = phraseHeaders(null, meta, size);
     headers.set('cache-control', `public, max-age=${String(this.#edgeTtlSeconds)}, immutable`);
     if (meta.voice !== null) headers.set(VOICE_HEADER, meta.voice);
     const edge = await caches.open(EDGE_CACHE_NAME);
-    await edge.put(this.#edgeUrl(phraseId), new Response(object.body, { headers }));
+    await edge.put(this.#edgeUrl(phraseId), new Response(body, { headers }));
   }
 
   #edgeUrl(phraseId: string): string {

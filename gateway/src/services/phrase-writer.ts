@@ -66,7 +66,7 @@ export class PhraseWriter {
   readonly #customMetadata: Record<string, string>;
   readonly #contentType: string;
   readonly #limits: WriterLimits;
-  readonly #afterStore: () => Promise<void>;
+  readonly #afterStore: (stored: Uint8Array | null) => Promise<void>;
   #chunks: Uint8Array[] = [];
   #buffered = 0;
   #total = 0;
@@ -80,7 +80,7 @@ export class PhraseWriter {
     customMetadata: Record<string, string>,
     contentType: string,
     limits: WriterLimits,
-    afterStore: () => Promise<void>,
+    afterStore: (stored: Uint8Array | null) => Promise<void>,
   ) {
     this.#bucket = bucket;
     this.#key = key;
@@ -126,22 +126,26 @@ export class PhraseWriter {
         return false;
       }
       if (this.#upload === null) {
+        // One part's worth at most: stored with one put, then copied to the edge from memory (no R2 read).
         const size = this.#buffered;
+        const audio = this.#take(size);
         try {
-          await this.#bucket.put(this.#key, this.#take(size), { httpMetadata: { contentType: this.#contentType }, customMetadata: this.#customMetadata });
+          await this.#bucket.put(this.#key, audio, { httpMetadata: { contentType: this.#contentType }, customMetadata: this.#customMetadata });
+          this.#active = false;
+          await this.#afterStore(audio).catch(() => undefined);
         } finally {
           this.#limits.budget.give(size);
         }
-      } else {
-        if (this.#buffered > 0) await this.#uploadPart(this.#buffered);
-        await this.#upload.complete(this.#parts);
+        return true;
       }
+      if (this.#buffered > 0) await this.#uploadPart(this.#buffered);
+      await this.#upload.complete(this.#parts);
       this.#active = false;
     } catch {
       await this.abandon();
       return false;
     }
-    await this.#afterStore().catch(() => undefined);
+    await this.#afterStore(null).catch(() => undefined);
     return true;
   }
 

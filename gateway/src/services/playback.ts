@@ -5,6 +5,7 @@
  * @module
  */
 import { ApiError } from '@gsv-edge/shared';
+import { log } from '../log.ts';
 import { priceMicros, reservationFor, unitPrice } from './account.ts';
 import { idempotencyKeyHash, playbackIdentity, replayKey, requestIdentity, usageEventId } from './billing.ts';
 import { mayUseVoice } from './key-store.ts';
@@ -23,7 +24,10 @@ export async function playPhrase(ctx: RequestContext, synthesisKey: string): Pro
   const reservation = (characters: number) => reservationFor(apiKey, ctx.gatewayRequestId, characters, ctx.config.leaseTtlMs, { idempotencyKey: idempotency, pending: null });
 
   // This data center's copy costs nothing to ask for; R2 is asked only once the request has its token.
-  let hit = await cache.matchEdge(phraseId, synthesisKey, ctx.range);
+  let hit = await cache.matchEdge(phraseId, synthesisKey, ctx.range).catch((error: unknown) => {
+    log(ctx.env.LOG_LEVEL, 'error', 'phrase cache lookup failed', { request_id: ctx.requestId, error: String(error) });
+    return null;
+  });
   try {
     if (hit !== null) {
       playable(ctx, hit);

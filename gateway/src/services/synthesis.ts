@@ -88,36 +88,21 @@ export async function synthesize(ctx: RequestContext, request: SynthesisRequest)
   const { params } = request;
   const secret = signingSecret(ctx.env);
   const catalog = voiceCatalog(config, secret, ctx.gatewayRequestId);
-  const characters = countCharacters(params.text);
   const idempotency = await idempotencyKeyHash(ctx.idempotencyKey);
   // A voice the key may not use is answered exactly like one that does not exist.
   if (!mayUseVoice(apiKey, params.voice)) throw voiceNotFound(params.voice);
   const cache = new PhraseCache(ctx.env.PHRASES, ctx.baseUrl, config.phraseEdgeTtlSeconds, ctx.waitUntil);
   const range = request.sse ? null : ctx.range;
-  const eventId = await usageEventId(apiKey.id, requestIdentity(ctx.gatewayRequestId));
-  const record = (cacheHit: boolean, audioSeconds: number | null, outcome: UsageRecord['outcome'], replay: string | null): UsageRecord => ({
-    eventId,
-    requestId: ctx.requestId,
-    keyId: apiKey.id,
-    occurredMs: Date.now(),
-    route: request.route,
-    voice: params.voice,
-    characters,
-    audioSeconds,
-    cacheHit,
-    priceMicros: priceMicros(characters, unitPrice(apiKey.plan, cacheHit)),
-    outcome,
-    replayKey: replay,
-  });
+  const bills = usageRecords(ctx, request, await usageEventId(apiKey.id, requestIdentity(ctx.gatewayRequestId)));
   const target: SettlementTarget = { env: ctx.env, keyId: apiKey.id, reservationId: ctx.gatewayRequestId, requestId: ctx.requestId };
 
   // Before admission: only what costs nothing (this isolate's voice list, this data center's cache).
   const known = catalog.peek(params.voice);
   let phrase = known === undefined ? null : await phraseOf(ctx, params, known);
   const edgeLookup = phrase === null ? Promise.resolve(null) : matchEdge(ctx, cache, phrase, range);
-  const reservation = reservationFor(apiKey, ctx.gatewayRequestId, characters, config.leaseTtlMs, {
+  const reservation = reservationFor(apiKey, ctx.gatewayRequestId, bills.characters, config.leaseTtlMs, {
     idempotencyKey: idempotency,
-    pending: record(false, null, 'completed', null),
+    pending: bills.record(false, null, 'completed', null),
   });
   try {
     await ctx.admit(reservation);
@@ -130,15 +115,7 @@ export async function synthesize(ctx: RequestContext, request: SynthesisRequest)
     const edgeAsked = phrase !== null;
     phrase ??= await phraseOf(ctx, params, await catalog.get(params.voice));
     const hit = (await edgeLookup) ?? (await lookupAfterAdmission(ctx, cache, phrase, range, edgeAsked));
-    if (hit !== null) {
-      const ranged = hit.status === 206 && phrase.phraseId !== null;
-      const bill = ranged
-        ? { ...record(true, hit.meta.audioSeconds, 'completed', null), eventId: await usageEventId(apiKey.id, playbackIdentity(phrase.phraseId ?? '', Date.now())) }
-        : record(true, hit.meta.audioSeconds, 'completed', await replayKey(idempotency, phrase.synthesisKey));
-      ctx.waitUntil(settleUsage(target, { bill, release: true }));
-      ctx.log({ cache: 'HIT', tier: hit.tier, voice: params.voice, characters });
-      return respond(hit.status, hit.headers, hit.body, 'HIT', request.sse, characters);
-    }
+    if (hit !== null) return await answerFromCache(ctx, request, target, bills, hit, phrase, idempotency);
 
     let answer: OriginAnswer;
     try {
@@ -150,31 +127,89 @@ export async function synthesize(ctx: RequestContext, request: SynthesisRequest)
       phrase = await phraseOf(ctx, params, await catalog.get(params.voice));
       answer = await forward(ctx, secret, job(ctx, request, phrase));
     }
-
-    const { phraseId, synthesisKey } = phrase;
-    const writer =
-      phraseId === null
-        ? null
-        : cache.writer(phraseId, phraseMeta(answer, phrase, characters, params.voice), { maxBytes: config.phraseCacheMaxBytes, budget: ISOLATE_BUFFER_BUDGET });
-    const tracked = trackDelivery(answer.body, writer);
-    const replay = await replayKey(idempotency, synthesisKey);
-    ctx.waitUntil(markStarted(target));
-    ctx.waitUntil(settleWhenDelivered(target, tracked, (outcome, bytes) => record(false, answerSeconds(answer, bytes), outcome, replay), ctx));
-    ctx.log({ cache: synthesisKey === null ? 'BYPASS' : 'MISS', origin: answer.origin, voice: params.voice, characters });
-
-    const headers = new Headers();
-    for (const name of PASSED_HEADERS) {
-      const value = answer.headers.get(name);
-      if (value !== null) headers.set(name, value);
-    }
-    const length = answer.headers.get('content-length');
-    if (length !== null) headers.set('content-length', length);
-    headers.set('cache-control', synthesisKey === null ? 'no-store' : CLIENT_CACHE_CONTROL);
-    return respond(200, headers, tracked.body, 'MISS', request.sse, characters);
+    return await answerFromOrigin(ctx, request, target, bills, answer, phrase, cache, idempotency);
   } catch (error) {
     ctx.waitUntil(settleUsage(target, { bill: null, release: true }));
     throw error;
   }
+}
+
+/** Builds this request's usage records; only what is known when it ends varies. */
+function usageRecords(ctx: RequestContext, request: SynthesisRequest, eventId: string) {
+  const { apiKey } = ctx;
+  const characters = countCharacters(request.params.text);
+  const record = (cacheHit: boolean, audioSeconds: number | null, outcome: UsageRecord['outcome'], replay: string | null): UsageRecord => ({
+    eventId,
+    requestId: ctx.requestId,
+    keyId: apiKey.id,
+    occurredMs: Date.now(),
+    route: request.route,
+    voice: request.params.voice,
+    characters,
+    audioSeconds,
+    cacheHit,
+    priceMicros: priceMicros(characters, unitPrice(apiKey.plan, cacheHit)),
+    outcome,
+    replayKey: replay,
+  });
+  return { characters, record };
+}
+type UsageRecords = ReturnType<typeof usageRecords>;
+
+/** Rules 2-4: a whole hit is billed per request (unless a replay), a ranged one as the day's playback. */
+async function answerFromCache(
+  ctx: RequestContext,
+  request: SynthesisRequest,
+  target: SettlementTarget,
+  bills: UsageRecords,
+  hit: CachedPhrase,
+  phrase: Phrase,
+  idempotency: string | null,
+): Promise<SynthesisResponse> {
+  const base = bills.record(true, hit.meta.audioSeconds, 'completed', await replayKey(idempotency, phrase.synthesisKey));
+  const bill =
+    hit.status === 206 && phrase.phraseId !== null
+      ? { ...base, replayKey: null, eventId: await usageEventId(ctx.apiKey.id, playbackIdentity(phrase.phraseId, Date.now())) }
+      : base;
+  ctx.waitUntil(settleUsage(target, { bill, release: true }));
+  ctx.log({ cache: 'HIT', tier: hit.tier, voice: request.params.voice, characters: bills.characters });
+  return respond(hit.status, hit.headers, hit.body, 'HIT', request.sse, bills.characters);
+}
+
+/** Rule 1: relays the GPU function's answer, caching it as it goes, and bills it once its fate is known. */
+async function answerFromOrigin(
+  ctx: RequestContext,
+  request: SynthesisRequest,
+  target: SettlementTarget,
+  bills: UsageRecords,
+  answer: OriginAnswer,
+  phrase: Phrase,
+  cache: PhraseCache,
+  idempotency: string | null,
+): Promise<SynthesisResponse> {
+  const { phraseId, synthesisKey } = phrase;
+  const writer =
+    phraseId === null
+      ? null
+      : cache.writer(phraseId, phraseMeta(answer, phrase, bills.characters, request.params.voice), {
+          maxBytes: ctx.config.phraseCacheMaxBytes,
+          budget: ISOLATE_BUFFER_BUDGET,
+        });
+  const tracked = trackDelivery(answer.body, writer);
+  const replay = await replayKey(idempotency, synthesisKey);
+  ctx.waitUntil(markStarted(target));
+  ctx.waitUntil(settleWhenDelivered(target, tracked, (outcome, bytes) => bills.record(false, answerSeconds(answer, bytes), outcome, replay), ctx));
+  ctx.log({ cache: synthesisKey === null ? 'BYPASS' : 'MISS', origin: answer.origin, voice: request.params.voice, characters: bills.characters });
+
+  const headers = new Headers();
+  for (const name of PASSED_HEADERS) {
+    const value = answer.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  const length = answer.headers.get('content-length');
+  if (length !== null) headers.set('content-length', length);
+  headers.set('cache-control', synthesisKey === null ? 'no-store' : CLIENT_CACHE_CONTROL);
+  return respond(200, headers, tracked.body, 'MISS', request.sse, bills.characters);
 }
 
 /**
