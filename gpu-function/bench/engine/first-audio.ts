@@ -16,9 +16,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { floatToPcm16 } from '../../src/audio/pcm.ts';
 import { encodeWav } from '../../src/audio/wav.ts';
-import type { StepStats } from '../../src/engine/model-worker.ts';
-import { DEFAULT_RUNTIME_CONFIG } from '../../src/runtime/index.ts';
-import { registerCjsNamedExports } from '../cjs-interop.ts';
+import { DEFAULT_RUNTIME_CONFIG, Engine, type StepStats } from '../../src/engine/index.ts';
 import { emitResult, progress } from '../scenario-result.ts';
 
 const { values } = parseArgs({
@@ -37,8 +35,6 @@ if (!Number.isInteger(tokens) || tokens < 16) throw new Error(`--tokens must be 
 const streamed = values.mode === 'stream';
 const VOICE = 'bench-voice';
 
-registerCjsNamedExports();
-const { Engine } = await import('../../src/engine/engine.ts');
 let started = performance.now();
 /** Engine steps of the measured request, with when each ended (ms since the request was sent). */
 let steps: { readonly stats: StepStats; readonly endedMs: number }[] = [];

@@ -17,10 +17,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { ModelSession as ModelSessionType } from '../../src/runtime/index.ts';
-import type { HostTensor } from '../../src/tensor/index.ts';
+import { readT2sCheckpoint } from '../../src/checkpoint/index.ts';
+import { t2sDimsFromArchitecture } from '../../src/models/t2s/config.ts';
+import { OFFICIAL_STAGE, buildOfficialStageDecoder } from '../../src/models/t2s/official-export/stage-decoder.ts';
+import { ExternalDataFile, writeModel } from '../../src/onnx/index.ts';
+import { DEFAULT_RUNTIME_CONFIG, ModelSession } from '../../src/runtime/index.ts';
+import { tensor, type HostTensor } from '../../src/tensor/index.ts';
 import { modelSetSources } from '../bundle/model-set-paths.ts';
-import { registerCjsNamedExports } from '../cjs-interop.ts';
 import { emitResult, progress } from '../scenario-result.ts';
 import { integerList, median, singleInteger } from './step-options.ts';
 
@@ -40,13 +43,6 @@ if (values.models === undefined || values.work === undefined) throw new Error('-
 const lengths = integerList(values.lengths, 'lengths');
 const [warmup, steps, rounds, phones] = [singleInteger(values.warmup, 'warmup', 0), singleInteger(values.steps, 'steps'), singleInteger(values.rounds, 'rounds'), singleInteger(values.phones, 'phones')];
 
-registerCjsNamedExports();
-const { readT2sCheckpoint } = await import('../../src/checkpoint/index.ts');
-const { t2sDimsFromArchitecture } = await import('../../src/models/t2s/config.ts');
-const { OFFICIAL_STAGE, buildOfficialStageDecoder } = await import('../../src/models/t2s/official-export/stage-decoder.ts');
-const { ExternalDataFile, writeModel } = await import('../../src/onnx/index.ts');
-const { DEFAULT_RUNTIME_CONFIG, ModelSession } = await import('../../src/runtime/index.ts');
-const { tensor } = await import('../../src/tensor/index.ts');
 
 const checkpoint = await readT2sCheckpoint(modelSetSources(values.models).gpt);
 const dims = t2sDimsFromArchitecture(checkpoint.architecture);
@@ -90,7 +86,7 @@ emitResult({
 });
 
 /** `--warmup` + `--steps` steps of the export's loop: this step's outputs are the next step's inputs. */
-async function timeSteps(session: ModelSessionType, first: Record<string, HostTensor>): Promise<{ wall: number; ort: number }[]> {
+async function timeSteps(session: ModelSession, first: Record<string, HostTensor>): Promise<{ wall: number; ort: number }[]> {
   const timed: { wall: number; ort: number }[] = [];
   let feeds = first;
   for (let step = 0; step < warmup + steps; step += 1) {

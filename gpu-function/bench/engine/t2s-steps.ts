@@ -11,8 +11,8 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_ENGINE_LIMITS } from '../../src/engine/index.ts';
 import type { T2sSequence } from '../../src/engine/scheduler/index.ts';
-import { registerCjsNamedExports } from '../cjs-interop.ts';
 import { emitResult, progress } from '../scenario-result.ts';
 import { integerList, median, singleInteger } from './step-options.ts';
 import { T2sLoop, type DecodeStepTiming } from './t2s-loop.ts';
@@ -38,8 +38,6 @@ const steps = singleInteger(values.steps, 'steps');
 const phones = singleInteger(values.phones, 'phones');
 const rounds = singleInteger(values.rounds, 'rounds');
 
-registerCjsNamedExports();
-const { DEFAULT_ENGINE_LIMITS } = await import('../../src/engine/engine.ts');
 const graphs = await openT2sGraphs(values.bundle, false);
 const metrics: Record<string, number> = {};
 for (const batch of batches) {

@@ -11,7 +11,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { registerCjsNamedExports } from '../cjs-interop.ts';
+import { DEFAULT_ENGINE_LIMITS } from '../../src/engine/index.ts';
 import { emitResult, progress } from '../scenario-result.ts';
 import { T2sLoop } from './t2s-loop.ts';
 import { openT2sGraphs } from './t2s-sessions.ts';
@@ -32,9 +32,6 @@ if (values.bundle === undefined) throw new Error('--bundle is required');
 const requests = positive('requests');
 const concurrency = positive('concurrency');
 const shape: WorkloadShape = { phones: positive('phones'), promptTokens: positive('prompt-tokens'), tokens: positive('tokens') };
-
-registerCjsNamedExports();
-const { DEFAULT_ENGINE_LIMITS } = await import('../../src/engine/engine.ts');
 
 const loadStarted = performance.now();
 const graphs = await openT2sGraphs(values.bundle, values['whole-bundle']);

@@ -6,7 +6,11 @@
  * most frames, but it is not bit-exact.
  * @module
  */
-import { ConverterType, create } from '@alexanderolsen/libsamplerate-js';
+// A default import: the package is webpack-built CommonJS whose exports Node's CommonJS lexer cannot see, so a named
+// import fails under plain Node (vitest's interop hides that). The default import is `module.exports` everywhere.
+import libsamplerate from '@alexanderolsen/libsamplerate-js';
+
+const { ConverterType, create } = libsamplerate;
 
 export async function resampleHighQuality(input: Float32Array, origFreq: number, newFreq: number): Promise<Float32Array> {
   if (origFreq === newFreq) return Float32Array.from(input);

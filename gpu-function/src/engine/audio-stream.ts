@@ -2,11 +2,29 @@
  * The audio of one synthesis as the engine produces it: float PCM chunks in text order, then a summary, or an
  * error. Iterating it yields the chunks; a failure after some audio was produced surfaces as an error from the
  * iterator, so no partial audio is ever mistaken for a complete result.
+ *
+ * What answers the request (model bundle, sample rate, voice version) is known when the stream is returned, before
+ * any audio, so a server can send its response headers at once.
  * @module
  */
 
+/** What a stream carries, fixed when the engine accepts the request. */
+export interface StreamInfo {
+  readonly requestId: string;
+  /** Id of the model bundle that speaks (its manifest id, the voice's `model`). */
+  readonly model: string;
+  /** SHA-256 of that bundle's manifest (the voice's `model_sha256`). */
+  readonly modelSha256: string;
+  /** Of every chunk, in Hz: the bundle's output rate (32000 for GPT-SoVITS v1/v2). Chunks are mono float PCM. */
+  readonly sampleRate: number;
+  /** The voice's version when the request was accepted. */
+  readonly voiceVersion: string;
+}
+
 export interface SynthesisSummary {
   readonly requestId: string;
+  /** Id of the model bundle that spoke. */
+  readonly model: string;
   readonly sampleRate: number;
   readonly segments: number;
   /** Semantic tokens generated over all segments. */
@@ -14,13 +32,19 @@ export interface SynthesisSummary {
   readonly audioSeconds: number;
   /** From the call to the first audio leaving the engine. */
   readonly timeToFirstAudioMs: number;
+  /** Segments the runaway guard stopped because they never ended on their own (see `runawayTokensPerPhone`). */
+  readonly runawaySegments: number;
   readonly totalMs: number;
 }
 
 type Waiter = { resolve: (result: IteratorResult<Float32Array>) => void; reject: (error: unknown) => void };
 
-export class AudioStream implements AsyncIterable<Float32Array> {
+export class AudioStream implements AsyncIterable<Float32Array>, StreamInfo {
+  readonly requestId: string;
+  readonly model: string;
+  readonly modelSha256: string;
   readonly sampleRate: number;
+  readonly voiceVersion: string;
   /** Settles with the summary after the last chunk, or rejects with the failure. */
   readonly done: Promise<SynthesisSummary>;
   readonly #chunks: Float32Array[] = [];
@@ -29,8 +53,12 @@ export class AudioStream implements AsyncIterable<Float32Array> {
   #error: Error | undefined;
   #settle!: { resolve: (summary: SynthesisSummary) => void; reject: (error: unknown) => void };
 
-  constructor(sampleRate: number) {
-    this.sampleRate = sampleRate;
+  constructor(info: StreamInfo) {
+    this.requestId = info.requestId;
+    this.model = info.model;
+    this.modelSha256 = info.modelSha256;
+    this.sampleRate = info.sampleRate;
+    this.voiceVersion = info.voiceVersion;
     this.done = new Promise<SynthesisSummary>((resolve, reject) => {
       this.#settle = { resolve, reject };
     });

@@ -1,5 +1,6 @@
-import { ApiError, parseOrThrow, ttsRequestSchema, type SynthesisParams } from '@gsv-edge/shared';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { ApiError, parseOrThrow, ttsRequestSchema, voiceVersion, type SynthesisParams, type Voice } from '@gsv-edge/shared';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { encodeWav } from '../audio/wav.ts';
 import { buildBundle } from '../models/bundle/build.ts';
 import { DEFAULT_RUNTIME_CONFIG } from '../runtime/config.ts';
 import { writeSyntheticModelSet } from '../synthetic/index.ts';
-import { Engine, type EngineOptions } from './engine.ts';
+import { Engine, RUNAWAY_MIN_TOKENS, type AudioStream, type EngineOptions, type VoiceSource } from './index.ts';
 
 const MAX_TOKENS = 24;
 const SAMPLES_PER_TOKEN = 1280;
@@ -49,6 +50,31 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
+/** Many short segments: seconds of work even on the tiny model. */
+const LONG_TEXT = Array.from({ length: 250 }, () => 'Keep talking.').join(' ');
+
+/** The stream's failure, or undefined once it completes (a hang fails the test). */
+async function failureOf(stream: AudioStream): Promise<unknown> {
+  return within(
+    stream.collect().then(() => undefined, (error: unknown) => error),
+    10_000,
+    `request ${stream.requestId}`,
+  );
+}
+
+/** How a request ends: the error `synthesize` or its stream failed with, or undefined if it completed. */
+async function outcome(starting: Promise<AudioStream>, what: string): Promise<unknown> {
+  return within(
+    starting.then(async (stream) => stream.collect()).then(() => undefined, (error: unknown) => error),
+    10_000,
+    what,
+  );
+}
+
+function voiceRequest(id: string, model = 'tiny', prompt: { text: string; lang: 'en' | 'zh' } = { text: 'This is how I sound.', lang: 'en' }) {
+  return { id, model, prompt_text: prompt.text, prompt_lang: prompt.lang, ref_audio: referenceWav(), aux_ref_audio: [], description: '' };
+}
+
 async function until(condition: () => boolean, what: string): Promise<void> {
   const polling = (async () => {
     while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -60,6 +86,8 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'gsv-engine-'));
   const models = await writeSyntheticModelSet(join(root, 'src'), { size: 'tiny', sovitsVersion: 'v2', bert: true, hubert: true, seed: 11 });
   await buildBundle({ sources: { gpt: models.gpt, sovits: models.sovits, bert: models.bert ?? '', hubert: models.hubert ?? '' }, out: join(root, 'models', 'tiny'), precisions: ['fp32'] });
+  // The same weights without BERT, as `gsv-edge bundle` builds them without --bert.
+  await buildBundle({ sources: { gpt: models.gpt, sovits: models.sovits, hubert: models.hubert ?? '' }, out: join(root, 'models', 'plain'), precisions: ['fp32'] });
   options = {
     bundles: [join(root, 'models', 'tiny')],
     dataDir: join(root, 'data'),
@@ -234,5 +262,206 @@ describe('engine', () => {
     expect(engine.voices.get('narrator')?.id).toBe('narrator');
     const after = await audio('Remember me.', 99, {}, 'after-restart');
     expect(after).toEqual(before);
+  });
+});
+
+describe('engine streams', () => {
+  it('names the model bundle, its sample rate and the voice version before any audio, and the model in the summary', async () => {
+    const stream = await engine.synthesize({ requestId: 'who-speaks', params: params('Who is speaking?'), seed: 30 });
+    expect({ requestId: stream.requestId, model: stream.model, modelSha256: stream.modelSha256, sampleRate: stream.sampleRate, voiceVersion: stream.voiceVersion }).toEqual({
+      requestId: 'who-speaks',
+      model: 'tiny',
+      modelSha256: engine.models[0]!.sha256,
+      sampleRate: 32000,
+      voiceVersion: engine.voices.get('narrator')!.version,
+    });
+    await stream.collect();
+    expect(await stream.done).toMatchObject({ requestId: 'who-speaks', model: 'tiny', sampleRate: 32000 });
+  });
+});
+
+describe('engine request validation', () => {
+  it.each([-1, 2 ** 32, 1.5, Number.NaN])('refuses seed %s up front (invalid_field, param seed) before any step runs', async (seed) => {
+    const before = steps;
+    await expect(engine.synthesize({ requestId: 'bad-seed', params: params('Hi.'), seed })).rejects.toMatchObject({ code: 'invalid_field', status: 400, param: 'seed' });
+    expect(steps).toBe(before);
+    expect(engine.isInFlight('bad-seed')).toBe(false);
+  });
+
+  it('samples with `seed`; `params.seed` is the client\'s choice and is refused when it names another seed', async () => {
+    const resolved = await audio('Which seed wins?', 42, {}, 'seed-derived');
+    expect(await audio('Which seed wins?', 42, { seed: 42 }, 'seed-given')).toEqual(resolved);
+    expect(await audio('Which seed wins?', 42, { seed: -1 }, 'seed-random')).toEqual(resolved);
+    await expect(engine.synthesize({ requestId: 'seed-conflict', params: params('Which seed wins?', { seed: 7 }), seed: 42 })).rejects.toMatchObject({
+      code: 'invalid_field',
+      param: 'seed',
+    });
+    expect(engine.isInFlight('seed-conflict')).toBe(false);
+  });
+
+  it('refuses invalid parameters up front, naming the field', async () => {
+    const before = steps;
+    await expect(engine.synthesize({ requestId: 'bad-top-k', params: params('Hi.', { top_k: 0 }), seed: 1 })).rejects.toMatchObject({ code: 'invalid_field', param: 'top_k' });
+    await expect(engine.synthesize({ requestId: 'bad-speed', params: params('Hi.', { speed: 0 }), seed: 1 })).rejects.toMatchObject({ code: 'invalid_field', param: 'speed' });
+    expect(steps).toBe(before);
+  });
+});
+
+describe('engine voices on disk', () => {
+  it('refuses a voice id that is not a valid id (invalid_field, param id) and writes nothing outside the voices folder', async () => {
+    for (const id of ['../escaped', 'Upper', '', 'a/b', '.hidden', 'x'.repeat(65)]) {
+      await expect(engine.voices.create(voiceRequest(id))).rejects.toMatchObject({ code: 'invalid_field', status: 400, param: 'id' });
+    }
+    expect(existsSync(join(options.dataDir, 'escaped.json'))).toBe(false);
+    expect(existsSync(join(options.dataDir, 'voices', '..', 'escaped.json'))).toBe(false);
+    expect(engine.voices.list().map((voice) => voice.id)).not.toContain('../escaped');
+  });
+
+  it('skips unreadable or invalid voice definitions at start with a notice naming each file, and serves the others', async () => {
+    const dataDir = join(root, 'data-damaged');
+    await cp(options.dataDir, dataDir, { recursive: true });
+    const voices = join(dataDir, 'voices');
+    const narrator = await readFile(join(voices, 'narrator.json'), 'utf8');
+    const damaged = {
+      'truncated.json': narrator.slice(0, 40),
+      'wrong-shape.json': JSON.stringify({ ...(JSON.parse(narrator) as object), id: 'wrong-shape', version: 'not-a-hash' }),
+      // A valid definition of "narrator" under another name: deleting either would leave the other behind.
+      'renamed.json': narrator,
+    };
+    for (const [name, text] of Object.entries(damaged)) await writeFile(join(voices, name), text);
+    await mkdir(join(voices, 'unreadable.json'));
+    const notices: string[] = [];
+    const restarted = await Engine.start({ ...options, dataDir, log: (message) => notices.push(message) });
+    try {
+      expect(restarted.voices.list().map((voice) => voice.id)).toEqual(['narrator']);
+      for (const name of [...Object.keys(damaged), 'unreadable.json']) {
+        expect(notices.filter((notice) => notice.includes(join(voices, name)) && notice.includes('skipped'))).toHaveLength(1);
+      }
+      const stream = await restarted.synthesize({ requestId: 'still-served', params: params('Still here.'), seed: 31 });
+      expect((await within(stream.collect(), 10_000, 'the surviving voice')).length).toBeGreaterThan(0);
+    } finally {
+      await restarted.close();
+    }
+  });
+});
+
+describe('engine on a bundle built without BERT', () => {
+  it('registers a Mandarin voice and speaks Mandarin with zero BERT features, as `gsv-edge bundle --help` says', async () => {
+    const notices: string[] = [];
+    const plain = await Engine.start({ ...options, bundles: [join(root, 'models', 'plain')], dataDir: join(root, 'data-plain'), log: (message) => notices.push(message) });
+    try {
+      expect(notices.filter((notice) => notice.includes('bundle plain: no BERT'))).toHaveLength(1);
+      await plain.voices.create(voiceRequest('mandarin', 'plain', { text: '这是我说话的声音。', lang: 'zh' }));
+      await plain.voices.create(voiceRequest('english', 'plain'));
+      for (const voice of ['mandarin', 'english']) {
+        const stream = await plain.synthesize({ requestId: `zh-${voice}`, params: params('今天天气很好，我们去散步。', { voice, text_lang: 'zh' }), seed: 32 });
+        expect(stream.model).toBe('plain');
+        const samples = await within(stream.collect(), 10_000, `Mandarin for the ${voice} voice`);
+        expect(samples.length).toBe((await stream.done).tokens * SAMPLES_PER_TOKEN + (await stream.done).segments * 3200);
+        expect(samples.some((x) => x !== 0)).toBe(true);
+      }
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe('engine shutdown', () => {
+  it('close() fails requests in flight with not_ready, refuses new work at once, and resolves', async () => {
+    const closing = await Engine.start(options);
+    const running = await closing.synthesize({ requestId: 'running', params: params(LONG_TEXT, { text_split_method: 'cut5' }), seed: 40 });
+    const preparing = closing.synthesize({ requestId: 'preparing', params: params('Still being prepared.'), seed: 41 });
+    expect(closing.accepting).toBe(true);
+    const closed = closing.close();
+    expect(closing.accepting).toBe(false);
+    await expect(closing.synthesize({ requestId: 'after-close', params: params('Too late.'), seed: 42 })).rejects.toMatchObject({ code: 'not_ready', status: 503 });
+    await expect(closing.voices.create(voiceRequest('too-late'))).rejects.toMatchObject({ code: 'not_ready', status: 503 });
+    expect(await failureOf(running)).toMatchObject({ code: 'not_ready', status: 503, message: expect.stringMatching(/shutting down/) as unknown });
+    expect(await outcome(preparing, 'the request being prepared')).toMatchObject({ code: 'not_ready', status: 503 });
+    await within(closed, 10_000, 'close');
+    expect(closing.inFlight).toBe(0);
+    await expect(closing.synthesize({ requestId: 'after-closed', params: params('Too late.'), seed: 43 })).rejects.toMatchObject({ code: 'not_ready', status: 503 });
+  });
+
+  it('close({ graceMs }) lets requests in flight finish within the grace period, then fails the rest; a later call shortens it', async () => {
+    const draining = await Engine.start(options);
+    const short = await draining.synthesize({ requestId: 'short', params: params('I finish in time.'), seed: 44 });
+    const long = await draining.synthesize({ requestId: 'long', params: params(LONG_TEXT, { text_split_method: 'cut5' }), seed: 45 });
+    expect(draining.inFlight).toBe(2);
+    const closed = draining.close({ graceMs: 600_000 });
+    await expect(draining.synthesize({ requestId: 'late', params: params('Too late.'), seed: 46 })).rejects.toMatchObject({ code: 'not_ready' });
+    expect((await within(short.collect(), 10_000, 'the short request')).length).toBeGreaterThan(0);
+    await until(() => draining.inFlight === 1, 'the short request to leave');
+    // The long request would run for seconds more; a shorter grace period ends the wait.
+    const again = draining.close({ graceMs: 50 });
+    expect(await failureOf(long)).toMatchObject({ code: 'not_ready', status: 503 });
+    await within(Promise.all([closed, again]), 10_000, 'close');
+    expect(draining.inFlight).toBe(0);
+  });
+});
+
+describe('engine voices from a source (the gateway)', () => {
+  it('fetches a voice it has not seen once, checks it against its version, and refuses a tampered or stale one', async () => {
+    const request = voiceRequest('remote');
+    const inspection = await engine.voices.inspect(request);
+    expect(inspection).toMatchObject({ object: 'voice.inspection', model: 'tiny', sample_rate: 32000, aux_references: [] });
+    const recording = Buffer.from(request.ref_audio, 'base64');
+    const version = await voiceVersion({ model_sha256: inspection.model_sha256, recordings: [inspection.reference.sha256], prompt_text: request.prompt_text, prompt_lang: 'en' });
+    const voice: Voice = {
+      object: 'voice', id: 'remote', model: 'tiny', model_sha256: inspection.model_sha256, version, prompt_text: request.prompt_text, prompt_lang: 'en',
+      reference: inspection.reference, aux_references: [], sample_rate: 32000, description: '', created_at: new Date().toISOString(),
+    };
+    const calls = { voice: 0, recording: 0 };
+    let served = recording;
+    const source: VoiceSource = {
+      voice: (id) => {
+        calls.voice += 1;
+        return Promise.resolve(id === 'remote' ? voice : null);
+      },
+      recording: () => {
+        calls.recording += 1;
+        return Promise.resolve(served);
+      },
+    };
+    const dataDir = join(root, 'data-remote');
+    const remote = await Engine.start({ ...options, dataDir, voiceSource: source });
+    try {
+      const first = remote.synthesize({ requestId: 'remote-1', params: { ...params('Fetched once.'), voice: 'remote' }, seed: 3, voiceVersion: version });
+      const second = remote.synthesize({ requestId: 'remote-2', params: { ...params('Still once.'), voice: 'remote' }, seed: 3, voiceVersion: version });
+      for (const stream of await Promise.all([first, second])) expect((await stream.collect()).length).toBeGreaterThan(0);
+      expect(calls).toEqual({ voice: 1, recording: 1 });
+
+      const stale = remote.synthesize({ requestId: 'remote-3', params: { ...params('Old version.'), voice: 'remote' }, seed: 3, voiceVersion: 'f'.repeat(64) });
+      await expect(stale).rejects.toMatchObject({ code: 'voice_version_mismatch' });
+      await expect(remote.synthesize({ requestId: 'remote-4', params: { ...params('Nobody.'), voice: 'nobody' }, seed: 3 })).rejects.toMatchObject({ code: 'voice_not_found' });
+    } finally {
+      await remote.close();
+    }
+
+    // A fresh function whose source hands out other bytes for the recording refuses the voice.
+    served = Buffer.from(referenceWav(5), 'base64');
+    const tampered = await Engine.start({ ...options, dataDir: join(root, 'data-tampered'), voiceSource: source });
+    try {
+      await expect(tampered.synthesize({ requestId: 'tampered', params: { ...params('Tampered.'), voice: 'remote' }, seed: 3, voiceVersion: version })).rejects.toThrow(/other bytes/);
+    } finally {
+      await tampered.close();
+    }
+  });
+});
+
+describe('engine runaway guard', () => {
+  it('stops a segment that never ends on its own far past what its phones need, and reports it', async () => {
+    const guarded = await Engine.start({ ...options, dataDir: join(root, 'data-guard'), limits: { maxRunning: 3, maxTokensPerSegment: 400, runawayTokensPerPhone: 1 } });
+    try {
+      await guarded.voices.create(voiceRequest('narrator'));
+      const stream = await guarded.synthesize({ requestId: 'runaway', params: params('Hi. Yes.'), seed: 8 });
+      await stream.collect();
+      const summary = await stream.done;
+      // Random weights almost never draw end-of-sequence: every segment runs into the guard (50 tokens, the floor).
+      expect(summary.runawaySegments).toBe(summary.segments);
+      expect(summary.tokens).toBe(summary.segments * RUNAWAY_MIN_TOKENS);
+    } finally {
+      await guarded.close();
+    }
   });
 });

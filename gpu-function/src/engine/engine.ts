@@ -4,9 +4,14 @@
  * text frontend), hands its segments to the worker and returns the request's audio stream at once.
  *
  * The loop yields to the event loop between steps, so I/O (HTTP, cancellations) interleaves with inference.
+ *
+ * Shutting down: `close({ graceMs })` stops accepting at once (new requests and voice registrations fail with
+ * `not_ready`, 503), lets the requests in flight run for up to `graceMs`, fails those still running with `not_ready`,
+ * then releases the bundles. A server drains by calling it with its grace period when told to stop (and may call it
+ * again with a shorter one, e.g. on a second signal); `accepting` and `inFlight` feed its readiness checks and logs.
  * @module
  */
-import { ApiError, type SynthesisParams } from '@gsv-edge/shared';
+import { ApiError, MAX_SEED, parseOrThrow, RANDOM_SEED, synthesisParamsSchema, type SynthesisParams } from '@gsv-edge/shared';
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../runtime/config.ts';
 import { AudioStream } from './audio-stream.ts';
@@ -18,7 +23,7 @@ import { T2S_RULES, type T2sSequence } from './scheduler/sequence.ts';
 import { DEFAULT_BATCH_LIMITS, type BatchLimits } from './vocoder/batch-plan.ts';
 import { TokenChunkStream } from './vocoder/token-stream.ts';
 import { VoiceFeatureCache } from './voices/feature-cache.ts';
-import { VoiceRegistry, type VoiceModel } from './voices/registry.ts';
+import { VoiceRegistry, type VoiceModel, type VoiceSource } from './voices/registry.ts';
 
 export interface EngineLimits {
   /** Sequences decoding at once per bundle (KV pool slots). */
@@ -34,7 +39,16 @@ export interface EngineLimits {
   readonly maxTokensPerSegment: number;
   /** How long a request may run when it brings no deadline of its own. */
   readonly requestTimeoutMs: number;
+  /**
+   * The runaway guard: a segment stops after this many semantic tokens per target phone (at least
+   * {@link RUNAWAY_MIN_TOKENS}), far past what speech needs (about 2 tokens per phone at 25 tokens/s), because a model
+   * that never emits end-of-sequence would otherwise talk for 1499 tokens, a minute per segment. 0 turns it off.
+   */
+  readonly runawayTokensPerPhone: number;
 }
+
+/** The runaway guard never cuts a segment shorter than this (2 s of audio). */
+export const RUNAWAY_MIN_TOKENS = 50;
 
 export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   maxRunning: 16,
@@ -44,6 +58,7 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   vocoder: DEFAULT_BATCH_LIMITS,
   voiceCacheEntries: 64,
   maxTokensPerSegment: T2S_RULES.lastStep,
+  runawayTokensPerPhone: 12,
   requestTimeoutMs: 300_000,
 };
 
@@ -59,14 +74,33 @@ export interface EngineOptions {
   readonly limits?: Partial<EngineLimits>;
   /** Called after every step of every bundle (metrics, benchmarks, tests). */
   readonly onStep?: (stats: StepStats) => void;
-  /** Start-up notices (e.g. frontend data a bundle lacks); stderr by default. */
+  /** Start-up notices (frontend data or BERT a bundle lacks, voice definition files skipped); stderr by default. */
   readonly log?: (message: string) => void;
+  /** Where voices this function has not seen are fetched from (the gateway); without one, voices are registered here. */
+  readonly voiceSource?: VoiceSource;
 }
 
+/**
+ * One synthesis. The engine produces mono float PCM at the bundle's sample rate (see {@link AudioStream}); it does not
+ * encode.
+ */
 export interface SynthesisRequest {
+  /** Names the request while it runs: a second request with this id is refused until the first is over. */
   readonly requestId: string;
+  /**
+   * The normalized request (`synthesisParamsSchema`, checked again here: `invalid_field` naming the field). Two of its
+   * fields are not the engine's to act on:
+   * - `format` is ignored: the engine always produces float PCM; encoding it into `format` is the server's job.
+   * - `seed` is the client's original choice (`null`: derive from the synthesis key, `-1`: random, otherwise the seed
+   *   itself); the engine samples with {@link SynthesisRequest.seed}, which must equal `params.seed` when the client
+   *   named one (a conflict is refused, never silently resolved).
+   */
   readonly params: SynthesisParams;
-  /** The seed to use (resolved by `resolveSynthesis`: the caller's, derived from the key, or random). */
+  /**
+   * The seed the engine uses: an integer from 0 to 2^32 − 1 (`invalid_field`, param `seed`, before anything runs,
+   * otherwise). The caller resolves it with `resolveSynthesis` (shared): `params.seed` when the client gave one,
+   * derived from the synthesis key when `params.seed` is `null`, random when it is `-1`. This is the seed that wins.
+   */
   readonly seed: number;
   /** Refuse the request if the voice is no longer this version (the gateway keyed its cache with it). */
   readonly voiceVersion?: string;
@@ -74,6 +108,36 @@ export interface SynthesisRequest {
   /** When to give up (epoch ms, as `Date.now()`); start + `requestTimeoutMs` when absent. */
   readonly deadlineMs?: number;
 }
+
+/** What the engine holds right now, for metrics and readiness. */
+export interface EngineStats {
+  /** Requests accepted and not over yet. */
+  readonly inFlight: number;
+  readonly models: readonly {
+    readonly model: string;
+    /** Segments waiting for a KV slot. */
+    readonly waiting: number;
+    /** Segments decoding (the running batch). */
+    readonly running: number;
+    readonly slots: number;
+    /** Bytes the KV pool holds. */
+    readonly kvBytes: number;
+    readonly vocoderQueue: number;
+  }[];
+  /** Voice feature lookups since start. */
+  readonly featureCache: { readonly hits: number; readonly misses: number };
+}
+
+export interface CloseOptions {
+  /**
+   * How long requests in flight may keep running before they are failed with `not_ready` (ms; default 0: fail them
+   * at once; `Infinity`: wait for all of them). Delays past about 24.8 days (the longest timer) end then.
+   */
+  readonly graceMs?: number;
+}
+
+/** `open`: accepting; `draining`: refusing new work while requests in flight finish; `closed`: stopped. */
+type EngineState = 'open' | 'draining' | 'closed';
 
 interface Model extends VoiceModel {
   readonly worker: ModelWorker;
@@ -88,12 +152,28 @@ export class Engine {
   readonly #onStep: ((stats: StepStats) => void) | undefined;
   /** Ids of requests still being prepared; once submitted, their worker holds the id (see `isInFlight`). */
   readonly #preparing = new Set<string>();
+  /** One promise per accepted request, settling once it is over (refused while prepared, or its stream settled). */
+  readonly #active = new Set<Promise<void>>();
   #wake: (() => void) | undefined;
-  #closed = false;
+  #state: EngineState = 'open';
+  #closing: Promise<void> | undefined;
+  /** Ends the grace period of `close` (set by the first `close`). */
+  #endGrace: (() => void) | undefined;
+  #graceEndsAt = Infinity;
+  #graceTimer: NodeJS.Timeout | undefined;
   readonly #loop: Promise<void>;
 
-  private constructor(voices: VoiceRegistry, models: ReadonlyMap<string, Model>, limits: EngineLimits, onStep: ((stats: StepStats) => void) | undefined) {
+  readonly #features: VoiceFeatureCache;
+
+  private constructor(
+    voices: VoiceRegistry,
+    features: VoiceFeatureCache,
+    models: ReadonlyMap<string, Model>,
+    limits: EngineLimits,
+    onStep: ((stats: StepStats) => void) | undefined,
+  ) {
     this.voices = voices;
+    this.#features = features;
     this.#models = models;
     this.limits = limits;
     this.#onStep = onStep;
@@ -102,6 +182,7 @@ export class Engine {
 
   static async start(options: EngineOptions): Promise<Engine> {
     const limits = { ...DEFAULT_ENGINE_LIMITS, ...options.limits };
+    const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
     const models = new Map<string, Model>();
     for (const dir of options.bundles) {
       const bundle = await loadBundle(dir, { runtime: options.runtime });
@@ -110,7 +191,7 @@ export class Engine {
       models.set(bundle.manifest.id, {
         bundle,
         quietTokens: quietTokensFromSimilarity(Float32Array.from(values), muteToken),
-        frontend: await bundleTextFrontend(bundle, options.log ?? ((message) => process.stderr.write(`${message}\n`))),
+        frontend: await bundleTextFrontend(bundle, log),
         worker: new ModelWorker(bundle, {
           scheduler: {
             maxRunning: limits.maxRunning,
@@ -122,12 +203,15 @@ export class Engine {
         }),
       });
     }
+    const features = new VoiceFeatureCache({ dir: join(options.dataDir, 'features'), maxEntries: limits.voiceCacheEntries });
     const voices = await VoiceRegistry.open({
       dir: options.dataDir,
       models,
-      features: new VoiceFeatureCache({ dir: join(options.dataDir, 'features'), maxEntries: limits.voiceCacheEntries }),
+      features,
+      log,
+      ...(options.voiceSource === undefined ? {} : { source: options.voiceSource }),
     });
-    return new Engine(voices, models, limits, options.onStep);
+    return new Engine(voices, features, models, limits, options.onStep);
   }
 
   /** The loaded bundles: id, manifest hash and output sample rate. */
@@ -135,14 +219,42 @@ export class Engine {
     return [...this.#models.values()].map((model) => model.bundle);
   }
 
+  /** Whether new requests are taken: false from the first `close` on. */
+  get accepting(): boolean {
+    return this.#state === 'open';
+  }
+
+  /** Requests accepted and not over yet (being prepared, or with a stream that has not settled). */
+  get inFlight(): number {
+    return this.#active.size;
+  }
+
+  stats(): EngineStats {
+    return {
+      inFlight: this.inFlight,
+      models: [...this.#models.values()].map(({ bundle, worker }) => ({
+        model: bundle.manifest.id,
+        waiting: worker.scheduler.waiting.length,
+        running: worker.scheduler.running.length,
+        slots: worker.runner.pool.shape.slots,
+        kvBytes: worker.runner.pool.bytes,
+        vocoderQueue: worker.vocoderQueue,
+      })),
+      featureCache: { hits: this.#features.hits, misses: this.#features.misses },
+    };
+  }
+
   /**
-   * Prepares a request and starts it. Rejects with an {@link ApiError} when the request cannot be served (unknown
-   * voice, unsupported language, text too long, an id already in flight, a deadline already past); failures later
-   * (including the deadline passing) surface through the returned stream.
+   * Prepares a request and starts it. Rejects with an {@link ApiError} when the request cannot be served (invalid
+   * parameters or seed, unknown voice, unsupported language, text too long, an id already in flight, a deadline
+   * already past, the engine shutting down); failures later (including the deadline passing, or the engine closing
+   * before it finished) surface through the returned stream.
    */
   async synthesize(request: SynthesisRequest): Promise<AudioStream> {
     const startedAt = performance.now();
     const { requestId } = request;
+    if (this.#state !== 'open') throw new ApiError('not_ready', 'The engine is shutting down and takes no new requests; retry elsewhere.');
+    checkRequest(request);
     // Checked and reserved before the first await, so two concurrent calls with one id cannot both pass.
     if (this.isInFlight(requestId)) {
       throw new ApiError('duplicate_request', `Request "${requestId}" is already in flight; a new request needs a new id.`, { param: 'request_id' });
@@ -150,8 +262,15 @@ export class Engine {
     const deadline = request.deadlineMs ?? Date.now() + this.limits.requestTimeoutMs;
     if (Date.now() >= deadline) throw deadlineExceeded(requestId);
     this.#preparing.add(requestId);
+    const starting = this.#start(request, startedAt, deadline);
+    const over = starting.then(async (stream) => stream.done).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#active.add(over);
+    void over.then(() => this.#active.delete(over));
     try {
-      return await this.#start(request, startedAt, deadline);
+      return await starting;
     } finally {
       // Submitted: the worker holds the id now, until it retires the request. Not submitted: the id is free again.
       this.#preparing.delete(requestId);
@@ -168,11 +287,7 @@ export class Engine {
 
   async #start(request: SynthesisRequest, startedAt: number, deadline: number): Promise<AudioStream> {
     const { params } = request;
-    const voice = this.voices.get(params.voice);
-    if (voice === undefined) throw new ApiError('voice_not_found', `No voice "${params.voice}".`, { param: 'voice' });
-    if (request.voiceVersion !== undefined && request.voiceVersion !== voice.version) {
-      throw new ApiError('voice_version_mismatch', `Voice "${voice.id}" changed since this request was keyed; list voices again and retry.`, { param: 'voice' });
-    }
+    const voice = await this.voices.resolve(params.voice, request.voiceVersion);
     const model = this.#models.get(voice.model);
     if (model === undefined) throw new ApiError('model_not_found', `Voice "${voice.id}" needs model bundle "${voice.model}", which is not loaded.`, { param: 'voice' });
     const features = await this.voices.features(voice);
@@ -180,7 +295,13 @@ export class Engine {
     if (segments.length === 0) throw new ApiError('invalid_field', '`text` holds nothing speakable after normalization.', { param: 'text' });
 
     const bertDim = model.bundle.manifest.t2s.dims.bertDim;
-    const stream = new AudioStream(model.bundle.manifest.sample_rate);
+    const stream = new AudioStream({
+      requestId: request.requestId,
+      model: model.bundle.manifest.id,
+      modelSha256: model.bundle.sha256,
+      sampleRate: model.bundle.manifest.sample_rate,
+      voiceVersion: voice.version,
+    });
     const work: RequestWork = {
       id: request.requestId,
       seed: request.seed,
@@ -191,6 +312,7 @@ export class Engine {
       startedAt,
       firstAudioAt: undefined,
       samples: 0,
+      runawaySegments: 0,
       stopped: undefined,
       segments: segments.map((segment, index): SegmentWork => {
         const phoneIds = concatInt32(features.promptPhoneIds, segment.phoneIds);
@@ -205,7 +327,7 @@ export class Engine {
           input: { phoneIds, bert, promptTokens: features.promptTokens },
           sampling: { topK: params.top_k, topP: params.top_p, temperature: params.temperature, repetitionPenalty: params.repetition_penalty },
           seed: request.seed,
-          lastStep: this.limits.maxTokensPerSegment,
+          ...this.#lastStep(segment.phoneIds.length),
           status: 'waiting',
           generated: [],
           step: 0,
@@ -228,14 +350,17 @@ export class Engine {
         return { index, phoneIds: segment.phoneIds, sequence, stream };
       }),
     };
-    // Voice features and the text frontend may have used up the time.
+    // Voice features and the text frontend may have used up the time, or the engine may have closed meanwhile.
     if (Date.now() >= deadline) throw deadlineExceeded(request.requestId);
+    if (this.#state === 'closed') throw shutDown(request.requestId);
     model.worker.submit(work);
     const onAbort = (): void => {
       model.worker.cancel(request.requestId);
       this.#wake?.();
     };
     request.signal?.addEventListener('abort', onAbort);
+    // Aborted while it was being prepared (its voice fetched, its text read): it leaves at the first step.
+    if (request.signal?.aborted === true) onAbort();
     const timer = setTimeout(() => {
       model.worker.fail(request.requestId, deadlineExceeded(request.requestId));
       this.#wake?.();
@@ -252,15 +377,70 @@ export class Engine {
     return stream;
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
+  /** Where a segment of `phones` target phones stops without end-of-sequence (the runaway guard, or the cap). */
+  #lastStep(phones: number): { lastStep: number; runawayGuard: boolean } {
+    const { maxTokensPerSegment, runawayTokensPerPhone } = this.limits;
+    if (runawayTokensPerPhone === 0) return { lastStep: maxTokensPerSegment, runawayGuard: false };
+    const guard = Math.max(RUNAWAY_MIN_TOKENS, Math.ceil(phones * runawayTokensPerPhone));
+    return guard < maxTokensPerSegment ? { lastStep: guard, runawayGuard: true } : { lastStep: maxTokensPerSegment, runawayGuard: false };
+  }
+
+  /**
+   * Shuts the engine down. At once: new `synthesize` calls and voice registrations reject with `not_ready` (503).
+   * Requests in flight keep running for up to `graceMs` (default 0); those still running then fail with `not_ready`
+   * (their streams settle). Resolves once the loop has stopped and the bundles are released. Calling it again returns
+   * the same shutdown, shortening the grace period if the new one ends sooner.
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    const graceMs = options.graceMs ?? 0;
+    if (!(graceMs >= 0)) throw new RangeError(`graceMs must be a non-negative number of milliseconds, got ${String(graceMs)}`);
+    if (this.#closing === undefined) {
+      this.#state = 'draining';
+      const graceOver = new Promise<void>((resolve) => {
+        this.#endGrace = resolve;
+      });
+      this.#closing = this.#shutDown(graceOver);
+    }
+    this.#shortenGrace(graceMs);
+    return this.#closing;
+  }
+
+  #shortenGrace(graceMs: number): void {
+    const endsAt = Date.now() + graceMs;
+    if (this.#state !== 'draining' || endsAt >= this.#graceEndsAt) return;
+    this.#graceEndsAt = endsAt;
+    clearTimeout(this.#graceTimer);
+    if (graceMs === 0) {
+      this.#endGrace?.();
+      return;
+    }
+    this.#graceTimer = setTimeout(() => this.#endGrace?.(), Math.min(graceMs, MAX_TIMER_MS));
+    // A grace period alone must not keep the process alive; the requests it waits for do.
+    this.#graceTimer.unref();
+  }
+
+  async #shutDown(graceOver: Promise<void>): Promise<void> {
+    const registrations = this.voices.close();
+    // Nothing new is accepted, so the requests in flight are those in #active now.
+    await Promise.race([this.#allOver(), graceOver]);
+    clearTimeout(this.#graceTimer);
+    this.#state = 'closed';
+    for (const model of this.#models.values()) model.worker.failEach(shutDown);
+    // Requests still being prepared (voice features, text frontend) may be running the bundles' sessions: they are
+    // refused when they reach submission, and the sessions are released only after that, as after registrations.
+    await this.#allOver();
+    await registrations;
     this.#wake?.();
     await this.#loop;
     for (const model of this.#models.values()) await model.bundle.release();
   }
 
+  async #allOver(): Promise<void> {
+    await Promise.all([...this.#active]);
+  }
+
   async #run(): Promise<void> {
-    while (!this.#closed) {
+    while (this.#state !== 'closed') {
       const busy = [...this.#models.values()].filter((model) => model.worker.hasWork);
       if (busy.length === 0) {
         await new Promise<void>((resolve) => {
@@ -285,6 +465,25 @@ export class Engine {
 
 function deadlineExceeded(requestId: string): ApiError {
   return new ApiError('deadline_exceeded', `Request "${requestId}" ran past its deadline.`);
+}
+
+function shutDown(requestId: string): ApiError {
+  return new ApiError('not_ready', `The engine is shutting down; request "${requestId}" was stopped before it finished. Retry elsewhere.`);
+}
+
+/** Checks what `synthesize` cannot trust a library caller with, before anything runs. */
+function checkRequest(request: SynthesisRequest): void {
+  parseOrThrow(synthesisParamsSchema, request.params);
+  const { seed } = request;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new ApiError('invalid_field', `\`seed\` must be an integer from 0 to ${String(MAX_SEED)}, got ${String(seed)}.`, { param: 'seed' });
+  }
+  const requested = request.params.seed;
+  if (requested !== null && requested !== RANDOM_SEED && requested !== seed) {
+    throw new ApiError('invalid_field', `\`seed\` (${String(seed)}) differs from the client's \`params.seed\` (${String(requested)}); pass the seed \`resolveSynthesis\` resolved.`, {
+      param: 'seed',
+    });
+  }
 }
 
 function concatInt32(a: Int32Array, b: Int32Array): Int32Array {

@@ -53,6 +53,8 @@ export interface RequestWork {
   readonly startedAt: number;
   firstAudioAt: number | undefined;
   samples: number;
+  /** Segments the runaway guard stopped (they never emitted end-of-sequence). */
+  runawaySegments: number;
   /** Set when the request must stop (client gone, or a failure); the worker retires its work at the next step. */
   stopped: 'cancelled' | 'failed' | undefined;
 }
@@ -97,6 +99,11 @@ export class ModelWorker {
     this.vocoder = VocoderRunner.fromBundle(bundle, limits.vocoder);
   }
 
+  /** Segments (or token-chunk jobs) waiting for the vocoder. */
+  get vocoderQueue(): number {
+    return this.#vocoderQueue.length;
+  }
+
   get hasWork(): boolean {
     return this.scheduler.hasWork || this.#vocoderQueue.length > 0 || [...this.#requests.values()].some(({ work }) => work.stopped !== undefined);
   }
@@ -131,7 +138,15 @@ export class ModelWorker {
   /** Fails every request in flight (after an unexpected engine error); their work is retired at the next step. */
   failAll(error: unknown): void {
     const reason = error instanceof Error ? error.message : String(error);
-    for (const { work } of this.#requests.values()) this.#fail(work, new ApiError('synthesis_failed', `Internal engine error: ${reason}`, { cause: error }));
+    this.failEach(() => new ApiError('synthesis_failed', `Internal engine error: ${reason}`, { cause: error }));
+  }
+
+  /**
+   * Fails every request in flight with the error `errorFor` gives it (e.g. the engine shutting down): their streams
+   * fail now, their work is retired at the next step.
+   */
+  failEach(errorFor: (requestId: string) => unknown): void {
+    for (const { work } of this.#requests.values()) this.#fail(work, errorFor(work.id));
   }
 
   /** Fails one request (e.g. past its deadline): its stream fails now, its work is retired at the next step. */
@@ -189,6 +204,7 @@ export class ModelWorker {
     }
     this.#retire(sequence, 'finished');
     if (entry === undefined || segment === undefined) return;
+    if (sequence.runawayGuard === true && sequence.generated.length >= sequence.lastStep) entry.work.runawaySegments += 1;
     if (segment.sequence.generated.length === 0) {
       this.#fail(entry.work, new ApiError('synthesis_failed', `Segment ${String(segment.index)} produced no speech tokens.`));
       return;
@@ -267,11 +283,13 @@ export class ModelWorker {
     const now = performance.now();
     work.stream.end({
       requestId: work.id,
+      model: this.bundle.manifest.id,
       sampleRate: this.bundle.manifest.sample_rate,
       segments: work.segments.length,
       tokens: work.segments.reduce((sum, segment) => sum + segment.sequence.generated.length, 0),
       audioSeconds: work.samples / this.bundle.manifest.sample_rate,
       timeToFirstAudioMs: (work.firstAudioAt ?? now) - work.startedAt,
+      runawaySegments: work.runawaySegments,
       totalMs: now - work.startedAt,
     });
   }

@@ -34,6 +34,8 @@ export interface T2sSequence {
   readonly seed: number;
   /** Step at which decoding stops without EOS: GPT-SoVITS's 1499, or lower where the operator caps segment length. */
   readonly lastStep: number;
+  /** Whether `lastStep` is the runaway guard's (from the segment's phone count), not the general cap. */
+  readonly runawayGuard?: boolean;
   /** Arrival order of the request, for FIFO fairness. */
   readonly arrival: number;
   status: SequenceStatus;

@@ -1,6 +1,6 @@
 /**
  * The frontend's BERT hook backed by the bundle's BERT graph: token-id rows padded into one batch, hidden states of
- * layer −3 cut back per row.
+ * layer −3 cut back per row. A bundle built without BERT gets {@link zeroZhBertFeatures} instead.
  * @module
  */
 import { BERT_IO_NAMES } from '../../models/bert/io.ts';
@@ -40,4 +40,13 @@ export function zhBertFeatures(runner: BertRunner, tokenizer: WordPieceTokenizer
     if (features === undefined) throw new Error('BERT produced no features');
     return features;
   };
+}
+
+/**
+ * The BERT hook of a bundle built without BERT (`gsv-edge bundle` without `--bert`): Mandarin runs get zero
+ * features, exactly what GPT-SoVITS gives every non-Mandarin run (`get_bert_inf`), so Mandarin is spoken with less
+ * prosody guidance instead of being refused. `word2ph` sums to the run's phone count.
+ */
+export function zeroZhBertFeatures(bertDim: number): ZhBertFeatures {
+  return (_normText, word2ph) => Promise.resolve(new Float32Array(word2ph.reduce((sum, count) => sum + count, 0) * bertDim));
 }

@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VoiceFeatureCache } from './feature-cache.ts';
-import type { VoiceFeatures } from './features.ts';
+import { FEATURES_FORMAT_VERSION, type VoiceFeatures } from './features.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -33,7 +33,18 @@ describe('voice feature cache', () => {
     dirs.push(dir);
     const cache = new VoiceFeatureCache({ dir, maxEntries: 1 });
     expect(await cache.get('b'.repeat(64))).toBeUndefined();
-    await writeFile(join(dir, `${'c'.repeat(64)}.gsvf`), 'garbage');
+    await writeFile(join(dir, `${'c'.repeat(64)}.f${String(FEATURES_FORMAT_VERSION)}.gsvf`), 'garbage');
     await expect(cache.get('c'.repeat(64))).rejects.toThrow(/not a voice feature file/);
+  });
+
+  it('misses features computed in another format instead of reading them as these', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gsv-voices-'));
+    dirs.push(dir);
+    const version = 'd'.repeat(64);
+    await new VoiceFeatureCache({ dir, maxEntries: 4 }).put(features(version));
+    await rename(join(dir, `${version}.f${String(FEATURES_FORMAT_VERSION)}.gsvf`), join(dir, `${version}.f${String(FEATURES_FORMAT_VERSION + 1)}.gsvf`));
+    const cache = new VoiceFeatureCache({ dir, maxEntries: 4 });
+    expect(await cache.get(version)).toBeUndefined();
+    expect([cache.hits, cache.misses]).toEqual([0, 1]);
   });
 });

@@ -4,9 +4,10 @@
  * @module
  */
 import { LRUCache } from 'lru-cache';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deserializeFeatures, serializeFeatures, type VoiceFeatures } from './features.ts';
+import { deserializeFeatures, FEATURES_FORMAT_VERSION, serializeFeatures, type VoiceFeatures } from './features.ts';
 
 export interface FeatureCacheOptions {
   readonly dir: string;
@@ -17,6 +18,9 @@ export interface FeatureCacheOptions {
 export class VoiceFeatureCache {
   readonly #dir: string;
   readonly #memory: LRUCache<string, VoiceFeatures>;
+  /** Lookups answered (from memory or disk) and not, since start: the cache's worth, for metrics. */
+  hits = 0;
+  misses = 0;
 
   constructor(options: FeatureCacheOptions) {
     this.#dir = options.dir;
@@ -25,16 +29,23 @@ export class VoiceFeatureCache {
 
   async get(version: string): Promise<VoiceFeatures | undefined> {
     const cached = this.#memory.get(version);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.hits += 1;
+      return cached;
+    }
     let bytes: Uint8Array;
     try {
       bytes = await readFile(this.#path(version));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.misses += 1;
+        return undefined;
+      }
       throw error;
     }
     const features = deserializeFeatures(bytes, this.#path(version));
     this.#memory.set(version, features);
+    this.hits += 1;
     return features;
   }
 
@@ -42,7 +53,7 @@ export class VoiceFeatureCache {
     await mkdir(this.#dir, { recursive: true });
     const path = this.#path(features.version);
     // Write then rename, so a crash never leaves a truncated file that a restart would read.
-    const temporary = `${path}.${String(process.pid)}.tmp`;
+    const temporary = `${path}.${String(process.pid)}.${randomUUID()}.tmp`;
     await writeFile(temporary, serializeFeatures(features));
     await rename(temporary, path);
     this.#memory.set(features.version, features);
@@ -50,6 +61,7 @@ export class VoiceFeatureCache {
 
   #path(version: string): string {
     if (!/^[0-9a-f]{64}$/.test(version)) throw new Error(`invalid voice version ${version}`);
-    return join(this.#dir, `${version}.gsvf`);
+    // The format is in the name: features computed another way are a miss, recomputed, never read as these.
+    return join(this.#dir, `${version}.f${String(FEATURES_FORMAT_VERSION)}.gsvf`);
   }
 }
