@@ -22,6 +22,7 @@ import { accountRoutes } from './routes/account.ts';
 import { adminKeyRoutes } from './routes/admin-keys.ts';
 import { adminUsageRoutes } from './routes/admin-usage.ts';
 import { adminVoiceRoutes } from './routes/admin-voices.ts';
+import { internalRoutes } from './routes/internal.ts';
 import { synthesisRoutes } from './routes/synthesis.ts';
 
 /** Admin key bodies: a name, a plan and a voice list. */
@@ -85,6 +86,8 @@ export function createApp(): Hono<AppEnv> {
   app.route('/admin/keys', adminKeyRoutes());
   app.route('/admin/usage', adminUsageRoutes());
   app.route('/admin/voices', adminVoiceRoutes());
+
+  app.route('/internal/v1', internalRoutes());
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => errorResponse(c, toApiError(error, c.get('requestId'), c.env.LOG_LEVEL)));

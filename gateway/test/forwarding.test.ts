@@ -123,6 +123,24 @@ describe('after the first byte', () => {
 });
 
 describe('origin selection', () => {
+  it('sends a voice only to GPU functions that carry its model, asking each for its models once', async () => {
+    const key = await createKey();
+    const vars = { GPU_ORIGINS: origins('nomodel-route', 'ok-route'), ORIGIN_STRATEGY: 'round-robin' };
+    for (const text of ['Route one.', 'Route two.', 'Route three.']) {
+      const { response, settled } = await post(key.secret, text, vars);
+      expect(response.status).toBe(200);
+      await bytesOf(response);
+      await settled();
+    }
+    expect(await originStats('nomodel-route')).toMatchObject({ models: 1, synthesize: 0 });
+    expect(await originStats('ok-route')).toMatchObject({ models: 1, synthesize: 3 });
+
+    const nobody = await post(key.secret, 'No model anywhere.', { GPU_ORIGINS: origins('nomodel-only') });
+    expect(nobody.response.status).toBe(502);
+    expect((await errorOf(nobody.response)).message).toMatch(/carries model bundle "tiny"/);
+    await nobody.settled();
+  });
+
   it('takes origins in turn (round-robin), skipping one marked down unless all are', () => {
     let now = 0;
     const pool = new OriginPool(['a', 'b', 'c'], 'round-robin', 1000, () => now);

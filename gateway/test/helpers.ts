@@ -4,7 +4,7 @@
  */
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import type { CreatedApiKey, ErrorEnvelope, Plan, SynthesisJob } from '@gsv-edge/shared';
+import { sha256Hex, type CreatedApiKey, type ErrorEnvelope, type Plan, type SynthesisJob } from '@gsv-edge/shared';
 import { createApp } from '../src/app.ts';
 import { phraseIdOf } from '../src/services/phrase-cache.ts';
 import { TEST_SECRETS } from './secrets.ts';
@@ -40,7 +40,8 @@ export function origins(...names: string[]): string {
 
 export interface OriginStats {
   synthesize: number;
-  voices: number;
+  models: number;
+  inspections: number;
   jobs: SynthesisJob[];
   requestIds: string[];
   uploads: string[];
@@ -50,8 +51,15 @@ export async function originStats(name: string): Promise<OriginStats> {
   return (await fetch(`${testEnv.FAKE_ORIGIN}/__stats/${name}`)).json();
 }
 
-export async function bumpVoice(id: string): Promise<void> {
-  await fetch(`${testEnv.FAKE_ORIGIN}/__bump/${id}`, { method: 'POST' });
+/**
+ * Changes a voice as another isolate would (a new version in D1), and tells the fake origins its current version, as
+ * a real GPU function would learn it from the gateway: a job keyed with the old version is then refused.
+ */
+export async function changeVoice(id: string): Promise<string> {
+  const version = await sha256Hex(`${id} changed ${String(Date.now())}`);
+  await testEnv.DB.prepare('UPDATE voices SET version = ? WHERE id = ?').bind(version, id).run();
+  await fetch(`${testEnv.FAKE_ORIGIN}/__voice-version/${id}/${version}`, { method: 'POST' });
+  return version;
 }
 
 export const adminHeaders = { authorization: `Bearer ${TEST_SECRETS.admin}`, 'content-type': 'application/json' };

@@ -1,12 +1,13 @@
 /**
- * API keys (format, checksum, storage, the distinct authentication errors, revocation) and the admin API (keys,
- * voices, its own authentication), plus CORS and security headers.
+ * API keys (format, checksum, storage, the distinct authentication errors, revocation), the admin API (keys, voices,
+ * its own authentication), the internal routes GPU functions fetch voices from, plus CORS and security headers.
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex, type ApiKey } from '@gsv-edge/shared';
+import { sha256Hex, signRequest, type ApiKey, type Voice } from '@gsv-edge/shared';
 import { generateKey, parseKey } from '../src/services/key-format.ts';
-import { adminHeaders, bearer, call, createKey, errorOf, originStats, origins } from './helpers.ts';
+import { adminHeaders, bearer, bytesOf, call, createKey, errorOf, originStats, origins } from './helpers.ts';
+import { TEST_SECRETS } from './secrets.ts';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -123,31 +124,61 @@ describe('admin API', () => {
     expect(await errorOf(invalid.response)).toMatchObject({ code: 'invalid_field', param: 'plan.max_concurrent' });
   });
 
-  it('forwards voice management to the GPU function, validating first, and relists voices after a change', async () => {
+  it('creates voices at the gateway: inspected by a GPU function with the model, stored, listed at once', async () => {
     const key = await createKey();
-    const vars = { GPU_ORIGINS: origins('ok-admin-voices'), VOICE_CACHE_TTL_SECONDS: '3600' };
-    const before = await call('/v1/voices', { headers: bearer(key.secret) }, vars);
-    expect((await before.response.json<{ data: { id: string }[] }>()).data.map((voice) => voice.id)).not.toContain('newcomer');
+    const vars = { GPU_ORIGINS: origins('nomodel-admin-voices', 'ok-admin-voices'), VOICE_CACHE_TTL_SECONDS: '3600' };
+    const listed = async () => (await (await call('/v1/voices', { headers: bearer(key.secret) }, vars)).response.json<{ data: Voice[] }>()).data.map((voice) => voice.id);
+    expect(await listed()).not.toContain('newcomer');
 
     const invalid = await call('/admin/voices', { method: 'POST', headers: adminHeaders, body: JSON.stringify({ id: 'newcomer' }) }, vars);
-    expect(invalid.response.status).toBe(400);
     expect((await errorOf(invalid.response)).param).toBe('model');
-    expect((await originStats('ok-admin-voices')).voices).toBe(1);
+    const upload = { id: 'newcomer', model: 'tiny', prompt_text: 'hello', prompt_lang: 'en', ref_audio: btoa('RIFF ref'), aux_ref_audio: [btoa('RIFF aux')] };
+    const notAudio = await call('/admin/voices', { method: 'POST', headers: adminHeaders, body: JSON.stringify({ ...upload, ref_audio: btoa('hello') }) }, vars);
+    expect(await errorOf(notAudio.response)).toMatchObject({ code: 'invalid_reference_audio', param: 'ref_audio' });
+    const otherModel = await call('/admin/voices', { method: 'POST', headers: adminHeaders, body: JSON.stringify({ ...upload, model: 'other' }) }, vars);
+    expect(await errorOf(otherModel.response)).toMatchObject({ code: 'model_not_found', param: 'model' });
+    // Only the origin that carries the model was asked to inspect.
+    expect((await originStats('nomodel-admin-voices')).inspections).toBe(0);
 
-    const upload = { id: 'newcomer', model: 'tiny', prompt_text: 'hello', prompt_lang: 'en', ref_audio: 'UklGRg==' };
     const created = await call('/admin/voices', { method: 'POST', headers: adminHeaders, body: JSON.stringify(upload) }, vars);
     expect(created.response.status).toBe(201);
-    expect(await created.response.json()).toMatchObject({ object: 'voice', id: 'newcomer' });
+    const voice = await created.response.json<Voice>();
+    expect(voice).toMatchObject({ object: 'voice', id: 'newcomer', model: 'tiny', aux_references: [expect.objectContaining({ duration_s: 5 })] });
+    expect(voice.reference.sha256).toBe(await sha256Hex('RIFF ref'));
     const conflict = await call('/admin/voices', { method: 'POST', headers: adminHeaders, body: JSON.stringify(upload) }, vars);
     expect([conflict.response.status, (await errorOf(conflict.response)).code]).toEqual([409, 'voice_exists']);
+    expect(await listed()).toContain('newcomer');
 
-    const after = await call('/v1/voices', { headers: bearer(key.secret) }, vars);
-    expect((await after.response.json<{ data: { id: string }[] }>()).data.map((voice) => voice.id)).toContain('newcomer');
+    const spoken = await call('/v1/tts', { method: 'POST', headers: bearer(key.secret), body: JSON.stringify({ text: 'New voice.', voice: 'newcomer' }) }, vars);
+    await bytesOf(spoken.response);
+    await spoken.settled();
+    expect((await originStats('ok-admin-voices')).jobs.at(-1)?.voice_version).toBe(voice.version);
 
     const deleted = await call('/admin/voices/newcomer', { method: 'DELETE', headers: adminHeaders }, vars);
     expect(await deleted.response.json()).toEqual({ id: 'newcomer', object: 'voice.deleted', deleted: true });
+    expect(await listed()).not.toContain('newcomer');
+    const gone = await call('/admin/voices/newcomer', { method: 'DELETE', headers: adminHeaders }, vars);
+    expect(await errorOf(gone.response)).toMatchObject({ code: 'voice_not_found' });
     const badId = await call('/admin/voices/Not%20An%20Id', { method: 'DELETE', headers: adminHeaders }, vars);
     expect(await errorOf(badId.response)).toMatchObject({ code: 'invalid_field', param: 'id' });
+  });
+
+  it('serves a voice and its recordings to GPU functions on signed internal routes only', async () => {
+    const signed = async (path: string) =>
+      call(path, { headers: await signRequest({ secret: TEST_SECRETS.signing, method: 'GET', pathAndQuery: path, body: '' }) });
+    const voice = await (await signed('/internal/v1/voices/tone')).response.json<Voice>();
+    expect(voice).toMatchObject({ object: 'voice', id: 'tone', model: 'tiny' });
+    const audio = await signed(`/internal/v1/voice-audio/${voice.reference.sha256}`);
+    expect(new TextDecoder().decode(await bytesOf(audio.response))).toBe('RIFF a test recording');
+    expect(await errorOf((await signed('/internal/v1/voices/nobody')).response)).toMatchObject({ code: 'voice_not_found' });
+
+    const unsigned = await call('/internal/v1/voices/tone');
+    expect(await errorOf(unsigned.response)).toMatchObject({ code: 'invalid_signature' });
+    const headers = await signRequest({ secret: TEST_SECRETS.signing, method: 'GET', pathAndQuery: '/internal/v1/voices/tone', body: '' });
+    expect((await call('/internal/v1/voices/tone', { headers })).response.status).toBe(200);
+    expect(await errorOf((await call('/internal/v1/voices/tone', { headers })).response)).toMatchObject({ code: 'replayed_request' });
+    const forged = await signRequest({ secret: 'another-secret-another-secret-another', method: 'GET', pathAndQuery: '/internal/v1/voices/tone', body: '' });
+    expect(await errorOf((await call('/internal/v1/voices/tone', { headers: forged })).response)).toMatchObject({ code: 'invalid_signature' });
   });
 });
 

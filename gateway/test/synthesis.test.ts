@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isSingleRange, parseRange } from '../src/services/byte-range.ts';
-import { bearer, bumpVoice, bytesOf, call, createKey, errorOf, originStats, origins, phraseEdgeUrl } from './helpers.ts';
+import { bearer, bytesOf, changeVoice, call, createKey, errorOf, originStats, origins, phraseEdgeUrl } from './helpers.ts';
 
 const text = 'Hello from the phrase cache.';
 
@@ -183,7 +183,7 @@ describe('input validation, before any origin call', () => {
 });
 
 describe('voices', () => {
-  it('lists the GPU function voices and answers an unknown voice with 404 voice_not_found', async () => {
+  it('lists the gateway\'s voices and answers an unknown voice with 404 voice_not_found', async () => {
     const key = await createKey();
     const vars = { GPU_ORIGINS: origins('ok-voices') };
     const list = await call('/v1/voices', { headers: bearer(key.secret) }, vars);
@@ -193,20 +193,19 @@ describe('voices', () => {
     const missing = await tts(key.secret, { text, voice: 'nobody' }, vars);
     expect(missing.response.status).toBe(404);
     expect(JSON.parse(new TextDecoder().decode(missing.bytes))).toMatchObject({ error: { code: 'voice_not_found', param: 'voice' } });
-    // One list for the first call; the list is seconds old, so the unknown voice does not refresh it again.
-    expect(await originStats('ok-voices')).toMatchObject({ voices: 1, synthesize: 0 });
+    // No GPU function is asked anything about voices: they are the gateway's.
+    expect(await originStats('ok-voices')).toMatchObject({ models: 0, synthesize: 0 });
   });
 
-  it('picks up a changed voice at the next miss: the GPU refuses the stale version, the gateway relists and rekeys', async () => {
+  it('picks up a voice changed elsewhere at the next miss: the GPU refuses the stale version, the gateway relists and rekeys', async () => {
     const key = await createKey();
     const vars = { GPU_ORIGINS: origins('ok-mutable'), VOICE_CACHE_TTL_SECONDS: '3600' };
     const before = await tts(key.secret, { text: 'Before the change.', voice: 'tone-mutable' }, vars);
-    await bumpVoice('tone-mutable');
+    await changeVoice('tone-mutable');
     const fresh = await tts(key.secret, { text: 'After the change.', voice: 'tone-mutable' }, vars);
     expect(fresh.response.status).toBe(200);
     const stats = await originStats('ok-mutable');
     expect(stats.synthesize).toBe(3); // the first phrase, the refused stale attempt, the retry
-    expect(stats.voices).toBe(2);
     expect(stats.jobs[1]?.voice_version).not.toBe(stats.jobs[2]?.voice_version);
     // The relisted version rekeys the old phrase too: its old audio is not replayed.
     const again = await tts(key.secret, { text: 'Before the change.', voice: 'tone-mutable' }, vars);

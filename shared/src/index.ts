@@ -16,3 +16,4 @@ export * from './schemas/synthesis.ts';
 export * from './schemas/tts.ts';
 export * from './schemas/voices.ts';
 export * from './signing/index.ts';
+export * from './voice-version.ts';

@@ -5,7 +5,7 @@
  */
 import { type KeyUsage } from '@gsv-edge/shared';
 import { Hono } from 'hono';
-import { gatewayConfig, signingSecret } from '../config.ts';
+import { gatewayConfig } from '../config.ts';
 import type { MonthUsage } from '../durable/key-account.ts';
 import type { AppEnv } from '../env.ts';
 import { accountOf } from '../services/account.ts';
@@ -16,7 +16,7 @@ export function accountRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
 
   routes.get('/voices', async (c) => {
-    const catalog = voiceCatalog(gatewayConfig(c.env), signingSecret(c.env), c.get('requestId'));
+    const catalog = voiceCatalog(c.env, gatewayConfig(c.env));
     const apiKey = c.get('apiKey');
     return c.json({ object: 'list', data: (await catalog.list()).filter((voice) => mayUseVoice(apiKey, voice.id)) });
   });

@@ -23,6 +23,8 @@ export interface OriginCall {
   readonly requestId: string;
   /** A 2xx answer without a single body byte is a failure (synthesis must never answer silence). */
   readonly requireBody: boolean;
+  /** The origins that may take the call (those carrying the model it needs); every configured origin by default. */
+  readonly origins?: readonly string[];
 }
 
 export interface OriginAnswer {
@@ -65,7 +67,7 @@ const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
 };
 
 export async function callOrigin(config: GatewayConfig, secret: string, call: OriginCall): Promise<OriginAnswer> {
-  const pool = new OriginPool(config.origins, config.originStrategy, config.originCooldownMs);
+  const pool = new OriginPool(call.origins ?? config.origins, config.originStrategy, config.originCooldownMs);
   let failure = new ApiError('origin_unavailable', 'No GPU function origin is configured.');
   for (const origin of pool.order().slice(0, config.originMaxAttempts)) {
     const attempt = await attemptOrigin(pool, config, secret, call, origin);

@@ -25,6 +25,7 @@ import { priceMicros, reservationFor, unitPrice } from './account.ts';
 import { idempotencyKeyHash, playbackIdentity, replayKey, requestIdentity, usageEventId } from './billing.ts';
 import { trackDelivery, type TrackedBody } from './delivery.ts';
 import { mayUseVoice, type ApiKeyRecord } from './key-store.ts';
+import { forgetModels, noOriginCarries, originsFor } from './model-directory.ts';
 import { callOrigin, type OriginAnswer } from './origin-client.ts';
 import { CLIENT_CACHE_CONTROL, pcmSeconds, PhraseCache, phraseIdOf, type CachedPhrase, type PhraseMeta } from './phrase-cache.ts';
 import { ISOLATE_BUFFER_BUDGET } from './phrase-writer.ts';
@@ -87,7 +88,7 @@ export async function synthesize(ctx: RequestContext, request: SynthesisRequest)
   const { config, apiKey } = ctx;
   const { params } = request;
   const secret = signingSecret(ctx.env);
-  const catalog = voiceCatalog(config, secret, ctx.gatewayRequestId);
+  const catalog = voiceCatalog(ctx.env, config);
   const idempotency = await idempotencyKeyHash(ctx.idempotencyKey);
   // A voice the key may not use is answered exactly like one that does not exist.
   if (!mayUseVoice(apiKey, params.voice)) throw voiceNotFound(params.voice);
@@ -119,13 +120,13 @@ export async function synthesize(ctx: RequestContext, request: SynthesisRequest)
 
     let answer: OriginAnswer;
     try {
-      answer = await forward(ctx, secret, job(ctx, request, phrase));
+      answer = await forward(ctx, secret, job(ctx, request, phrase), phrase.voice.model);
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 'voice_version_mismatch')) throw error;
       // The voice changed since this isolate listed it: relist, rekey, and try once more.
       catalog.invalidate();
       phrase = await phraseOf(ctx, params, await catalog.get(params.voice));
-      answer = await forward(ctx, secret, job(ctx, request, phrase));
+      answer = await forward(ctx, secret, job(ctx, request, phrase), phrase.voice.model);
     }
     return await answerFromOrigin(ctx, request, target, bills, answer, phrase, cache, idempotency);
   } catch (error) {
@@ -284,14 +285,27 @@ function job(ctx: RequestContext, request: SynthesisRequest, phrase: Phrase): Sy
   };
 }
 
-async function forward(ctx: RequestContext, secret: string, synthesisJob: SynthesisJob): Promise<OriginAnswer> {
-  return callOrigin(ctx.config, secret, {
-    method: 'POST',
-    path: INTERNAL_PATHS.synthesize,
-    body: JSON.stringify(synthesisJob),
-    requestId: ctx.gatewayRequestId,
-    requireBody: true,
-  });
+/** Sends the job to a GPU function that carries the voice's model. */
+async function forward(ctx: RequestContext, secret: string, synthesisJob: SynthesisJob, model: string): Promise<OriginAnswer> {
+  const { origins } = await originsFor(ctx.config, secret, model, ctx.gatewayRequestId);
+  if (origins.length === 0) throw noOriginCarries(model);
+  try {
+    return await callOrigin(ctx.config, secret, {
+      method: 'POST',
+      path: INTERNAL_PATHS.synthesize,
+      body: JSON.stringify(synthesisJob),
+      requestId: ctx.gatewayRequestId,
+      requireBody: true,
+      origins,
+    });
+  } catch (error) {
+    // A function that no longer carries the model (restarted with other bundles): ask every function again next time.
+    if (error instanceof ApiError && error.code === 'model_not_found') {
+      forgetModels();
+      throw noOriginCarries(model);
+    }
+    throw error;
+  }
 }
 
 function phraseMeta(answer: OriginAnswer, phrase: Phrase, characters: number, voice: string): PhraseMeta {

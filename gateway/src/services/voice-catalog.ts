@@ -1,16 +1,16 @@
 /**
- * The GPU function's voices, as this isolate last heard them: each synthesis needs the voice's version and model
- * hash for its synthesis key, and asking the GPU function every time would put a round trip on every cache hit.
+ * The voices (the gateway's own table, D1), as this isolate last read them: each synthesis needs the voice's version
+ * and model hash for its synthesis key, and reading D1 every time would put a round trip on every cache hit.
  *
  * A cached list is trusted for VOICE_CACHE_TTL_SECONDS. An unknown voice triggers a refresh before the gateway
  * answers `voice_not_found` (it may just have been created), at most once per {@link UNKNOWN_VOICE_REFRESH_MS}, so
- * requests naming made-up voices cannot turn into calls to the GPU functions; and a `voice_version_mismatch` from the
- * GPU function invalidates the list, so a changed voice is picked up at the next request instead of after the TTL.
+ * requests naming made-up voices cannot turn into D1 queries; and a `voice_version_mismatch` from a GPU function
+ * invalidates the list, so a voice changed by another isolate is picked up at once instead of after the TTL.
  * @module
  */
-import { ApiError, INTERNAL_PATHS, parseOrThrow, voiceListSchema, type Voice } from '@gsv-edge/shared';
+import { ApiError, type Voice } from '@gsv-edge/shared';
 import type { GatewayConfig } from '../config.ts';
-import { callOrigin } from './origin-client.ts';
+import { VoiceStore } from './voice-store.ts';
 
 export type VoiceLoader = () => Promise<readonly Voice[]>;
 
@@ -19,7 +19,7 @@ export const UNKNOWN_VOICE_REFRESH_MS = 5000;
 
 export class VoiceCatalog {
   #load: VoiceLoader;
-  readonly #ttlMs: number;
+  readonly ttlMs: number;
   readonly #now: () => number;
   #voices: ReadonlyMap<string, Voice> | null = null;
   #loadedAt = 0;
@@ -27,7 +27,7 @@ export class VoiceCatalog {
 
   constructor(load: VoiceLoader, ttlMs: number, now: () => number = Date.now) {
     this.#load = load;
-    this.#ttlMs = ttlMs;
+    this.ttlMs = ttlMs;
     this.#now = now;
   }
 
@@ -37,7 +37,7 @@ export class VoiceCatalog {
 
   /** The voice from this isolate's list, if the list is fresh: no I/O. */
   peek(id: string): Voice | undefined {
-    return this.#voices !== null && this.#now() - this.#loadedAt < this.#ttlMs ? this.#voices.get(id) : undefined;
+    return this.#voices !== null && this.#now() - this.#loadedAt < this.ttlMs ? this.#voices.get(id) : undefined;
   }
 
   async get(id: string): Promise<Voice> {
@@ -58,7 +58,7 @@ export class VoiceCatalog {
   }
 
   async #current(): Promise<ReadonlyMap<string, Voice>> {
-    if (this.#voices !== null && this.#now() - this.#loadedAt < this.#ttlMs) return this.#voices;
+    if (this.#voices !== null && this.#now() - this.#loadedAt < this.ttlMs) return this.#voices;
     return this.#refresh();
   }
 
@@ -77,28 +77,13 @@ export class VoiceCatalog {
   }
 }
 
-const catalogs = new Map<string, VoiceCatalog>();
+let catalog: VoiceCatalog | null = null;
 
-/** The isolate's catalog for this set of origins. */
-export function voiceCatalog(config: GatewayConfig, secret: string, requestId: string): VoiceCatalog {
-  const name = `${config.origins.join(',')} ${String(config.voiceCacheTtlMs)}`;
-  const load = () => fetchVoices(config, secret, requestId);
-  let catalog = catalogs.get(name);
-  if (catalog === undefined) {
-    catalog = new VoiceCatalog(load, config.voiceCacheTtlMs);
-    catalogs.set(name, catalog);
-  }
+/** The isolate's catalog, loading from the gateway's own voice table (D1). */
+export function voiceCatalog(env: Pick<Cloudflare.Env, 'DB' | 'PHRASES'>, config: Pick<GatewayConfig, 'voiceCacheTtlMs'>): VoiceCatalog {
+  const load = () => new VoiceStore(env).list();
+  if (catalog === null || catalog.ttlMs !== config.voiceCacheTtlMs) catalog = new VoiceCatalog(load, config.voiceCacheTtlMs);
   return catalog.useLoader(load);
-}
-
-async function fetchVoices(config: GatewayConfig, secret: string, requestId: string): Promise<readonly Voice[]> {
-  const answer = await callOrigin(config, secret, { method: 'GET', path: INTERNAL_PATHS.voices, body: '', requestId, requireBody: true });
-  const json: unknown = await new Response(answer.body).json().catch(() => null);
-  try {
-    return parseOrThrow(voiceListSchema, json).data;
-  } catch (error) {
-    throw new ApiError('origin_unavailable', 'The GPU function answered a voice list that does not match the contract.', { cause: error });
-  }
 }
 
 /** Also the answer for a voice the key may not use, so a key cannot tell other voices exist. */

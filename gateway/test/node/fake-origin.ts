@@ -1,16 +1,18 @@
 /**
  * A stand-in GPU function for the gateway's tests, on node:http: it verifies every request's signature with the
  * shared `verifyRequest`, validates the `SynthesisJob`, and answers real audio (a 16-bit mono 32 kHz sine tone whose
- * pitch follows the seed and whose length follows the text), streamed in chunks when the job asks for a stream.
+ * pitch follows the seed and whose length follows the text), streamed in chunks when the job asks for a stream. It
+ * reports one model (`tiny`) and inspects voice uploads (any WAV is 5 s), as the real function's internal routes do.
  *
  * One server plays many origins: the first path segment names the origin and, by its prefix, how it behaves
  * (`ok-*` answers, `fail503-*` is overloaded, `abort-*` dies mid-stream, `hang-*` never answers, `empty-*` answers
  * no bytes, `badsig-*` rejects the signature, `slow-*` waits 150 ms between chunks, `stall-*` sends one piece and
  * then nothing, `leak500-*` fails with internal details in its message, `weird-*` answers an error code no gateway
- * knows). A real GPU function sits behind
- * one base URL; a base path is allowed by the gateway, so each name is a separate origin to it.
+ * knows, `*nomodel*` carries no model). A real GPU function sits behind one base URL; a base path is allowed by the
+ * gateway, so each name is a separate origin to it.
  *
- * Test-only control routes (unsigned): `GET /__stats/<origin>`, `POST /__bump/<voice>` (changes a voice's version),
+ * Test-only control routes (unsigned): `GET /__stats/<origin>`, `POST /__voice-version/<voice>/<version>` (a voice's
+ * current version, as a real function would fetch it from the gateway: jobs keyed with another are refused),
  * and `/stripe/v1/billing/meter_events` (a fake Stripe API: refuses timestamps older than 35 days and repeated
  * identifiers, as Stripe does; `/stripe-hang/...` never answers, `/stripe-down/...` answers 500) with `GET /__stripe`.
  */
@@ -22,17 +24,20 @@ import {
   MemoryNonceStore,
   parseOrThrow,
   sha256Hex,
+  createVoiceRequestSchema,
   synthesisJobSchema,
   verifyRequest,
   type SynthesisJob,
-  type Voice,
 } from '@gsv-edge/shared';
 
 export const SAMPLE_RATE = 32_000;
+/** The one model bundle every fake origin carries (but `*nomodel*` ones, which carry none). */
+export const FAKE_MODEL = 'tiny';
 
 interface OriginStats {
   synthesize: number;
-  voices: number;
+  models: number;
+  inspections: number;
   jobs: SynthesisJob[];
   requestIds: string[];
   /** SHA-256 of each voice upload body as received. */
@@ -81,25 +86,16 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
   const nonces = new MemoryNonceStore();
   const stats = new Map<string, OriginStats>();
   const stripeEvents: Record<string, string>[] = [];
-  const generations = new Map<string, number>();
-  const voiceIds = ['tone', 'tone-b', 'tone-mutable'];
+  /** A voice's current version, when a test has said one (as a real function learns it from the gateway). */
+  const currentVersions = new Map<string, string>();
 
   const statsOf = (name: string) => {
     let entry = stats.get(name);
     if (entry === undefined) {
-      entry = { synthesize: 0, voices: 0, jobs: [], requestIds: [], uploads: [] };
+      entry = { synthesize: 0, models: 0, inspections: 0, jobs: [], requestIds: [], uploads: [] };
       stats.set(name, entry);
     }
     return entry;
-  };
-  const voice = async (id: string): Promise<Voice> => {
-    const version = await sha256Hex(`${id}:${String(generations.get(id) ?? 0)}`);
-    const sha = await sha256Hex('model');
-    const reference = { sha256: sha, duration_s: 5, sample_rate: SAMPLE_RATE, channels: 1 };
-    return {
-      object: 'voice', id, model: 'tiny', model_sha256: sha, version, prompt_text: 'reference', prompt_lang: 'en',
-      reference, aux_references: [], sample_rate: SAMPLE_RATE, description: '', created_at: '2026-01-01T00:00:00.000Z',
-    };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
@@ -110,9 +106,9 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
       json(res, 200, statsOf(rest[0] ?? ''));
       return;
     }
-    if (name === '__bump') {
-      generations.set(rest[0] ?? '', (generations.get(rest[0] ?? '') ?? 0) + 1);
-      json(res, 200, await voice(rest[0] ?? ''));
+    if (name === '__voice-version') {
+      currentVersions.set(rest[0] ?? '', rest[1] ?? '');
+      json(res, 200, { ok: true });
       return;
     }
     if (name === '__stripe') {
@@ -149,21 +145,30 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
     await verifyRequest({ secrets: [secret], method: req.method ?? 'GET', pathAndQuery: url, body, headers: toHeaders(req), nonces });
     if (name.startsWith('badsig')) throw new ApiError('invalid_signature', 'this origin has another secret');
 
-    if (path === '/internal/v1/voices' && req.method === 'GET') {
-      stat.voices += 1;
-      json(res, 200, { object: 'list', data: await Promise.all(voiceIds.map(voice)) });
+    const models = name.includes('nomodel') ? [] : [{ object: 'model', id: FAKE_MODEL, sha256: await sha256Hex(FAKE_MODEL), sample_rate: SAMPLE_RATE }];
+    if (path === '/internal/v1/models' && req.method === 'GET') {
+      stat.models += 1;
+      json(res, 200, { object: 'list', data: models });
       return;
     }
-    if (path.startsWith('/internal/v1/voices') && req.method === 'DELETE') {
-      json(res, 200, { id: rest.at(-1), object: 'voice.deleted', deleted: true });
-      return;
-    }
-    if (path === '/internal/v1/voices' && req.method === 'POST') {
+    if (path === '/internal/v1/voices/inspect' && req.method === 'POST') {
+      stat.inspections += 1;
       stat.uploads.push(await sha256Hex(new Uint8Array(body)));
-      const created = JSON.parse(body.toString('utf8')) as { id: string };
-      if (voiceIds.includes(created.id)) throw new ApiError('voice_exists', `voice ${created.id} exists`, { param: 'id' });
-      voiceIds.push(created.id);
-      json(res, 201, await voice(created.id));
+      const upload = parseOrThrow(createVoiceRequestSchema, JSON.parse(body.toString('utf8')));
+      if (!models.some((model) => model.id === upload.model)) throw new ApiError('model_not_found', `no model ${upload.model}`, { param: 'model' });
+      const inspectAudio = async (base64: string, field: string) => {
+        const audio = Buffer.from(base64, 'base64');
+        if (audio.subarray(0, 4).toString('latin1') !== 'RIFF') throw new ApiError('invalid_reference_audio', `\`${field}\` is not audio`, { param: field });
+        return { sha256: await sha256Hex(new Uint8Array(audio)), duration_s: 5, sample_rate: SAMPLE_RATE, channels: 1 };
+      };
+      json(res, 200, {
+        object: 'voice.inspection',
+        model: upload.model,
+        model_sha256: await sha256Hex(FAKE_MODEL),
+        sample_rate: SAMPLE_RATE,
+        reference: await inspectAudio(upload.ref_audio, 'ref_audio'),
+        aux_references: await Promise.all(upload.aux_ref_audio.map((audio, i) => inspectAudio(audio, `aux_ref_audio.${String(i)}`))),
+      });
       return;
     }
     if (path !== '/internal/v1/synthesize' || req.method !== 'POST') throw new ApiError('not_found', `no route ${path}`);
@@ -178,8 +183,8 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
       json(res, 500, { error: { type: 'server_error', code: 'gpu_on_fire', message: 'node gpu-7 /srv/secrets', param: null } });
       return;
     }
-    if (!voiceIds.includes(job.params.voice)) throw new ApiError('voice_not_found', 'no such voice', { param: 'voice' });
-    if ((await voice(job.params.voice)).version !== job.voice_version) {
+    const current = currentVersions.get(job.params.voice);
+    if (current !== undefined && current !== job.voice_version) {
       throw new ApiError('voice_version_mismatch', 'the voice changed', { param: 'voice_version' });
     }
     if (job.params.format !== 'wav' && job.params.format !== 'pcm') {

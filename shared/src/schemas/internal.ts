@@ -1,19 +1,61 @@
 /**
- * What the gateway sends the GPU function and what comes back. Every call is signed (see `signing/`).
+ * What the gateway and the GPU functions say to each other. Every call is signed (see `signing/`), in both
+ * directions, with the same secret.
  *
- * Request: `POST /internal/v1/synthesize` with a {@link SynthesisJob} JSON body.
- * Response: audio bytes (streamed when `stream` is set) with the {@link SYNTHESIS_HEADERS}, or an error envelope.
- * Voice management is forwarded as-is to `/internal/v1/voices` with the public voice schemas.
+ * Gateway → GPU function ({@link INTERNAL_PATHS}):
+ * - `POST /internal/v1/synthesize` with a {@link SynthesisJob}: audio bytes (streamed when `stream` is set) with the
+ *   {@link SYNTHESIS_HEADERS}, or an error envelope.
+ * - `GET /internal/v1/models`: the model bundles the function carries ({@link ModelList}); the gateway sends a voice
+ *   only to functions that carry its model.
+ * - `POST /internal/v1/voices/inspect` with a voice upload (the public `createVoiceRequestSchema`): decodes and checks
+ *   the reference audio and answers a {@link VoiceInspection}; nothing is stored.
+ *
+ * GPU function → gateway ({@link GATEWAY_INTERNAL_PATHS}): the gateway owns voices (D1 and R2). A function that meets
+ * a voice version it has not seen fetches the definition and the reference audio, computes its features once and
+ * keeps them on disk by version.
  * @module
  */
 import { z } from 'zod';
-import { sha256HexSchema } from './common.ts';
+import { idSchema, sha256HexSchema } from './common.ts';
 import { MAX_SEED, synthesisParamsSchema } from './synthesis.ts';
+import { referenceAudioInfoSchema } from './voices.ts';
 
 export const INTERNAL_PATHS = {
   synthesize: '/internal/v1/synthesize',
-  voices: '/internal/v1/voices',
+  models: '/internal/v1/models',
+  inspectVoice: '/internal/v1/voices/inspect',
 } as const;
+
+/** Routes the gateway serves to GPU functions. */
+export const GATEWAY_INTERNAL_PATHS = {
+  voice: (id: string) => `/internal/v1/voices/${id}`,
+  voiceAudio: (sha256: string) => `/internal/v1/voice-audio/${sha256}`,
+} as const;
+
+/** A model bundle a GPU function has loaded. */
+export const modelInfoSchema = z.strictObject({
+  object: z.literal('model'),
+  id: idSchema,
+  /** Content hash of the bundle's manifest. */
+  sha256: sha256HexSchema,
+  /** Output sample rate. */
+  sample_rate: z.number().int().positive(),
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+export const modelListSchema = z.strictObject({ object: z.literal('list'), data: z.array(modelInfoSchema) });
+export type ModelList = z.infer<typeof modelListSchema>;
+
+/** What a GPU function found in a voice upload: the model it would speak with, and each recording decoded. */
+export const voiceInspectionSchema = z.strictObject({
+  object: z.literal('voice.inspection'),
+  model: idSchema,
+  model_sha256: sha256HexSchema,
+  sample_rate: z.number().int().positive(),
+  reference: referenceAudioInfoSchema,
+  aux_references: z.array(referenceAudioInfoSchema),
+});
+export type VoiceInspection = z.infer<typeof voiceInspectionSchema>;
 
 export const synthesisJobSchema = z.strictObject({
   /**

@@ -1,0 +1,69 @@
+/**
+ * Which model bundles each GPU function carries, as this isolate last heard (`GET /internal/v1/models`, signed),
+ * so that a voice is sent only to functions that can speak it. Asked after admission only, per origin at most once
+ * per {@link MODELS_TTL_MS}. An origin that did not answer is not known to lack the model: it stays eligible, after
+ * the ones known to carry it (a request then fails over from it with the real reason, or succeeds), and is asked
+ * again after {@link RETRY_MS}.
+ * @module
+ */
+import { ApiError, INTERNAL_PATHS, modelListSchema, parseOrThrow, type ModelInfo } from '@gsv-edge/shared';
+import type { GatewayConfig } from '../config.ts';
+import { callOrigin } from './origin-client.ts';
+
+export const MODELS_TTL_MS = 60_000;
+const RETRY_MS = 5_000;
+
+interface Entry {
+  /** `null`: the origin did not answer. */
+  readonly models: readonly ModelInfo[] | null;
+  readonly expiresMs: number;
+}
+
+const entries = new Map<string, Entry>();
+const loading = new Map<string, Promise<Entry>>();
+
+/** The origins that may carry `model`: those known to (in configuration order), then those that did not answer. */
+export async function originsFor(config: GatewayConfig, secret: string, model: string, requestId: string): Promise<{ origins: string[] }> {
+  const answers = await Promise.all(config.origins.map(async (origin) => ({ origin, models: (await entryOf(config, secret, origin, requestId)).models })));
+  const carrying = answers.filter(({ models }) => models?.some((item) => item.id === model) === true);
+  const unknown = answers.filter(({ models }) => models === null);
+  return { origins: [...carrying, ...unknown].map(({ origin }) => origin) };
+}
+
+/** Forgets what every origin said, so the next request asks again (one answered `model_not_found`). */
+export function forgetModels(): void {
+  entries.clear();
+}
+
+/** The error for a model no reachable GPU function carries. */
+export function noOriginCarries(model: string): ApiError {
+  return new ApiError('origin_unavailable', `No GPU function that is up carries model bundle "${model}".`, { retryAfterSeconds: RETRY_MS / 1000 });
+}
+
+function entryOf(config: GatewayConfig, secret: string, origin: string, requestId: string): Promise<Entry> {
+  const known = entries.get(origin);
+  if (known !== undefined && known.expiresMs > Date.now()) return Promise.resolve(known);
+  let pending = loading.get(origin);
+  if (pending === undefined) {
+    pending = fetchModels(config, secret, origin, requestId)
+      .then((models) => ({ models, expiresMs: Date.now() + MODELS_TTL_MS }))
+      .catch(() => ({ models: null, expiresMs: Date.now() + RETRY_MS }))
+      .then((entry) => {
+        entries.set(origin, entry);
+        return entry;
+      })
+      .finally(() => loading.delete(origin));
+    loading.set(origin, pending);
+  }
+  return pending;
+}
+
+async function fetchModels(config: GatewayConfig, secret: string, origin: string, requestId: string): Promise<readonly ModelInfo[]> {
+  const answer = await callOrigin(
+    { ...config, originMaxAttempts: 1 },
+    secret,
+    { method: 'GET', path: INTERNAL_PATHS.models, body: '', requestId, requireBody: true, origins: [origin] },
+  );
+  const json: unknown = await new Response(answer.body).json();
+  return parseOrThrow(modelListSchema, json).data;
+}
