@@ -41,6 +41,8 @@ const EXPOSED_HEADERS = [
   'x-gsv-sample-rate',
   'x-gsv-characters',
   'x-gsv-audio-seconds',
+  'x-gsv-model',
+  'x-gsv-runaway-segments',
   'ratelimit-limit',
   'ratelimit-remaining',
   'ratelimit-reset',

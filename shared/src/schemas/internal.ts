@@ -89,4 +89,8 @@ export const SYNTHESIS_HEADERS = {
   characters: 'x-gsv-characters',
   /** Only on non-streamed answers; a streamed answer's length is known when it ends. */
   audioSeconds: 'x-gsv-audio-seconds',
+  /** The model bundle that spoke. */
+  model: 'x-gsv-model',
+  /** Segments the runaway guard stopped (non-streamed answers, when it fired): the audio may end early there. */
+  runawaySegments: 'x-gsv-runaway-segments',
 } as const;

@@ -23,7 +23,7 @@ import { createOpusEncoder } from './opus.ts';
 import { PcmEncoder } from './pcm.ts';
 import { WavEncoder } from './wav.ts';
 
-export { type AudioEncoder, type EncoderOptions, UnsupportedEncodingError } from './encoder.ts';
+export { type AudioEncoder, concatBytes, type EncoderOptions, UnsupportedEncodingError } from './encoder.ts';
 
 export const CONTENT_TYPES: Readonly<Record<AudioFormat, string>> = {
   mp3: 'audio/mpeg',

@@ -1,0 +1,94 @@
+/**
+ * The GPU function's settings, from the environment and command-line flags, checked once at start: a wrong value
+ * stops the process with a message naming it, never a silent default.
+ * @module
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { runtimeConfigFromEnv, type EngineLimits, type RuntimeConfig } from '../engine/index.ts';
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The current signing secret first, then a previous one still honoured during a rotation. */
+  readonly secrets: readonly string[];
+  readonly bundles: readonly string[];
+  readonly dataDir: string;
+  /** The gateway's URL as this function reaches it, to fetch voices; `null` runs without one. */
+  readonly gatewayUrl: string | null;
+  /** Syntheses accepted at once; past it the answer is `503 overloaded` before any work. */
+  readonly maxConcurrentRequests: number;
+  /** A synthesis still running after this long fails with `deadline_exceeded`. */
+  readonly requestTimeoutMs: number;
+  /** On SIGTERM, how long requests in flight may run on before they are stopped. */
+  readonly drainTimeoutMs: number;
+  readonly logLevel: string;
+  readonly runtime: RuntimeConfig;
+  readonly limits: Partial<EngineLimits>;
+}
+
+function integer(name: string, fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return fallback;
+      const value = Number(text);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${String(min)} to ${String(max)}, got "${text}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+const secretSchema = z.string().refine((secret) => new TextEncoder().encode(secret).length >= 32, 'must be at least 32 bytes');
+
+const envSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: integer('PORT', 9880, 1, 65_535),
+  SIGNING_SECRET: secretSchema,
+  SIGNING_SECRET_PREVIOUS: secretSchema.optional(),
+  GSV_BUNDLES: z.string().optional(),
+  GSV_DATA_DIR: z.string().default('.gsv-edge/gpu-data'),
+  GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MAX_CONCURRENT_REQUESTS: integer('MAX_CONCURRENT_REQUESTS', 32, 1, 10_000),
+  REQUEST_TIMEOUT_MS: integer('REQUEST_TIMEOUT_MS', 300_000, 1000, 3_600_000),
+  DRAIN_TIMEOUT_MS: integer('DRAIN_TIMEOUT_MS', 30_000, 0, 3_600_000),
+  MAX_RUNNING_SEQUENCES: integer('MAX_RUNNING_SEQUENCES', 16, 1, 1024),
+  RUNAWAY_TOKENS_PER_PHONE: integer('RUNAWAY_TOKENS_PER_PHONE', 12, 0, 1000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+/** Reads flags (`--bundle DIR`, repeatable; `--port N`) over the environment. Throws an Error naming what is wrong. */
+export function serverConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { bundle: { type: 'string', multiple: true }, port: { type: 'string' } },
+    strict: true,
+  });
+  const parsed = envSchema.safeParse({ ...env, ...(values.port === undefined ? {} : { PORT: values.port }) });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join('.') ?? '';
+    throw new Error(`configuration: ${name === '' ? '' : `${name} `}${issue?.message ?? 'is invalid'}`);
+  }
+  const vars = parsed.data;
+  const bundles = [...(values.bundle ?? []), ...(vars.GSV_BUNDLES ?? '').split(',')].map((dir) => dir.trim()).filter((dir) => dir !== '');
+  if (bundles.length === 0) throw new Error('configuration: no model bundle; set GSV_BUNDLES (comma-separated folders) or pass --bundle DIR');
+  return {
+    host: vars.HOST,
+    port: vars.PORT,
+    secrets: [vars.SIGNING_SECRET, ...(vars.SIGNING_SECRET_PREVIOUS === undefined ? [] : [vars.SIGNING_SECRET_PREVIOUS])],
+    bundles: bundles.map((dir) => resolve(dir)),
+    dataDir: resolve(vars.GSV_DATA_DIR),
+    gatewayUrl: vars.GATEWAY_URL ?? null,
+    maxConcurrentRequests: vars.MAX_CONCURRENT_REQUESTS,
+    requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
+    drainTimeoutMs: vars.DRAIN_TIMEOUT_MS,
+    logLevel: vars.LOG_LEVEL,
+    runtime: runtimeConfigFromEnv(env),
+    limits: { maxRunning: vars.MAX_RUNNING_SEQUENCES, requestTimeoutMs: vars.REQUEST_TIMEOUT_MS, runawayTokensPerPhone: vars.RUNAWAY_TOKENS_PER_PHONE },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The GPU function's Prometheus metrics (prom-client), on `GET /metrics`. Counters and histograms are updated as
+ * requests and engine steps happen; gauges of what the engine holds are read from it when scraped.
+ * @module
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EngineStats, StepStats } from '../engine/index.ts';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly requestsInFlight: Gauge;
+  readonly requests: Counter<'outcome'>;
+  readonly errors: Counter<'code'>;
+  readonly timeToFirstAudio: Histogram;
+  readonly requestDuration: Histogram;
+  readonly runawaySegments: Counter;
+  /** Feeds one engine step into the step metrics. */
+  step(stats: StepStats): void;
+}
+
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 300];
+
+/**
+ * `engineStats` is asked at each scrape (queue depth, running batch, KV pool, voice feature cache); it may fail while
+ * the engine is starting or gone, and the gauges then keep their last values.
+ */
+export function createMetrics(engineStats: () => Promise<EngineStats | null>): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'gsv_' });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+
+  const decodeTokens = new Counter({ name: 'gsv_decode_tokens_total', help: 'Semantic tokens decoded (rate() is decode tokens/s).', labelNames: ['model'], registers: [registry] });
+  const stepSeconds = new Histogram({ name: 'gsv_engine_step_seconds', help: 'Duration of one engine step (prefill + decode + vocode).', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  const stats = { latest: null as EngineStats | null };
+  const refresh = async () => {
+    stats.latest = (await engineStats().catch(() => null)) ?? stats.latest;
+  };
+  const perModel = (name: string, help: string, read: (model: EngineStats['models'][number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['model'],
+      registers: [registry],
+      async collect() {
+        await refresh();
+        for (const model of stats.latest?.models ?? []) this.set({ model: model.model }, read(model));
+      },
+    });
+  perModel('gsv_queue_depth', 'Segments waiting for a decode slot.', (model) => model.waiting);
+  perModel('gsv_running_batch_size', 'Segments in the running decode batch.', (model) => model.running);
+  perModel('gsv_kv_pool_slots', 'Decode slots of the KV pool.', (model) => model.slots);
+  perModel('gsv_kv_pool_bytes', 'Bytes the KV pool holds.', (model) => model.kvBytes);
+  perModel('gsv_vocoder_queue', 'Segments waiting for the vocoder.', (model) => model.vocoderQueue);
+  new Gauge({
+    name: 'gsv_voice_feature_cache_hits_total',
+    help: 'Voice feature lookups answered from the cache since start.',
+    registers: [registry],
+    collect() {
+      this.set(stats.latest?.featureCache.hits ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'gsv_voice_feature_cache_misses_total',
+    help: 'Voice feature lookups that had to compute features since start.',
+    registers: [registry],
+    collect() {
+      this.set(stats.latest?.featureCache.misses ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'gsv_event_loop_delay_p99_seconds',
+    help: 'p99 event-loop delay of the HTTP thread since the previous scrape (inference runs in a worker thread).',
+    registers: [registry],
+    collect() {
+      this.set(loopDelay.percentile(99) / 1e9);
+      loopDelay.reset();
+    },
+  });
+
+  return {
+    registry,
+    requestsInFlight: new Gauge({ name: 'gsv_requests_in_flight', help: 'Syntheses accepted and not finished.', registers: [registry] }),
+    requests: new Counter({ name: 'gsv_requests_total', help: 'Syntheses by outcome.', labelNames: ['outcome'], registers: [registry] }),
+    errors: new Counter({ name: 'gsv_errors_total', help: 'Error answers by code.', labelNames: ['code'], registers: [registry] }),
+    timeToFirstAudio: new Histogram({ name: 'gsv_time_to_first_audio_seconds', help: 'From accepting a synthesis to its first audio.', buckets: LATENCY_BUCKETS, registers: [registry] }),
+    requestDuration: new Histogram({ name: 'gsv_request_duration_seconds', help: 'From accepting a synthesis to its last byte.', buckets: LATENCY_BUCKETS, registers: [registry] }),
+    runawaySegments: new Counter({ name: 'gsv_runaway_segments_total', help: 'Segments stopped by the runaway guard.', registers: [registry] }),
+    step(step: StepStats) {
+      decodeTokens.inc({ model: step.model }, step.prefilled + step.decoded);
+      stepSeconds.observe(step.milliseconds / 1000);
+    },
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * The GPU function over HTTP, on a tiny synthetic bundle: the health and metrics routes, signed internal routes,
+ * voices fetched from a (stand-in) gateway, every audio format whole and streamed, bounded admission, a client that
+ * leaves, a failure after the first byte, an event loop that inference never blocks, and draining on shutdown.
+ */
+import decodeAudio from '@audio/decode';
+import {
+  MemoryNonceStore,
+  parseOrThrow,
+  signRequest,
+  ttsRequestSchema,
+  verifyRequest,
+  voiceInspectionSchema,
+  voiceVersion,
+  type AudioFormat,
+  type SynthesisJob,
+  type Voice,
+} from '@gsv-edge/shared';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RUNTIME_CONFIG } from '../engine/index.ts';
+import { buildTinyBundle, referenceClip } from '../synthetic/tiny-bundle.ts';
+import type { ServerConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { startServer, type RunningServer } from './start.ts';
+
+const SECRET = 'gpu-function-test-secret-0123456789abcdef';
+const LONG_TEXT = Array.from({ length: 120 }, () => 'Keep talking.').join(' ');
+let root: string;
+let gateway: Server;
+let gatewayUrl: string;
+const voices = new Map<string, Voice>();
+const recordings = new Map<string, Uint8Array>();
+let server: RunningServer;
+let voice: Voice;
+
+function config(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    secrets: [SECRET],
+    bundles: [join(root, 'models', 'tiny')],
+    dataDir: join(root, `data-${String(Math.random()).slice(2)}`),
+    gatewayUrl,
+    maxConcurrentRequests: 8,
+    requestTimeoutMs: 60_000,
+    drainTimeoutMs: 10_000,
+    logLevel: 'silent',
+    runtime: DEFAULT_RUNTIME_CONFIG,
+    limits: { maxRunning: 4, runawayTokensPerPhone: 4 },
+    ...overrides,
+  };
+}
+
+async function signed(base: string, path: string, init: { method?: string; body?: string; signal?: AbortSignal } = {}): Promise<Response> {
+  const method = init.method ?? 'GET';
+  const body = init.body ?? '';
+  const headers = await signRequest({ secret: SECRET, method, pathAndQuery: path, body });
+  return fetch(`${base}${path}`, { method, headers: { ...headers, 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body }), ...(init.signal ? { signal: init.signal } : {}) });
+}
+
+function job(text: string, format: AudioFormat, stream: boolean, overrides: Partial<SynthesisJob> = {}): SynthesisJob {
+  const { params } = parseOrThrow(ttsRequestSchema(), { text, voice: 'narrator', text_lang: 'en', format, fragment_interval: 0.05 });
+  return { request_id: crypto.randomUUID(), client_request_id: null, params, seed: 7, voice_version: voice.version, synthesis_key: null, stream, ...overrides };
+}
+
+function synthesize(base: string, body: SynthesisJob, signal?: AbortSignal): Promise<Response> {
+  return signed(base, '/internal/v1/synthesize', { method: 'POST', body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+}
+
+async function metric(base: string, name: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((entry) => entry.startsWith(name));
+  return line === undefined ? Number.NaN : Number(line.split(' ').at(-1));
+}
+
+async function until(condition: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${String(ms)} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'gsv-server-'));
+  await buildTinyBundle(join(root, 'models', 'tiny'));
+  // A stand-in gateway: the signed voice routes a real gateway serves (gateway/src/routes/internal.ts).
+  const nonces = new MemoryNonceStore();
+  gateway = createServer((req, res) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
+    verifyRequest({ secrets: [SECRET], method: req.method ?? 'GET', pathAndQuery: req.url ?? '/', body: '', headers, nonces }).then(
+      () => {
+        const [, , , kind, id = ''] = (req.url ?? '').split('/');
+        const found = kind === 'voices' ? voices.get(id) : recordings.get(id);
+        if (found === undefined) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"type":"not_found_error","code":"not_found","message":"no","param":null}}');
+        else if (found instanceof Uint8Array) res.writeHead(200).end(found);
+        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(found));
+      },
+      () => res.writeHead(401).end(),
+    );
+  });
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+  gatewayUrl = `http://127.0.0.1:${String((gateway.address() as AddressInfo).port)}`;
+
+  server = await startServer(config(), { logger: createLogger('silent') });
+  await server.ready;
+  // The gateway's voice flow: the function inspects the upload, the gateway stores it and derives the version.
+  const reference = referenceClip();
+  const upload = { id: 'narrator', model: 'tiny', prompt_text: 'This is how I sound.', prompt_lang: 'en', ref_audio: Buffer.from(reference).toString('base64') };
+  const inspected = await signed(server.url, '/internal/v1/voices/inspect', { method: 'POST', body: JSON.stringify(upload) });
+  const inspection = voiceInspectionSchema.parse(await inspected.json());
+  recordings.set(inspection.reference.sha256, reference);
+  voice = {
+    object: 'voice', id: 'narrator', model: 'tiny', model_sha256: inspection.model_sha256, prompt_text: upload.prompt_text, prompt_lang: 'en',
+    version: await voiceVersion({ model_sha256: inspection.model_sha256, recordings: [inspection.reference.sha256], prompt_text: upload.prompt_text, prompt_lang: 'en' }),
+    reference: inspection.reference, aux_references: [], sample_rate: inspection.sample_rate, description: '', created_at: new Date().toISOString(),
+  };
+  voices.set('narrator', voice);
+}, 180_000);
+
+afterAll(async () => {
+  await server.drain(0);
+  await new Promise((resolve) => gateway.close(resolve));
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('GPU function server', () => {
+  it('answers /ping with its models when ready, /healthz, /readyz and Prometheus metrics', async () => {
+    const ping = await fetch(`${server.url}/ping`);
+    expect(ping.status).toBe(200);
+    expect(await ping.json()).toMatchObject({ status: 'ready', models: [{ object: 'model', id: 'tiny', sample_rate: 32000 }] });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    for (const name of ['gsv_requests_in_flight', 'gsv_queue_depth', 'gsv_running_batch_size', 'gsv_kv_pool_bytes', 'gsv_time_to_first_audio_seconds', 'gsv_voice_feature_cache_hits_total', 'gsv_event_loop_delay_p99_seconds']) {
+      expect(metrics).toContain(name);
+    }
+  });
+
+  it('takes internal calls only when signed, once each, and lists its models', async () => {
+    const unsigned = await fetch(`${server.url}/internal/v1/models`);
+    expect(unsigned.status).toBe(401);
+    const headers = await signRequest({ secret: SECRET, method: 'GET', pathAndQuery: '/internal/v1/models', body: '' });
+    const models = await fetch(`${server.url}/internal/v1/models`, { headers });
+    expect(await models.json()).toMatchObject({ object: 'list', data: [{ id: 'tiny' }] });
+    const replayed = await fetch(`${server.url}/internal/v1/models`, { headers });
+    expect(await replayed.json()).toMatchObject({ error: { code: 'replayed_request' } });
+  });
+
+  it('refuses an upload that is not 3-10 s of audio, naming the field', async () => {
+    const upload = { id: 'bad', model: 'tiny', prompt_text: '', prompt_lang: 'en', ref_audio: Buffer.from(referenceClip(1)).toString('base64') };
+    const answer = await signed(server.url, '/internal/v1/voices/inspect', { method: 'POST', body: JSON.stringify(upload) });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ error: { code: 'invalid_reference_audio', param: 'ref_audio' } });
+  });
+
+  it('answers a whole WAV with its length, model and sample rate in the headers', async () => {
+    const answer = await synthesize(server.url, job('Hello there. How are you?', 'wav', false));
+    expect(answer.status).toBe(200);
+    const bytes = new Uint8Array(await answer.arrayBuffer());
+    expect(answer.headers.get('content-type')).toBe('audio/wav');
+    expect(answer.headers.get('x-gsv-model')).toBe('tiny');
+    expect(answer.headers.get('x-gsv-sample-rate')).toBe('32000');
+    expect(Number(answer.headers.get('content-length'))).toBe(bytes.length);
+    expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('RIFF');
+    expect(Number(answer.headers.get('x-gsv-audio-seconds'))).toBeCloseTo((bytes.length - 44) / 2 / 32000, 4);
+  });
+
+  it.each(['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const)('encodes %s, whole and streamed, into audio a decoder reads at the right length', async (format) => {
+    const whole = await synthesize(server.url, job('Every format speaks.', format, false));
+    expect(whole.status).toBe(200);
+    const seconds = Number(whole.headers.get('x-gsv-audio-seconds'));
+    const wholeBytes = new Uint8Array(await whole.arrayBuffer());
+    const streamed = await synthesize(server.url, job('Every format speaks.', format, true));
+    const streamedBytes = new Uint8Array(await streamed.arrayBuffer());
+    expect(streamed.headers.get('content-type')).toBe(whole.headers.get('content-type'));
+    expect(streamed.headers.get('content-length')).toBeNull();
+    if (format === 'pcm') {
+      expect(wholeBytes.length / 2 / 32000).toBeCloseTo(seconds, 4);
+      expect(streamedBytes).toEqual(wholeBytes);
+      return;
+    }
+    for (const bytes of [wholeBytes, streamedBytes]) {
+      const { channelData, sampleRate } = await decodeAudio(bytes);
+      const duration = (channelData[0]?.length ?? 0) / sampleRate;
+      expect(channelData).toHaveLength(1);
+      // Lossy codecs pad to whole frames (mp3 1152 samples, aac 1024 at most twice over).
+      expect(duration).toBeGreaterThan(seconds - 0.01);
+      expect(duration).toBeLessThan(seconds + 0.12);
+    }
+  });
+
+  it('refuses a stale voice version and an unknown voice before any work', async () => {
+    const stale = await synthesize(server.url, job('Old voice.', 'wav', false, { voice_version: 'f'.repeat(64) }));
+    expect(await stale.json()).toMatchObject({ error: { code: 'voice_version_mismatch' } });
+    const unknown = job('Nobody.', 'wav', false);
+    const missing = await synthesize(server.url, { ...unknown, params: { ...unknown.params, voice: 'nobody' } });
+    expect(missing.status).toBe(404);
+  });
+
+  it('keeps its event loop free while the engine works (inference runs in a worker thread)', async () => {
+    const long = synthesize(server.url, job(LONG_TEXT, 'pcm', false));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const delays: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const started = performance.now();
+      await fetch(`${server.url}/healthz`);
+      delays.push(performance.now() - started);
+    }
+    expect(Math.max(...delays)).toBeLessThan(250);
+    await (await long).arrayBuffer();
+  });
+});
+
+describe('GPU function admission, cancellation, failures and shutdown', () => {
+  let limited: RunningServer;
+  beforeAll(async () => {
+    limited = await startServer(config({ maxConcurrentRequests: 1, requestTimeoutMs: 2500 }), { logger: createLogger('silent') });
+    await limited.ready;
+  }, 120_000);
+
+  it('answers 503 overloaded with Retry-After past its limit, before any work', async () => {
+    const controller = new AbortController();
+    const first = await synthesize(limited.url, job(LONG_TEXT, 'pcm', true), controller.signal);
+    const second = await synthesize(limited.url, job('Me too.', 'wav', false));
+    expect(second.status).toBe(503);
+    expect(second.headers.get('retry-after')).toBe('1');
+    expect(await second.json()).toMatchObject({ error: { code: 'overloaded' } });
+    controller.abort();
+    await first.body?.cancel().catch(() => undefined);
+    await until(async () => (await metric(limited.url, 'gsv_requests_in_flight')) === 0, 5000, 'the slot is freed');
+    expect((await synthesize(limited.url, job('Now me.', 'wav', false))).status).toBe(200);
+  });
+
+  it('stops working on a request whose client leaves: its sequences leave the batch', async () => {
+    const controller = new AbortController();
+    const answer = await synthesize(limited.url, job(LONG_TEXT, 'pcm', true), controller.signal);
+    const reader = (answer.body as ReadableStream<Uint8Array>).getReader();
+    expect((await reader.read()).done).toBe(false);
+    await until(async () => (await metric(limited.url, 'gsv_running_batch_size')) > 0, 5000, 'decoding');
+    controller.abort();
+    await until(async () => (await metric(limited.url, 'gsv_running_batch_size')) === 0 && (await metric(limited.url, 'gsv_queue_depth')) === 0, 5000, 'the engine drops the request');
+    await until(async () => (await metric(limited.url, 'gsv_requests_in_flight')) === 0, 5000, 'the slot is freed');
+  });
+
+  it('breaks the download when synthesis fails after the first byte (never a short file that looks whole)', async () => {
+    const answer = await synthesize(limited.url, job(`${LONG_TEXT} ${LONG_TEXT}`, 'pcm', true));
+    expect(answer.status).toBe(200);
+    await expect(answer.arrayBuffer()).rejects.toThrow();
+    await until(async () => (await metric(limited.url, 'gsv_requests_in_flight')) === 0, 5000, 'the slot is freed');
+  });
+
+  it('drains on shutdown: /ping turns 503 at once, the request in flight finishes, then the server closes', async () => {
+    const inFlight = synthesize(limited.url, job('Finish me first.', 'wav', false));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const draining = limited.drain(10_000);
+    expect((await fetch(`${limited.url}/ping`)).status).toBe(503);
+    expect((await fetch(`${limited.url}/readyz`)).status).toBe(503);
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect((await answer.arrayBuffer()).byteLength).toBeGreaterThan(44);
+    await draining;
+    await expect(fetch(`${limited.url}/healthz`)).rejects.toThrow();
+  });
+});
