@@ -18,7 +18,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { startFakeOrigin } from '../test/node/fake-origin.ts';
+import { FAKE_MODEL, startFakeOrigin, toneSamples, wavBytes } from '../test/node/fake-origin.ts';
 import { TEST_SECRETS } from '../test/secrets.ts';
 import type { LoadRow } from './load-row.ts';
 
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   try {
     const base = args.url ?? (await startStack(cleanups));
     const admin = args['admin-secret'];
+    await createVoice(base, admin);
     const key = await createKey(base, admin);
     const body = JSON.stringify({ text: 'A cached phrase for the benchmark.', voice: 'tone', format: 'wav' });
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
@@ -106,6 +107,16 @@ async function startStack(cleanups: (() => Promise<void>)[]): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error('wrangler dev did not come up within 60 s');
+}
+
+/** Voices are the gateway's: the fake origin inspects the upload, the gateway stores it. */
+async function createVoice(base: string, admin: string): Promise<void> {
+  const response = await fetch(`${base}/admin/voices`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'tone', model: FAKE_MODEL, prompt_text: 'A tone.', prompt_lang: 'en', ref_audio: Buffer.from(wavBytes(toneSamples(1, 40))).toString('base64') }),
+  });
+  if (response.status !== 201 && response.status !== 409) throw new Error(`voice creation failed: ${String(response.status)} ${await response.text()}`);
 }
 
 async function createKey(base: string, admin: string): Promise<string> {
