@@ -465,3 +465,14 @@ describe('engine runaway guard', () => {
     }
   });
 });
+
+describe('engine warm-up', () => {
+  it('runs one short synthesis per bundle through every graph, storing nothing', async () => {
+    const before = steps;
+    const voicesBefore = engine.voices.list().map((voice) => voice.id);
+    await within(engine.warmUp(), 30_000, 'warm-up');
+    expect(steps).toBeGreaterThan(before);
+    expect(engine.voices.list().map((voice) => voice.id)).toEqual(voicesBefore);
+    expect(engine.stats()).toMatchObject({ inFlight: 0, models: [expect.objectContaining({ waiting: 0, running: 0, vocoderQueue: 0 })] });
+  });
+});

@@ -11,8 +11,10 @@
  * again with a shorter one, e.g. on a second signal); `accepting` and `inFlight` feed its readiness checks and logs.
  * @module
  */
-import { ApiError, MAX_SEED, parseOrThrow, RANDOM_SEED, synthesisParamsSchema, type SynthesisParams } from '@gsv-edge/shared';
+import { ApiError, MAX_SEED, parseOrThrow, RANDOM_SEED, synthesisParamsSchema, ttsRequestSchema, type SynthesisParams } from '@gsv-edge/shared';
 import { join } from 'node:path';
+import { floatToPcm16 } from '../audio/pcm.ts';
+import { encodeWav } from '../audio/wav.ts';
 import type { RuntimeConfig } from '../runtime/config.ts';
 import { AudioStream } from './audio-stream.ts';
 import { bundleTextFrontend } from './bundle/text-frontend.ts';
@@ -23,6 +25,7 @@ import { T2S_RULES, type T2sSequence } from './scheduler/sequence.ts';
 import { DEFAULT_BATCH_LIMITS, type BatchLimits } from './vocoder/batch-plan.ts';
 import { TokenChunkStream } from './vocoder/token-stream.ts';
 import { VoiceFeatureCache } from './voices/feature-cache.ts';
+import type { VoiceFeatures } from './voices/features.ts';
 import { VoiceRegistry, type VoiceModel, type VoiceSource } from './voices/registry.ts';
 
 export interface EngineLimits {
@@ -286,11 +289,30 @@ export class Engine {
   }
 
   async #start(request: SynthesisRequest, startedAt: number, deadline: number): Promise<AudioStream> {
-    const { params } = request;
-    const voice = await this.voices.resolve(params.voice, request.voiceVersion);
+    const voice = await this.voices.resolve(request.params.voice, request.voiceVersion);
     const model = this.#models.get(voice.model);
     if (model === undefined) throw new ApiError('model_not_found', `Voice "${voice.id}" needs model bundle "${voice.model}", which is not loaded.`, { param: 'voice' });
     const features = await this.voices.features(voice);
+    return this.#submit(request, model, features, voice.version, startedAt, deadline);
+  }
+
+  /**
+   * Runs one short synthesis per bundle, on features of a generated reference clip, so that the first real request
+   * does not pay for what a graph's first runs cost (allocations, kernel selection on a GPU). Nothing is stored.
+   */
+  async warmUp(): Promise<void> {
+    for (const model of this.#models.values()) {
+      if (model.bundle.sessions.hubert === undefined) continue;
+      const features = await this.voices.transientFeatures(model.bundle.manifest.id, warmUpClip(model.bundle.manifest.sample_rate), WARM_UP_TEXT, 'en');
+      const params = { ...parseOrThrow(ttsRequestSchema(), { text: WARM_UP_TEXT, voice: 'warm-up', text_lang: 'en' }).params };
+      const requestId = `warm-up-${model.bundle.manifest.id}`;
+      const stream = await this.#submit({ requestId, params, seed: 1 }, model, features, 'warm-up', performance.now(), Date.now() + this.limits.requestTimeoutMs);
+      await stream.collect();
+    }
+  }
+
+  async #submit(request: SynthesisRequest, model: Model, features: VoiceFeatures, voiceVersion: string, startedAt: number, deadline: number): Promise<AudioStream> {
+    const { params } = request;
     const segments = await model.frontend.prepareTarget(params.text, params.text_lang, params.text_split_method);
     if (segments.length === 0) throw new ApiError('invalid_field', '`text` holds nothing speakable after normalization.', { param: 'text' });
 
@@ -300,7 +322,7 @@ export class Engine {
       model: model.bundle.manifest.id,
       modelSha256: model.bundle.sha256,
       sampleRate: model.bundle.manifest.sample_rate,
-      voiceVersion: voice.version,
+      voiceVersion,
     });
     const work: RequestWork = {
       id: request.requestId,
@@ -461,6 +483,14 @@ export class Engine {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
+}
+
+const WARM_UP_TEXT = 'Warming up.';
+
+/** Four seconds of a voiced tone at the bundle's rate, as a WAV file (what a reference upload is). */
+function warmUpClip(rate: number): Uint8Array {
+  const samples = Float32Array.from({ length: 4 * rate }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 160 * i) / rate) * (0.6 + 0.4 * Math.sin((2 * Math.PI * 3 * i) / rate)));
+  return encodeWav(floatToPcm16(samples), rate);
 }
 
 function deadlineExceeded(requestId: string): ApiError {

@@ -58,6 +58,9 @@ async function main(): Promise<void> {
       },
       ...(config.gateway === null ? {} : { voiceSource: new GatewayVoiceSource(config.gateway.url, config.gateway.secret) }),
     });
+    const warming = performance.now();
+    await engine.warmUp();
+    post({ type: 'log', message: `warmed up in ${String(Math.round(performance.now() - warming))} ms` });
   } catch (error) {
     post({ type: 'fatal', message: error instanceof Error ? error.message : String(error) });
     return;

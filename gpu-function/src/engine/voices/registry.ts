@@ -215,6 +215,12 @@ export class VoiceRegistry {
     }
   }
 
+  /** Features of a recording that is not a voice (the engine's warm-up): computed, not stored. */
+  async transientFeatures(modelId: string, recording: Uint8Array, promptText: string, promptLang: Voice['prompt_lang']): Promise<VoiceFeatures> {
+    const model = this.#voiceModel(modelId);
+    return this.#compute(model, '0'.repeat(64), await prepared(recording, 'ref_audio'), [], promptText, promptLang);
+  }
+
   /** The model a voice upload names, if it is loaded and can register voices. */
   #voiceModel(id: string): VoiceModel {
     const model = this.#models.get(id);
