@@ -4,20 +4,7 @@
  * leaves, a failure after the first byte, an event loop that inference never blocks, and draining on shutdown.
  */
 import decodeAudio from '@audio/decode';
-import {
-  MemoryNonceStore,
-  parseOrThrow,
-  signRequest,
-  ttsRequestSchema,
-  verifyRequest,
-  voiceInspectionSchema,
-  voiceVersion,
-  type AudioFormat,
-  type SynthesisJob,
-  type Voice,
-} from '@gsv-edge/shared';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { parseOrThrow, signRequest, ttsRequestSchema, type AudioFormat, type SynthesisJob, type Voice } from '@gsv-edge/shared';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,14 +14,13 @@ import { buildTinyBundle, referenceClip } from '../synthetic/tiny-bundle.ts';
 import type { ServerConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer, type RunningServer } from './start.ts';
+import { startVoiceGatewayStub, type VoiceGatewayStub } from './testing/voice-gateway-stub.ts';
 
 const SECRET = 'gpu-function-test-secret-0123456789abcdef';
 const LONG_TEXT = Array.from({ length: 120 }, () => 'Keep talking.').join(' ');
 let root: string;
-let gateway: Server;
+let gateway: VoiceGatewayStub;
 let gatewayUrl: string;
-const voices = new Map<string, Voice>();
-const recordings = new Map<string, Uint8Array>();
 let server: RunningServer;
 let voice: Voice;
 
@@ -89,44 +75,18 @@ async function until(condition: () => Promise<boolean>, ms: number, what: string
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'gsv-server-'));
   await buildTinyBundle(join(root, 'models', 'tiny'));
-  // A stand-in gateway: the signed voice routes a real gateway serves (gateway/src/routes/internal.ts).
-  const nonces = new MemoryNonceStore();
-  gateway = createServer((req, res) => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
-    verifyRequest({ secrets: [SECRET], method: req.method ?? 'GET', pathAndQuery: req.url ?? '/', body: '', headers, nonces }).then(
-      () => {
-        const [, , , kind, id = ''] = (req.url ?? '').split('/');
-        const found = kind === 'voices' ? voices.get(id) : recordings.get(id);
-        if (found === undefined) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"type":"not_found_error","code":"not_found","message":"no","param":null}}');
-        else if (found instanceof Uint8Array) res.writeHead(200).end(found);
-        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(found));
-      },
-      () => res.writeHead(401).end(),
-    );
-  });
-  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-  gatewayUrl = `http://127.0.0.1:${String((gateway.address() as AddressInfo).port)}`;
+  gateway = await startVoiceGatewayStub(SECRET);
+  gatewayUrl = gateway.url;
 
   server = await startServer(config(), { logger: createLogger('silent') });
   await server.ready;
   // The gateway's voice flow: the function inspects the upload, the gateway stores it and derives the version.
-  const reference = referenceClip();
-  const upload = { id: 'narrator', model: 'tiny', prompt_text: 'This is how I sound.', prompt_lang: 'en', ref_audio: Buffer.from(reference).toString('base64') };
-  const inspected = await signed(server.url, '/internal/v1/voices/inspect', { method: 'POST', body: JSON.stringify(upload) });
-  const inspection = voiceInspectionSchema.parse(await inspected.json());
-  recordings.set(inspection.reference.sha256, reference);
-  voice = {
-    object: 'voice', id: 'narrator', model: 'tiny', model_sha256: inspection.model_sha256, prompt_text: upload.prompt_text, prompt_lang: 'en',
-    version: await voiceVersion({ model_sha256: inspection.model_sha256, recordings: [inspection.reference.sha256], prompt_text: upload.prompt_text, prompt_lang: 'en' }),
-    reference: inspection.reference, aux_references: [], sample_rate: inspection.sample_rate, description: '', created_at: new Date().toISOString(),
-  };
-  voices.set('narrator', voice);
+  voice = await gateway.addVoice(server.url, { id: 'narrator', model: 'tiny', promptText: 'This is how I sound.', reference: referenceClip() });
 }, 180_000);
 
 afterAll(async () => {
   await server.drain(0);
-  await new Promise((resolve) => gateway.close(resolve));
+  await gateway.close();
   await rm(root, { recursive: true, force: true });
 });
 
