@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measures the speed and memory targets of the model bundle (issue 3), the engine (issue 4), the
- * text frontend (issue 5) and the gateway (issue 6), each scenario in its own Node process, and prints per-suite
- * tables and a summary with every target judged. `--json [path]` also writes every figure (docs/benchmarks.md
+ * text frontend (issue 5), the gateway (issue 6) and the whole local stack end to end (issue 11), each scenario in
+ * its own Node process, and prints per-suite tables and a summary with every target judged. `--json [path]` also writes every figure (docs/benchmarks.md
  * documents the fields). A scenario that fails is reported and the run goes on; the exit status is non-zero only
  * when the harness itself fails (bad arguments, an unwritable report).
  *
@@ -22,13 +22,22 @@ import { runBundleSuite } from './bench/suites/bundle.ts';
 import { runEngineSuite } from './bench/suites/engine.ts';
 import { runFrontendSuite } from './bench/suites/frontend.ts';
 import { runGatewaySuite } from './bench/suites/gateway.ts';
+import { runStackSuite, stackLoadTable } from './bench/suites/stack.ts';
 import { figureTable, scenarioTable, targetTable } from './bench/tables.ts';
 
-const SUITES: Readonly<Record<SuiteName, { readonly title: string; readonly run: (run: BenchRun) => Promise<Figure[]> }>> = {
+interface Suite {
+  readonly title: string;
+  readonly run: (run: BenchRun) => Promise<Figure[]>;
+  /** A table of the suite's own shape, printed after its figures. */
+  readonly table?: (figures: readonly Figure[]) => string;
+}
+
+const SUITES: Readonly<Record<SuiteName, Suite>> = {
   bundle: { title: 'Bundle build (issue 3)', run: runBundleSuite },
   engine: { title: 'Engine: T2S throughput, decode steps, first audio, memory (issue 4)', run: runEngineSuite },
   frontend: { title: 'Text frontend (issue 5)', run: runFrontendSuite },
   gateway: { title: 'Gateway cached phrases (issue 6)', run: runGatewaySuite },
+  stack: { title: 'End to end through the local stack (issue 11)', run: runStackSuite, table: stackLoadTable },
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -55,7 +64,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const suite = SUITES[name];
       const suiteFigures = await suite.run(run);
       figures.push(...suiteFigures);
-      console.log(`\n## ${suite.title}\n\n${figureTable(suiteFigures)}`);
+      console.log(`\n## ${suite.title}\n\n${figureTable(suiteFigures)}${suite.table === undefined ? '' : `\n\n${suite.table(suiteFigures)}`}`);
     }
   } finally {
     if (options.workDir === undefined) await rm(workDir, { recursive: true, force: true });
