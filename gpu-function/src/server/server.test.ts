@@ -217,8 +217,9 @@ describe('GPU function admission, cancellation, failures and shutdown', () => {
   });
 
   it('drains on shutdown: /ping turns 503 at once, the request in flight finishes, then the server closes', async () => {
-    const inFlight = synthesize(limited.url, job('Finish me first.', 'wav', false));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const inFlight = synthesize(limited.url, job('Finish me first. And take your time about it.', 'wav', false));
+    // Accepted (past its signature check and admission) before the drain begins.
+    await until(async () => (await metric(limited.url, 'gsv_requests_in_flight')) === 1, 5000, 'the request is accepted');
     const draining = limited.drain(10_000);
     expect((await fetch(`${limited.url}/ping`)).status).toBe(503);
     expect((await fetch(`${limited.url}/readyz`)).status).toBe(503);
