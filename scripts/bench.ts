@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: measures the speed and memory targets of the model bundle (issue 3), the engine (issue 4), the
  * text frontend (issue 5), the gateway (issue 6) and the whole local stack end to end (issue 11), each scenario in
- * its own Node process, and prints per-suite tables and a summary with every target judged. `--json [path]` also writes every figure (docs/benchmarks.md
- * documents the fields). A scenario that fails is reported and the run goes on; the exit status is non-zero only
- * when the harness itself fails (bad arguments, an unwritable report).
+ * its own Node process, and prints per-suite tables and a summary with every target judged. `--json [path]` also
+ * writes every figure (docs/benchmarks.md documents the fields). A scenario that fails is reported and the run goes
+ * on; the exit status is non-zero only when the harness itself fails (bad arguments, an unwritable report).
  *
  *   npm run bench                                  # every suite, full length (about 10 minutes on 2 cores)
  *   npm run bench -- --suite engine --quick        # one suite, short smoke run

@@ -12,6 +12,7 @@ import { runScenario, type ScenarioRecord } from '../scripts/bench/child.ts';
 import { figure, formatValue } from '../scripts/bench/figures.ts';
 import { parseFrontendOutput, parseGatewayOutput } from '../scripts/bench/parsers.ts';
 import { buildReport, REPORT_SCHEMA } from '../scripts/bench/report.ts';
+import { missSentence, stackFigures, stackLoadTable } from '../scripts/bench/suites/stack.ts';
 
 describe('bench arguments', () => {
   it('runs every suite at full length by default, without JSON', () => {
@@ -161,6 +162,39 @@ describe('reading scenario output', () => {
       healthz_c8_p99_ms: null,
       phrase_bytes: 49964,
     });
+  });
+});
+
+describe('the stack suite (end to end)', () => {
+  it('is picked like any other suite, and runs after the others', () => {
+    expect(parseBenchArgs(['--suite', 'stack,gateway']).suites).toEqual(['gateway', 'stack']);
+  });
+
+  it('names its figures by cache, concurrency and measure, and judges the event-loop delay', () => {
+    const metrics = { miss_c16_rps: 8.4, miss_c16_ttfb_p99_ms: 2166.6, hit_c1_total_p50_ms: 22.2, gpu_event_loop_delay_p99_ms: 12.5 };
+    const figures = stackFigures({ id: 'stack.tts', metrics });
+    const byId = new Map(figures.map((f) => [f.id, f]));
+    expect(byId.get('stack.miss.c16.rps')).toMatchObject({ value: 8.4, unit: 'requests/s', status: 'info', scenario: 'stack.tts' });
+    expect(byId.get('stack.miss.c16.ttfb_p99_ms')).toMatchObject({ value: 2166.6, unit: 'ms' });
+    expect(byId.get('stack.hit.c1.total_p50_ms')?.value).toBe(22.2);
+    expect(byId.get('stack.hit.c4.not_hit')?.status).toBe('missing');
+    expect(byId.get('stack.gpu_event_loop_delay_p99_ms')).toMatchObject({ status: 'pass', target: { op: '<=', value: 20 } });
+    expect(stackFigures({ id: 'stack.tts', metrics: { gpu_event_loop_delay_p99_ms: 34.6 } }).find((f) => f.id === 'stack.gpu_event_loop_delay_p99_ms')?.status).toBe('fail');
+    expect(figures.filter((f) => f.target !== null)).toHaveLength(1);
+  });
+
+  it('prints one load-table row per cache and concurrency, with a dash where a figure is missing', () => {
+    const lines = stackLoadTable(stackFigures({ id: 'stack.tts', metrics: { miss_c1_requests: 96, miss_c1_errors: 0, miss_c1_rps: 5.43 } })).split('\n');
+    expect(lines).toHaveLength(2 + 6);
+    expect(lines[0]).toMatch(/route .*cache .*concurrency .*requests .*errors .*requests\/s .*TTFB p50 ms .*TTFB p99 ms .*total p50 ms .*total p99 ms/);
+    expect(lines[2]?.split('|').map((cell) => cell.trim())).toEqual(['', 'POST /v1/tts (stream, wav)', 'MISS', '1', '96', '0', '5.4', '—', '—', '—', '—', '']);
+    expect(lines[7]).toContain('| HIT ');
+  });
+
+  it('makes a different eight-word sentence for every miss', () => {
+    const sentences = Array.from({ length: 5000 }, (_, n) => missSentence(n));
+    expect(new Set(sentences).size).toBe(5000);
+    for (const sentence of sentences.slice(0, 50)) expect(sentence.split(' ')).toHaveLength(8);
   });
 });
 

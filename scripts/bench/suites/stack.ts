@@ -10,7 +10,8 @@
  *
  * at 1, 4 and 16 concurrent clients: requests/s, time to the first body byte (TTFB) and to the last, p50 and p99,
  * and non-200 answers. During the 16-concurrent miss run, the GPU function's own event-loop delay p99
- * (`gsv_event_loop_delay_p99_seconds`, reset at each scrape of `/metrics`), target ≤ 20 ms.
+ * (`gsv_event_loop_delay_p99_seconds`, reset at each scrape of `/metrics`), target ≤ 20 ms; for scale, the same gauge
+ * over 2 idle seconds and an idle Node process's own event-loop delay during the same run (CPU contention alone).
  *
  * This file is both the suite (imported by scripts/bench.ts; it imports nothing heavy) and its scenario child:
  *
@@ -20,6 +21,7 @@
  * failure or SIGTERM, and its temporary folder removed.
  * @module
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -42,11 +44,11 @@ export const EVENT_LOOP_DELAY_TARGET: Target = { op: '<=', value: 20, text: '≤
 export const STACK_ROUTE = 'POST /v1/tts (stream, wav)';
 
 /**
- * Requests each client sends in a row: misses cost a synthesis each (about a second of CPU on the tiny model), hits
- * cost only the gateway. Fewer per client at higher concurrency keeps every row to a similar number of requests.
+ * Requests each client sends in a row: misses cost a synthesis each (a few hundred ms of CPU on the tiny model), hits
+ * cost only the gateway. Fewer per client at higher concurrency keeps every row to the same number of requests.
  */
 export function requestsPerClient(cache: StackCache, concurrency: number, quick: boolean): number {
-  const total = cache === 'miss' ? (quick ? 8 : 48) : quick ? 48 : 400;
+  const total = cache === 'miss' ? (quick ? 8 : 192) : quick ? 48 : 400;
   return Math.max(1, Math.ceil(total / concurrency));
 }
 
@@ -90,7 +92,10 @@ export function stackFigures(record: Pick<ScenarioRecord, 'id' | 'metrics'>): Fi
     }
   }
   figures.push(
+    at({ id: 'stack.startup_seconds', label: 'stack start: tiny bundle (unless kept), GPU function and wrangler dev ready, voice and key', unit: 's', value: m['startup_seconds'] }),
     at({ id: 'stack.miss.audio_seconds_mean', label: 'audio per miss answer (mean)', unit: 's', value: m['miss_audio_seconds_mean'] }),
+    at({ id: 'stack.gpu_event_loop_delay_idle_p99_ms', label: 'GPU function event-loop delay p99, idle for 2 s (for scale)', unit: 'ms', value: m['gpu_event_loop_delay_idle_p99_ms'] }),
+    at({ id: 'stack.probe_event_loop_delay_p99_ms', label: 'event-loop delay p99 of an idle Node process on the same machine, same run (for scale)', unit: 'ms', value: m['probe_event_loop_delay_p99_ms'] }),
     at({ id: 'stack.gpu_event_loop_delay_p99_ms', label: 'GPU function event-loop delay p99 during the 16-concurrent miss run', unit: 'ms', value: m['gpu_event_loop_delay_p99_ms'], target: EVENT_LOOP_DELAY_TARGET }),
   );
   return figures;
@@ -167,6 +172,34 @@ function wavSeconds(firstChunk: Buffer | undefined, bytes: number): number | nul
   if (firstChunk === undefined || firstChunk.length < 44 || firstChunk.toString('latin1', 0, 4) !== 'RIFF') return null;
   const byteRate = firstChunk.readUInt32LE(28);
   return byteRate > 0 ? (bytes - 44) / byteRate : null;
+}
+
+/**
+ * An idle Node process measuring its own event-loop delay the way the GPU function does (resolution 10 ms), until
+ * stopped: what the machine's CPU contention alone does to an event loop that has nothing to do.
+ */
+function startLoopProbe(): { stop(): Promise<number | null> } {
+  const code = [
+    "const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 }); h.enable();",
+    "process.stdin.once('data', () => { process.stdout.write(String(h.percentile(99) / 1e6)); process.exit(0); });",
+    "process.stdin.once('end', () => process.exit(0));",
+  ].join('\n');
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const exited = new Promise<void>((resolve) => child.once('close', () => {
+    resolve();
+  }));
+  return {
+    async stop() {
+      child.stdin.end('stop\n');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      const value = Number(out);
+      return out !== '' && Number.isFinite(value) ? value : null;
+    },
+  };
 }
 
 async function scenarioMain(): Promise<void> {
@@ -311,7 +344,8 @@ async function scenarioMain(): Promise<void> {
             if (answer.seconds !== null) audioSeconds.push(answer.seconds);
           } catch (error) {
             errors += 1;
-            count(error instanceof Error ? error.name : 'error');
+            const code = (error as { code?: unknown } | null)?.code;
+            count(typeof code === 'string' ? code : error instanceof Error ? error.name : 'error');
           }
         }
       };
@@ -335,8 +369,15 @@ async function scenarioMain(): Promise<void> {
     say('stack: warm-up (2 misses, one after another)...');
     await load('miss', 1, 2, nextMiss);
 
+    // For scale: the same gauge over an idle stretch. Node's histogram counts the 10 ms sampling interval itself, so
+    // an idle loop reads about 10 ms, not 0.
+    await loopDelayMs();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const idleLoopDelay = await loopDelayMs();
+
     const results: LoadResult[] = [];
     let loopDelay: number | null = null;
+    let probeLoopDelay: number | null = null;
     const row = (result: LoadResult): void => {
       results.push(result);
       const p = (values: readonly number[], q: number): string => percentile(values, q)?.toFixed(0) ?? '—';
@@ -348,9 +389,18 @@ async function scenarioMain(): Promise<void> {
     };
     for (const c of STACK_CONCURRENCY) {
       const perClient = requestsPerClient('miss', c, quick);
-      if (c === 16) await loopDelayMs(); // resets the p99 window: the next scrape covers this run only
-      row(await load('miss', c, perClient, nextMiss));
-      if (c === 16) loopDelay = await loopDelayMs();
+      if (c !== 16) {
+        row(await load('miss', c, perClient, nextMiss));
+        continue;
+      }
+      const probe = startLoopProbe();
+      try {
+        await loopDelayMs(); // resets the p99 window: the next scrape covers this run only
+        row(await load('miss', c, perClient, nextMiss));
+        loopDelay = await loopDelayMs();
+      } finally {
+        probeLoopDelay = await probe.stop();
+      }
     }
 
     // The hit phrase: synthesized once (MISS), then asked again until the cache fill after the response has landed.
@@ -374,6 +424,8 @@ async function scenarioMain(): Promise<void> {
     const metrics: Record<string, number | null> = {
       startup_seconds: startupSeconds,
       gpu_event_loop_delay_p99_ms: loopDelay,
+      gpu_event_loop_delay_idle_p99_ms: idleLoopDelay,
+      probe_event_loop_delay_p99_ms: probeLoopDelay,
       miss_audio_seconds_mean: mean(results.filter((r) => r.cache === 'miss').flatMap((r) => r.audioSeconds)),
     };
     for (const r of results) {
@@ -396,7 +448,8 @@ async function scenarioMain(): Promise<void> {
     const figures = stackFigures({ id: SCENARIO_ID, metrics });
     console.log(`\nEnd-to-end benchmark through the local stack${quick ? ' (QUICK)' : ''}: ${String(cpus().length)} CPUs (${cpus()[0]?.model.trim() ?? '?'}), node ${process.version}`);
     console.log(`load average at the end (1/5/15 min): ${loadavg().map((v) => v.toFixed(1)).join(' / ')}`);
-    console.log(`GPU function event-loop delay p99 during the 16-concurrent miss run: ${loopDelay === null ? '—' : loopDelay.toFixed(1)} ms`);
+    const ms = (value: number | null): string => (value === null ? '—' : `${value.toFixed(1)} ms`);
+    console.log(`GPU function event-loop delay p99 during the 16-concurrent miss run: ${ms(loopDelay)} (idle: ${ms(idleLoopDelay)}; an idle Node process beside it: ${ms(probeLoopDelay)})`);
     console.log(stackLoadTable(figures));
     emitResult({ metrics, notes });
   } finally {
