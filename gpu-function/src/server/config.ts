@@ -6,7 +6,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { runtimeConfigFromEnv, type EngineLimits, type RuntimeConfig } from '../engine/index.ts';
+import type { EngineLimits } from '../engine/index.ts';
+// Not through the engine's index: the HTTP thread must not load the engine (see engine-host.ts).
+import { runtimeConfigFromEnv, type RuntimeConfig } from '../runtime/config.ts';
 
 export interface ServerConfig {
   readonly host: string;

@@ -7,7 +7,10 @@
 import { ApiError, type CreateVoiceRequest, type ModelInfo, type VoiceInspection } from '@gsv-edge/shared';
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { AudioStream, type EngineStats, type StepStats } from '../engine/index.ts';
+// AudioStream from its own module, not the engine's index: the index loads the whole engine (text frontend
+// dictionaries, onnxruntime), tens of megabytes that would make every full GC on the HTTP thread take 15-30 ms.
+import { AudioStream } from '../engine/audio-stream.ts';
+import type { EngineStats, StepStats } from '../engine/index.ts';
 import type { EngineThreadConfig, HostMessage, ThreadError, ThreadMessage, ThreadSynthesisRequest } from './engine-protocol.ts';
 
 interface Pending<T> {

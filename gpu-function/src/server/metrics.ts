@@ -20,6 +20,8 @@ export interface Metrics {
 }
 
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 300];
+/** How often the event-loop delay is sampled. */
+const LOOP_SAMPLING_MS = 5;
 
 /**
  * `engineStats` is asked at each scrape (queue depth, running batch, KV pool, voice feature cache); it may fail while
@@ -28,7 +30,7 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 300]
 export function createMetrics(engineStats: () => Promise<EngineStats | null>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gsv_' });
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLING_MS });
   loopDelay.enable();
 
   const decodeTokens = new Counter({ name: 'gsv_decode_tokens_total', help: 'Semantic tokens decoded (rate() is decode tokens/s).', labelNames: ['model'], registers: [registry] });
@@ -74,7 +76,8 @@ export function createMetrics(engineStats: () => Promise<EngineStats | null>): M
     help: 'p99 event-loop delay of the HTTP thread since the previous scrape (inference runs in a worker thread).',
     registers: [registry],
     collect() {
-      this.set(loopDelay.percentile(99) / 1e9);
+      // The histogram records whole intervals between its timer's ticks; the delay is how late a tick came.
+      this.set(Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_SAMPLING_MS) / 1000);
       loopDelay.reset();
     },
   });

@@ -175,13 +175,14 @@ function wavSeconds(firstChunk: Buffer | undefined, bytes: number): number | nul
 }
 
 /**
- * An idle Node process measuring its own event-loop delay the way the GPU function does (resolution 10 ms), until
- * stopped: what the machine's CPU contention alone does to an event loop that has nothing to do.
+ * An idle Node process measuring its own event-loop delay the way the GPU function does (sampled every 5 ms, the
+ * delay being how late a sample came), until stopped: what the machine's CPU contention alone does to an event loop
+ * that has nothing to do.
  */
 function startLoopProbe(): { stop(): Promise<number | null> } {
   const code = [
-    "const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 }); h.enable();",
-    "process.stdin.once('data', () => { process.stdout.write(String(h.percentile(99) / 1e6)); process.exit(0); });",
+    "const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 5 }); h.enable();",
+    "process.stdin.once('data', () => { process.stdout.write(String(Math.max(0, h.percentile(99) / 1e6 - 5))); process.exit(0); });",
     "process.stdin.once('end', () => process.exit(0));",
   ].join('\n');
   const child = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'ignore'] });
