@@ -3,24 +3,9 @@
  * var, so a typo in wrangler.toml is found on the first request rather than as odd behaviour later.
  * @module
  */
-import { ApiError, MAX_BILLABLE_CHARACTERS } from '@gsv-edge/shared';
+import { ApiError, integerVar, MAX_BILLABLE_CHARACTERS } from '@gsv-edge/shared';
 import { z } from 'zod';
 import { log } from './log.ts';
-
-function integerVar(fallback: number, min: number, max: number) {
-  return z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined || text.trim() === '') return fallback;
-      const value = Number(text);
-      if (!Number.isInteger(value) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `must be an integer from ${String(min)} to ${String(max)}, got "${text}"` });
-        return z.NEVER;
-      }
-      return value;
-    });
-}
 
 function listVar() {
   return z

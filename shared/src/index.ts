@@ -5,6 +5,7 @@
  */
 export * from './bytes.ts';
 export * from './cache-key.ts';
+export * from './env-vars.ts';
 export * from './errors/api-error.ts';
 export * from './errors/codes.ts';
 export * from './errors/validation.ts';

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { integerVar } from '@gsv-edge/shared';
 import { z } from 'zod';
 import type { EngineLimits } from '../engine/index.ts';
 // Not through the engine's index: the HTTP thread must not load the engine (see engine-host.ts).
@@ -30,36 +31,21 @@ export interface ServerConfig {
   readonly limits: Partial<EngineLimits>;
 }
 
-function integer(name: string, fallback: number, min: number, max: number) {
-  return z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined || text.trim() === '') return fallback;
-      const value = Number(text);
-      if (!Number.isInteger(value) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${String(min)} to ${String(max)}, got "${text}"` });
-        return z.NEVER;
-      }
-      return value;
-    });
-}
-
 const secretSchema = z.string().refine((secret) => new TextEncoder().encode(secret).length >= 32, 'must be at least 32 bytes');
 
 const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
-  PORT: integer('PORT', 9880, 1, 65_535),
+  PORT: integerVar(9880, 1, 65_535),
   SIGNING_SECRET: secretSchema,
   SIGNING_SECRET_PREVIOUS: secretSchema.optional(),
   GSV_BUNDLES: z.string().optional(),
   GSV_DATA_DIR: z.string().default('.gsv-edge/gpu-data'),
   GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
-  MAX_CONCURRENT_REQUESTS: integer('MAX_CONCURRENT_REQUESTS', 32, 1, 10_000),
-  REQUEST_TIMEOUT_MS: integer('REQUEST_TIMEOUT_MS', 300_000, 1000, 3_600_000),
-  DRAIN_TIMEOUT_MS: integer('DRAIN_TIMEOUT_MS', 30_000, 0, 3_600_000),
-  MAX_RUNNING_SEQUENCES: integer('MAX_RUNNING_SEQUENCES', 16, 1, 1024),
-  RUNAWAY_TOKENS_PER_PHONE: integer('RUNAWAY_TOKENS_PER_PHONE', 12, 0, 1000),
+  MAX_CONCURRENT_REQUESTS: integerVar(32, 1, 10_000),
+  REQUEST_TIMEOUT_MS: integerVar(300_000, 1000, 3_600_000),
+  DRAIN_TIMEOUT_MS: integerVar(30_000, 0, 3_600_000),
+  MAX_RUNNING_SEQUENCES: integerVar(16, 1, 1024),
+  RUNAWAY_TOKENS_PER_PHONE: integerVar(12, 0, 1000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { serverConfig } from './config.ts';
+
+const secret = 'x'.repeat(32);
+
+describe('GPU function configuration', () => {
+  it('takes bundles from --bundle and GSV_BUNDLES, and defaults the rest', () => {
+    const config = serverConfig(['--bundle', 'models/a', '--port', '8081'], { SIGNING_SECRET: secret, GSV_BUNDLES: 'models/b, models/c' });
+    expect(config.bundles.map((dir) => dir.split('/').slice(-2).join('/'))).toEqual(['models/a', 'models/b', 'models/c']);
+    expect(config).toMatchObject({ port: 8081, host: '127.0.0.1', gatewayUrl: null, maxConcurrentRequests: 32, secrets: [secret] });
+  });
+
+  it.each([
+    [{}, /SIGNING_SECRET/],
+    [{ SIGNING_SECRET: 'short' }, /SIGNING_SECRET must be at least 32 bytes/],
+    [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', PORT: 'eighty' }, /PORT must be an integer/],
+    [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', GATEWAY_URL: 'ftp://gateway' }, /GATEWAY_URL/],
+    [{ SIGNING_SECRET: secret }, /no model bundle/],
+    [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', ORT_EP: 'tpu' }, /ORT_EP/],
+  ])('refuses %j, naming what is wrong', (env, message) => {
+    expect(() => serverConfig([], env)).toThrow(message);
+  });
+});
