@@ -11,21 +11,30 @@ import { ConfigReader, type PlainObject } from './plain.ts';
 import { sha256File } from './sha256.ts';
 import { deriveSovitsArchitecture, type SovitsArchitecture } from './sovits-architecture.ts';
 import { isSovitsTrainingOnly, sovitsExpectedShapes } from './sovits-shapes.ts';
-import { SYMBOL_TABLE_VERSIONS, newerVersionFromWeights, unsupportedReason, versionFromHeader, type SovitsVersion } from './sovits-version.ts';
+import {
+  SYMBOL_TABLE_VERSIONS,
+  isServedSovitsVersion,
+  newerVersionFromWeights,
+  symbolTableOf,
+  unsupportedReason,
+  versionFromHeader,
+  type ServedSovitsVersion,
+  type SovitsVersion,
+} from './sovits-version.ts';
 import { requireShape, shapeOf, type TensorStore } from './tensor-store.ts';
 import { openTorchCheckpoint } from './torch-archive.ts';
 import { foldWeightNormStore } from './weight-norm.ts';
 
 export interface SovitsCheckpoint {
   readonly file: string;
-  readonly version: 'v1' | 'v2';
+  readonly version: ServedSovitsVersion;
   readonly architecture: SovitsArchitecture;
   /** Inference weights: weight norm folded into float32 `x.weight`, other tensors as stored (fp16); no enc_q/EMA state. */
   readonly weights: TensorStore;
   /** The pickled `utils.HParams` config as a plain object (`train`, `data`, `model`, `version`...). */
   readonly hparams: PlainObject;
   readonly info: string;
-  /** The first two bytes of the file: `PK`, `00` or `01`. */
+  /** The first two bytes of the file: `PK`, `00` or `01`; `05`/`06` for v2Pro/v2ProPlus. */
   readonly header: HeaderTag;
   /** Keys outside the expected inference set (kept in `weights`). */
   readonly extraKeys: readonly string[];
@@ -37,8 +46,13 @@ function refuse(file: string, version: SovitsVersion, how: string): never {
   throw new UnsupportedModelError(file, version, `is a SoVITS ${version} checkpoint (${how}): ${reason}`);
 }
 
+function served(file: string, version: SovitsVersion | undefined, how: string): ServedSovitsVersion | undefined {
+  if (version === undefined || isServedSovitsVersion(version)) return version;
+  return refuse(file, version, how);
+}
+
 /**
- * Reads a GPT-SoVITS SoVITS `.pth` (v1 or v2). v2Pro/v2ProPlus, v3/v4 and their LoRA files fail with an
+ * Reads a GPT-SoVITS SoVITS `.pth` (v1, v2, v2Pro, v2ProPlus). v3/v4 and their LoRA files fail with an
  * UnsupportedModelError saying what they need; a GPT `.ckpt`, a missing tensor, a wrong shape or an unknown version
  * fail with a CheckpointError naming the file and the tensor.
  */
@@ -53,13 +67,15 @@ export async function readSovitsCheckpoint(file: string): Promise<SovitsCheckpoi
     if (parts.kind === 'gpt') throw new CheckpointError(file, "holds GPT weights ('model.*' keys): this is a GPT .ckpt file, not a SoVITS .pth");
     const config = new ConfigReader(file, parts.config, 'hparams');
     const stored = checkpoint.stateDict(parts.weight, { rename: (key) => (isSovitsTrainingOnly(key) ? undefined : key) });
-    if (tagged !== undefined) refuse(file, tagged, `header '${header}'`);
-    const newer = newerVersionFromWeights(stored, config);
-    if (newer !== undefined) refuse(file, newer, 'detected from its weights');
+    const newer = served(file, tagged, `header '${header}'`) ?? served(file, newerVersionFromWeights(stored, config), 'detected from its weights');
     const [rows = 0] = shapeOf(stored, 'enc_p.text_embedding.weight', 2);
-    const version = SYMBOL_TABLE_VERSIONS.get(rows);
-    if (version === undefined) {
+    const table = SYMBOL_TABLE_VERSIONS.get(rows);
+    if (table === undefined) {
       throw new CheckpointError(file, `has ${rows} rows; GPT-SoVITS v1 has 322 phone symbols and v2 has 732, so the version is unknown`, { tensor: 'enc_p.text_embedding.weight' });
+    }
+    const version = newer ?? table;
+    if (symbolTableOf(version) !== table) {
+      throw new CheckpointError(file, `has ${rows} rows, the ${table} phone table, but a ${version} model reads the ${symbolTableOf(version)} table`, { tensor: 'enc_p.text_embedding.weight' });
     }
     // Every GPT-SoVITS weight-norm layer normalizes over dim 0 (for ConvTranspose1d that is the input channel).
     const weights = foldWeightNormStore(stored, () => 0);

@@ -109,20 +109,40 @@ describe('SoVITS checkpoints', () => {
     });
   });
 
-  it('refuses v2Pro/v2ProPlus by header or, when re-saved as PK, by their speaker-embedding weights', async () => {
+  it('reads v2Pro/v2ProPlus by header or, when re-saved as PK, by their speaker-embedding weights', async () => {
     await withTempDir(async (dir) => {
       for (const version of ['v2Pro', 'v2ProPlus'] as const) {
+        const dims = sovitsDims(version, 'tiny');
         const file = join(dir, `${version}.pth`);
-        await writeSyntheticSovits(file, sovitsDims(version, 'tiny'), { seed: SEED });
-        const byHeader = await rejection(readSovitsCheckpoint(file));
-        expect(byHeader).toBeInstanceOf(UnsupportedModelError);
-        expect(byHeader.message).toContain(`${file}: is a SoVITS ${version} checkpoint (header '0`);
-        expect(byHeader.message).toContain('ERes2NetV2');
+        await writeSyntheticSovits(file, dims, { seed: SEED });
+        const tagged = await readSovitsCheckpoint(file);
+        expect(tagged.version).toBe(version);
+        expect(tagged.architecture).toEqual(sovitsArchitectureOf(dims));
+        expect(tagged.architecture.speakerFusion).toEqual({ embeddingDim: 20480 });
+        await tagged.weights.close();
         const resaved = join(dir, `${version}-pk.pth`);
-        await writeSovits(resaved, sovitsSpecs(sovitsDims(version, 'tiny')), version, 'PK', sovitsHParams({ ...sovitsDims(version, 'tiny'), version: 'v2' }));
-        expect((await rejection(readSovitsCheckpoint(resaved))).message).toContain(`is a SoVITS ${version} checkpoint (detected from its weights)`);
-        expect(await detectSovitsVersion(resaved)).toMatchObject({ version, header: 'PK', supported: false });
+        await writeSovits(resaved, sovitsSpecs(dims), version, 'PK', sovitsHParams({ ...dims, version: 'v2' }));
+        const detected = await readSovitsCheckpoint(resaved);
+        expect(detected.version).toBe(version);
+        await detected.weights.close();
+        expect(await detectSovitsVersion(resaved)).toMatchObject({ version, header: 'PK', supported: true });
       }
+    });
+  });
+
+  it('names the tensor when a v2Pro file lacks or misshapes its speaker-fusion layers', async () => {
+    await withTempDir(async (dir) => {
+      const dims = sovitsDims('v2Pro', 'tiny');
+      const file = join(dir, 'pro.pth');
+      const specs = sovitsSpecs(dims);
+      await writeSovits(file, specs.filter((spec) => spec.name !== 'prelu.weight'), 'v2Pro', '05');
+      expect(await failure(readSovitsCheckpoint(file), file, 'prelu.weight')).toContain('prelu.weight');
+      const narrow = specs.map((spec) => (spec.name === 'ge_to512.weight' ? { ...spec, shape: [dims.mrteHidden - 1, dims.ginChannels] } : spec));
+      await writeSovits(file, narrow, 'v2Pro', '05');
+      expect(await failure(readSovitsCheckpoint(file), file, 'ge_to512.weight')).toContain('MRTE width');
+      // A v2Pro header on plain v2 weights: the fusion layers are missing.
+      await writeSovits(file, sovitsSpecs(sovitsDims('v2', 'tiny')), 'v2', '05');
+      expect(await failure(readSovitsCheckpoint(file), file, 'sv_emb.weight')).toContain('sv_emb.weight');
     });
   });
 

@@ -9,7 +9,15 @@ export { readT2sCheckpoint, t2sExpectedShapes, type T2sArchitecture, type T2sChe
 export { detectSovitsVersion, readSovitsCheckpoint, type SovitsCheckpoint } from './gpt-sovits-sovits.ts';
 export type { SovitsArchitecture, SovitsEncoderArchitecture } from './sovits-architecture.ts';
 export { sovitsExpectedShapes, isSovitsTrainingOnly } from './sovits-shapes.ts';
-export { SYMBOL_TABLE_VERSIONS, unsupportedReason, type SovitsVersion } from './sovits-version.ts';
+export {
+  SERVED_SOVITS_VERSIONS,
+  SYMBOL_TABLE_VERSIONS,
+  fusesSpeakerEmbedding,
+  symbolTableOf,
+  unsupportedReason,
+  type ServedSovitsVersion,
+  type SovitsVersion,
+} from './sovits-version.ts';
 export { HEADER_VERSIONS, readHeaderTag, type HeaderTag } from './header.ts';
 export { readHfBert, bertExpectedShapes, type BertArchitecture, type HfBert } from './hf-bert.ts';
 export { readHfHubert, hubertExpectedShapes, type HfHubert, type HubertArchitecture } from './hf-hubert.ts';

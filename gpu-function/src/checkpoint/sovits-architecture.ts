@@ -1,10 +1,11 @@
 /**
- * SoVITS v1/v2 `SynthesizerTrn` architecture, derived from the (weight-norm folded) tensor shapes plus the HParams
+ * SoVITS v1/v2/v2Pro/v2ProPlus `SynthesizerTrn` architecture, derived from the (weight-norm folded) tensor shapes plus the HParams
  * values shapes cannot carry (strides, dilations, audio settings). Widths that GPT-SoVITS hard-codes (MRTE hidden,
  * reference-encoder hidden, SSL dim) are read from the weights too, so non-standard models load correctly.
  * @module
  */
 import { CheckpointError } from './errors.ts';
+import { fusesSpeakerEmbedding, type ServedSovitsVersion } from './sovits-version.ts';
 import type { ConfigReader } from './plain.ts';
 import { countIndexed, shapeOf, type TensorStore } from './tensor-store.ts';
 
@@ -17,8 +18,17 @@ export interface SovitsEncoderArchitecture {
   readonly window: number;
 }
 
+/**
+ * v2Pro/v2ProPlus speaker fusion: `ge = PReLU(ref_enc(spec) + sv_emb(embedding))` with `sv_emb` a Linear from the
+ * ERes2NetV2 embedding (20480) to gin, and MRTE reads `ge_to512(ge)` (Linear gin -> MRTE width) instead of `ge`.
+ */
+export interface SovitsSpeakerFusion {
+  /** Width of the speaker-verification embedding `sv_emb` takes (20480). */
+  readonly embeddingDim: number;
+}
+
 export interface SovitsArchitecture {
-  readonly version: 'v1' | 'v2';
+  readonly version: ServedSovitsVersion;
   /** Phone symbol table size: 322 (v1) or 732 (v2). */
   readonly symbols: number;
   /** HuBERT feature width (768). */
@@ -32,8 +42,10 @@ export interface SovitsArchitecture {
   readonly encoder: SovitsEncoderArchitecture;
   /** Global (speaker) conditioning width. */
   readonly ginChannels: number;
-  /** MRTE cross-attention: hidden width (= gin) and heads (4, hard-coded in GPT-SoVITS). */
+  /** MRTE cross-attention: hidden width (= gin, or ge_to512's output for v2Pro) and heads (4, hard-coded in GPT-SoVITS). */
   readonly mrte: { readonly hiddenChannels: number; readonly heads: number };
+  /** v2Pro/v2ProPlus only. */
+  readonly speakerFusion: SovitsSpeakerFusion | null;
   /** MelStyleEncoder: input spectrogram bins (704 v2 / 1025 v1), hidden (128), heads (2), conv kernel (5). */
   readonly refEncoder: { readonly inputBins: number; readonly hiddenChannels: number; readonly heads: number; readonly kernelSize: number };
   readonly decoder: {
@@ -94,7 +106,17 @@ function sameList(config: ConfigReader, path: string, actual: readonly number[],
   }
 }
 
-export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigReader, version: 'v1' | 'v2'): SovitsArchitecture {
+/** v2Pro's three fusion layers, checked against gin and the MRTE width they connect. */
+function deriveSpeakerFusion(weights: TensorStore, version: ServedSovitsVersion, gin: number, mrteHidden: number): SovitsSpeakerFusion {
+  const [svOut = 0, embeddingDim = 0] = shapeOf(weights, 'sv_emb.weight', 2);
+  const [toMrte = 0, fromGe = 0] = shapeOf(weights, 'ge_to512.weight', 2);
+  if (svOut !== gin) fail(weights, 'sv_emb.weight', `projects to ${svOut} channels; a ${version} model with gin_channels ${gin} adds it to ge`);
+  if (fromGe !== gin) fail(weights, 'ge_to512.weight', `takes ${fromGe} channels; ge has gin_channels ${gin}`);
+  if (toMrte !== mrteHidden) fail(weights, 'ge_to512.weight', `gives ${toMrte} channels but the MRTE width (enc_p.mrte.c_pre.weight) is ${mrteHidden}`);
+  return { embeddingDim };
+}
+
+export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigReader, version: ServedSovitsVersion): SovitsArchitecture {
   const [symbols = 0, hiddenChannels = 0] = shapeOf(weights, 'enc_p.text_embedding.weight', 2);
   const [, sslDim = 0] = shapeOf(weights, 'enc_p.ssl_proj.weight', 3);
   const [projOut = 0] = shapeOf(weights, 'enc_p.proj.weight', 3);
@@ -110,7 +132,10 @@ export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigRea
   const interChannels = projOut / 2;
   if (headDim === 0 || hiddenChannels % headDim !== 0) fail(weights, 'enc_p.encoder_text.attn_layers.0.emb_rel_k', `head width ${headDim} does not divide ${hiddenChannels}`);
   const nHeads = hiddenChannels / headDim;
-  if (mrteHidden !== ginChannels) fail(weights, 'enc_p.mrte.c_pre.weight', `MRTE width ${mrteHidden} differs from gin_channels ${ginChannels}; GPT-SoVITS adds the speaker embedding to it`);
+  const speakerFusion = fusesSpeakerEmbedding(version) ? deriveSpeakerFusion(weights, version, ginChannels, mrteHidden) : null;
+  if (speakerFusion === null && mrteHidden !== ginChannels) {
+    fail(weights, 'enc_p.mrte.c_pre.weight', `MRTE width ${mrteHidden} differs from gin_channels ${ginChannels}; GPT-SoVITS adds the speaker embedding to it`);
+  }
   const expectedBins = version === 'v1' ? config.int('data.filter_length') / 2 + 1 : REF_ENCODER_V2_BINS;
   if (inputBins !== expectedBins) fail(weights, 'ref_enc.spectral.0.fc.weight', `takes ${inputBins} spectrogram bins; a ${version} model takes ${expectedBins}`);
 
@@ -175,6 +200,7 @@ export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigRea
     },
     ginChannels,
     mrte: { hiddenChannels: mrteHidden, heads: MRTE_HEADS },
+    speakerFusion,
     refEncoder: { inputBins, hiddenChannels: refHidden, heads: REF_ENCODER_HEADS, kernelSize: refKernel },
     decoder: {
       resblock: '1',

@@ -1,5 +1,5 @@
 /**
- * Every inference tensor of a SoVITS v1/v2 `SynthesizerTrn` (weight norm folded), with its shape, for a given
+ * Every inference tensor of a SoVITS v1/v2/v2Pro/v2ProPlus `SynthesizerTrn` (weight norm folded), with its shape, for a given
  * architecture; gpt-sovits.md section 2.2 lists the same layout for the real dimensions.
  * @module
  */
@@ -101,6 +101,11 @@ export function sovitsExpectedShapes(a: SovitsArchitecture): Map<string, readonl
   referenceEncoder(shapes, a);
   conv(shapes, 'ssl_proj', a.sslDim, a.sslDim, a.sslProj.kernelSize);
   for (let q = 0; q < a.quantizer.layers; q += 1) shapes.set(`quantizer.vq.layers.${q}._codebook.embed`, [a.quantizer.codebookSize, a.quantizer.codebookDim]);
+  if (a.speakerFusion !== null) {
+    linear(shapes, 'sv_emb', a.ginChannels, a.speakerFusion.embeddingDim);
+    linear(shapes, 'ge_to512', a.mrte.hiddenChannels, a.ginChannels);
+    shapes.set('prelu.weight', [a.ginChannels]);
+  }
   return shapes;
 }
 

@@ -10,6 +10,24 @@ import type { ConfigReader } from './plain.ts';
 
 export type SovitsVersion = 'v1' | 'v2' | 'v2Pro' | 'v2ProPlus' | 'v3' | 'v4' | 'v3-lora' | 'v4-lora';
 
+/** The versions gsv-edge serves: the VITS decoders (v2Pro/v2ProPlus add the speaker-verification fusion). */
+export type ServedSovitsVersion = 'v1' | 'v2' | 'v2Pro' | 'v2ProPlus';
+export const SERVED_SOVITS_VERSIONS = ['v1', 'v2', 'v2Pro', 'v2ProPlus'] as const satisfies readonly ServedSovitsVersion[];
+
+export function isServedSovitsVersion(version: SovitsVersion): version is ServedSovitsVersion {
+  return (SERVED_SOVITS_VERSIONS as readonly SovitsVersion[]).includes(version);
+}
+
+/** v2Pro/v2ProPlus fuse an ERes2NetV2 speaker embedding into `ge` (`sv_emb`, `prelu`, `ge_to512`). */
+export function fusesSpeakerEmbedding(version: ServedSovitsVersion): boolean {
+  return version === 'v2Pro' || version === 'v2ProPlus';
+}
+
+/** The phone table a version reads: v2Pro/v2ProPlus keep v2's 732 symbols. */
+export function symbolTableOf(version: ServedSovitsVersion): 'v1' | 'v2' {
+  return version === 'v1' ? 'v1' : 'v2';
+}
+
 /** Symbol-table sizes (text/symbols.py, text/symbols2.py) -> version. */
 export const SYMBOL_TABLE_VERSIONS: ReadonlyMap<number, 'v1' | 'v2'> = new Map([
   [322, 'v1'],
@@ -48,17 +66,16 @@ export function unsupportedReason(version: SovitsVersion): string | undefined {
   switch (version) {
     case 'v1':
     case 'v2':
-      return undefined;
     case 'v2Pro':
     case 'v2ProPlus':
-      return `${version} needs the ERes2NetV2 speaker-verification model (GPT-SoVITS's sv/pretrained_eres2netv2w24s4ep4.ckpt) to compute the sv_emb speaker embedding, which gsv-edge does not support yet; use a v1 or v2 SoVITS model`;
+      return undefined;
     case 'v3':
-      return 'v3 decodes through a CFM (DiT) mel decoder and the BigVGAN v2 24 kHz vocoder, which gsv-edge does not support yet; use a v1 or v2 SoVITS model';
+      return 'v3 decodes through a CFM (DiT) mel decoder and the BigVGAN v2 24 kHz vocoder, which gsv-edge does not support yet; use a v1, v2, v2Pro or v2ProPlus SoVITS model';
     case 'v4':
-      return "v4 decodes through a CFM (DiT) mel decoder and GPT-SoVITS's v4 vocoder (vocoder.pth), which gsv-edge does not support yet; use a v1 or v2 SoVITS model";
+      return "v4 decodes through a CFM (DiT) mel decoder and GPT-SoVITS's v4 vocoder (vocoder.pth), which gsv-edge does not support yet; use a v1, v2, v2Pro or v2ProPlus SoVITS model";
     case 'v3-lora':
-      return 'a v3 LoRA checkpoint needs the s2Gv3 base model to merge into, the CFM (DiT) mel decoder and the BigVGAN vocoder, which gsv-edge does not support yet; use a v1 or v2 SoVITS model';
+      return 'a v3 LoRA checkpoint needs the s2Gv3 base model to merge into, the CFM (DiT) mel decoder and the BigVGAN vocoder, which gsv-edge does not support yet; use a v1, v2, v2Pro or v2ProPlus SoVITS model';
     case 'v4-lora':
-      return 'a v4 LoRA checkpoint needs the s2Gv4 base model to merge into, the CFM (DiT) mel decoder and the v4 vocoder, which gsv-edge does not support yet; use a v1 or v2 SoVITS model';
+      return 'a v4 LoRA checkpoint needs the s2Gv4 base model to merge into, the CFM (DiT) mel decoder and the v4 vocoder, which gsv-edge does not support yet; use a v1, v2, v2Pro or v2ProPlus SoVITS model';
   }
 }

@@ -68,15 +68,18 @@ export function sovitsDims(version: SyntheticSovitsVersion, size: 'tiny' | 'full
   };
 }
 
+/** ERes2NetV2's embedding width (GPT-SoVITS `sv_emb = nn.Linear(20480, gin)`). */
+export const SV_EMBEDDING_DIM = 20480;
+
 export const UPSAMPLE_RATES: readonly number[] = [10, 8, 2, 2, 2];
 export const RESBLOCK_KERNEL_SIZES: readonly number[] = [3, 7, 11];
 export const RESBLOCK_DILATIONS: readonly (readonly number[])[] = [[1, 3, 5], [1, 3, 5], [1, 3, 5]];
 
-/** The architecture object the reader would derive for these dims (v2Pro variants use their v2 layout). */
+/** The architecture object the reader would derive for these dims. */
 export function sovitsArchitectureOf(d: SovitsDims): SovitsArchitecture {
   let channels = d.upsampleInitialChannel;
   return {
-    version: d.version === 'v1' ? 'v1' : 'v2',
+    version: d.version,
     symbols: d.version === 'v1' ? 322 : 732,
     sslDim: d.sslDim,
     interChannels: d.interChannels,
@@ -87,6 +90,7 @@ export function sovitsArchitectureOf(d: SovitsDims): SovitsArchitecture {
     encoder: { sslLayers: d.nLayers / 2, textLayers: d.nLayers, encoder2Layers: d.nLayers / 2, window: 4 },
     ginChannels: d.ginChannels,
     mrte: { hiddenChannels: d.mrteHidden, heads: 4 },
+    speakerFusion: d.version === 'v2Pro' || d.version === 'v2ProPlus' ? { embeddingDim: SV_EMBEDDING_DIM } : null,
     refEncoder: { inputBins: d.version === 'v1' ? 1025 : 704, hiddenChannels: d.refHidden, heads: 2, kernelSize: 5 },
     decoder: {
       resblock: '1',

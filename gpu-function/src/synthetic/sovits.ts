@@ -12,13 +12,13 @@ import { RESBLOCK_DILATIONS, RESBLOCK_KERNEL_SIZES, UPSAMPLE_RATES, sovitsArchit
 import { countParameters, specTensors } from './state-dict.ts';
 
 const WEIGHT_NORMED = /^(dec\.ups\.\d+|dec\.resblocks\.\d+\.convs[12]\.\d+|flow\.flows\.\d+\.enc\.(?:in_layers\.\d+|res_skip_layers\.\d+|cond_layer))\.weight$/;
-const SV_EMB_DIM = 20480;
 
 function specialInit(name: string, shape: readonly number[], d: SovitsDims): TensorSpec['init'] {
   if (/emb_rel_[kv]$/.test(name)) return normal((d.hiddenChannels / d.nHeads) ** -0.5);
   if (name === 'enc_p.text_embedding.weight') return normal(d.hiddenChannels ** -0.5);
   // The flow's post convs start at zero in GPT-SoVITS; small random values keep each coupling near identity.
   if (/^flow\.flows\.\d+\.post\.weight$/.test(name)) return weightInit(shape, 0.1);
+  if (name === 'prelu.weight') return normal(0.02, 0.25);
   return defaultInit(name, shape);
 }
 
@@ -43,17 +43,14 @@ export function sovitsSpecs(d: SovitsDims): TensorSpec[] {
   }
   const codebook = 'quantizer.vq.layers.0._codebook';
   const embedAt = specs.findIndex((spec) => spec.name === `${codebook}.embed`);
-  specs.splice(embedAt, 0, { name: `${codebook}.inited`, shape: [1], init: constant(1) }, { name: `${codebook}.cluster_size`, shape: [1024], init: uniform(0, 8) });
-  specs.push({ name: `${codebook}.embed_avg`, shape: [1024, d.sslDim], init: normal(1) });
-  if (d.version === 'v2Pro' || d.version === 'v2ProPlus') {
-    specs.push(
-      { name: 'sv_emb.weight', shape: [d.ginChannels, SV_EMB_DIM], init: weightInit([d.ginChannels, SV_EMB_DIM]) },
-      { name: 'sv_emb.bias', shape: [d.ginChannels], init: normal(0.02) },
-      { name: 'ge_to512.weight', shape: [d.mrteHidden, d.ginChannels], init: weightInit([d.mrteHidden, d.ginChannels]) },
-      { name: 'ge_to512.bias', shape: [d.mrteHidden], init: normal(0.02) },
-      { name: 'prelu.weight', shape: [d.ginChannels], init: normal(0.02, 0.25) },
-    );
-  }
+  specs.splice(
+    embedAt,
+    1,
+    { name: `${codebook}.inited`, shape: [1], init: constant(1) },
+    { name: `${codebook}.cluster_size`, shape: [1024], init: uniform(0, 8) },
+    specs[embedAt] ?? { name: `${codebook}.embed`, shape: [1024, d.sslDim], init: normal(1) },
+    { name: `${codebook}.embed_avg`, shape: [1024, d.sslDim], init: normal(1) },
+  );
   return specs;
 }
 

@@ -9,7 +9,7 @@ import { idSchema } from '@gsv-edge/shared';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { readHfBert, readHfHubert, readSovitsCheckpoint, readT2sCheckpoint, sha256File, type TensorStore } from '../../checkpoint/index.ts';
+import { readHfBert, readHfHubert, readSovitsCheckpoint, readT2sCheckpoint, sha256File, symbolTableOf, type TensorStore } from '../../checkpoint/index.ts';
 import { ExternalDataFile } from '../../onnx/external-data.ts';
 import { numel } from '../../tensor/tensor.ts';
 import { collectFrontendData } from '../../text/frontend-data/collect.ts';
@@ -110,7 +110,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
     const sovitsDims = sovitsDimsFromArchitecture(sovits.architecture);
     const bertDims = bert === undefined ? undefined : bertDimsFromArchitecture(bert.architecture);
     const hubertDims = hubert === undefined ? undefined : hubertDimsFromArchitecture(hubert.architecture);
-    const symbols = sovits.version;
+    const symbols = symbolTableOf(sovits.version);
     checkCompatible({ t2sPhonemes: t2sDims.phonemeVocab, symbolCount: sovitsDims.symbols, t2sBert: t2sDims.bertDim, bertHidden: bertDims?.hidden, ssl: sovitsDims.sslDim, hubertHidden: hubertDims?.hidden, files: options.sources });
 
     await mkdir(dirname(out), { recursive: true });

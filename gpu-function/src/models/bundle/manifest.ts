@@ -38,8 +38,10 @@ export const t2sDimsSchema = z.strictObject({
   bertDim: positiveInt,
 }) satisfies z.ZodType<T2sDims>;
 
+const sovitsVersionSchema = z.enum(['v1', 'v2', 'v2Pro', 'v2ProPlus']);
+
 export const sovitsDimsSchema = z.strictObject({
-  version: z.enum(['v1', 'v2']),
+  version: sovitsVersionSchema,
   sslDim: positiveInt,
   codebookSize: positiveInt,
   symbols: positiveInt,
@@ -56,6 +58,8 @@ export const sovitsDimsSchema = z.strictObject({
     ffnKernel: positiveInt,
   }),
   mrte: z.strictObject({ hidden: positiveInt, heads: positiveInt }),
+  // Bundles written before v2Pro support have no such field: they are v1/v2.
+  speakerFusion: z.strictObject({ embeddingDim: positiveInt }).nullable().default(null),
   refEncoder: z.strictObject({ bins: positiveInt, hidden: positiveInt, heads: positiveInt, kernel: positiveInt, temporalLayers: positiveInt }),
   flow: z.strictObject({
     couplings: z.array(z.number().int().nonnegative()).readonly(),
@@ -137,7 +141,7 @@ export const manifestSchema = z.strictObject({
   id: idSchema,
   created_at: z.iso.datetime(),
   producer: z.string(),
-  gpt_sovits_version: z.enum(['v1', 'v2']),
+  gpt_sovits_version: sovitsVersionSchema,
   symbols: z.strictObject({ table: z.enum(['v1', 'v2']), count: positiveInt, sha256: sha256HexSchema }),
   sample_rate: positiveInt,
   samples_per_token: positiveInt,

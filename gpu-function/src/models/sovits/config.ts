@@ -6,8 +6,8 @@
  * @module
  */
 
-/** SoVITS versions the graphs support; v2Pro/v2ProPlus (speaker-verification fusion) are refused by the reader. */
-export type SovitsVersion = 'v1' | 'v2';
+/** SoVITS versions the graphs support (v3/v4, which decode through a CFM and another vocoder, are refused by the reader). */
+export type SovitsVersion = 'v1' | 'v2' | 'v2Pro' | 'v2ProPlus';
 
 export interface SovitsEncoderDims {
   /** Transformer layers of `enc_p.encoder_ssl`, `enc_p.encoder_text`, `enc_p.encoder2`. */
@@ -23,10 +23,18 @@ export interface SovitsEncoderDims {
 }
 
 export interface SovitsMrteDims {
-  /** Cross-attention width (512 real, 64 micro); equals `gin` because `ge` is added to it. */
+  /** Cross-attention width (512 real, 64 micro); equals `gin` (v1/v2, `ge` is added to it) or `ge_to512`'s output. */
   readonly hidden: number;
   /** Hard-coded 4 in GPT-SoVITS's MRTE. */
   readonly heads: number;
+}
+
+/**
+ * v2Pro/v2ProPlus: `ge = PReLU(ref_enc(spec) + sv_emb(embedding))`, and MRTE gets `ge_to512(ge)`. The embedding is
+ * ERes2NetV2's output for the 16 kHz reference (20480 wide).
+ */
+export interface SovitsSpeakerFusionDims {
+  readonly embeddingDim: number;
 }
 
 export interface SovitsRefEncoderDims {
@@ -68,6 +76,8 @@ export interface SovitsDims {
   readonly gin: number;
   readonly encoder: SovitsEncoderDims;
   readonly mrte: SovitsMrteDims;
+  /** v2Pro/v2ProPlus only. */
+  readonly speakerFusion: SovitsSpeakerFusionDims | null;
   readonly refEncoder: SovitsRefEncoderDims;
   readonly flow: SovitsFlowDims;
   readonly generator: SovitsGeneratorDims;
@@ -101,7 +111,9 @@ export function validateSovitsDims(dims: SovitsDims): void {
   };
   if (dims.hidden % dims.encoder.heads !== 0) fail(`hidden ${dims.hidden} is not divisible by ${dims.encoder.heads} heads`);
   if (dims.mrte.hidden % dims.mrte.heads !== 0) fail(`MRTE hidden ${dims.mrte.hidden} is not divisible by ${dims.mrte.heads} heads`);
-  if (dims.mrte.hidden !== dims.gin) fail(`MRTE hidden ${dims.mrte.hidden} must equal gin ${dims.gin} (ge is added to it)`);
+  const fuses = dims.version === 'v2Pro' || dims.version === 'v2ProPlus';
+  if (fuses !== (dims.speakerFusion !== null)) fail(`a ${dims.version} model ${fuses ? 'needs' : 'has no'} speaker-embedding fusion`);
+  if (dims.speakerFusion === null && dims.mrte.hidden !== dims.gin) fail(`MRTE hidden ${dims.mrte.hidden} must equal gin ${dims.gin} (ge is added to it)`);
   if (dims.refEncoder.hidden % dims.refEncoder.heads !== 0) fail(`ref_enc hidden ${dims.refEncoder.hidden} is not divisible by its heads`);
   if (dims.inter % 2 !== 0) fail(`inter channels ${dims.inter} must be even (the flow splits them)`);
   if (dims.refEncoder.bins > SOVITS_STFT.bins) fail(`ref_enc reads ${dims.refEncoder.bins} bins; the STFT has ${SOVITS_STFT.bins}`);
@@ -113,6 +125,7 @@ export function validateSovitsDims(dims: SovitsDims): void {
   });
   const hop = g.upsampleRates.reduce((a, b) => a * b, 1);
   if (hop !== SOVITS_STFT.hop) fail(`upsample rates multiply to ${hop}; the decoder must give ${SOVITS_STFT.hop} samples per frame`);
-  if (g.initialChannels % 2 ** g.upsampleRates.length !== 0) fail(`upsample_initial_channel ${g.initialChannels} cannot halve ${g.upsampleRates.length} times`);
+  // GPT-SoVITS floors each halving (`upsample_initial_channel // 2 ** (i + 1)`): v2ProPlus's micro 48 ends at 1 channel.
+  if (Math.floor(g.initialChannels / 2 ** g.upsampleRates.length) < 1) fail(`upsample_initial_channel ${g.initialChannels} cannot halve ${g.upsampleRates.length} times`);
   if (g.resblockKernels.length !== g.resblockDilations.length) fail('resblock kernels and dilations differ in count');
 }

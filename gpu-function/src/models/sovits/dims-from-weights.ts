@@ -33,7 +33,10 @@ export function sovitsDimsFromWeights(weights: ShapeSource, hints: SovitsConfigH
   };
 
   const symbols = dim('enc_p.text_embedding.weight', 2, 0);
-  const version = hints.version ?? (symbols === V1_SYMBOLS ? 'v1' : 'v2');
+  const fuses = weights.info('sv_emb.weight') !== undefined;
+  // v2ProPlus differs from v2Pro by its first upsampling kernel (20 instead of 16), as the reader decides.
+  const proVersion = (): SovitsVersion => (dim('dec.ups.0.weight', 3, 2) === 20 ? 'v2ProPlus' : 'v2Pro');
+  const version = hints.version ?? (fuses ? proVersion() : symbols === V1_SYMBOLS ? 'v1' : 'v2');
   const relK = shape('enc_p.encoder_text.attn_layers.0.emb_rel_k', 3);
   const hidden = dim('enc_p.ssl_proj.weight', 3, 0);
   const headDim = relK[2] ?? 1;
@@ -65,6 +68,7 @@ export function sovitsDimsFromWeights(weights: ShapeSource, hints: SovitsConfigH
       ffnKernel: dim('enc_p.encoder_text.ffn_layers.0.conv_1.weight', 3, 2),
     },
     mrte: { hidden: dim('enc_p.mrte.c_pre.weight', 3, 0), heads: SOVITS_DEFAULTS.mrteHeads },
+    speakerFusion: fuses ? { embeddingDim: dim('sv_emb.weight', 2, 1) } : null,
     refEncoder: {
       bins: dim('ref_enc.spectral.0.fc.weight', 2, 1),
       hidden: dim('ref_enc.spectral.0.fc.weight', 2, 0),

@@ -33,6 +33,7 @@ export function sovitsDimsFromArchitecture(a: SovitsArchitecture): SovitsDims {
       ffnKernel: a.kernelSize,
     },
     mrte: { hidden: a.mrte.hiddenChannels, heads: a.mrte.heads },
+    speakerFusion: a.speakerFusion === null ? null : { embeddingDim: a.speakerFusion.embeddingDim },
     refEncoder: { bins: a.refEncoder.inputBins, hidden: a.refEncoder.hiddenChannels, heads: a.refEncoder.heads, kernel: a.refEncoder.kernelSize, temporalLayers: 2 },
     flow: {
       couplings: a.flow.layerIndices,

@@ -63,7 +63,22 @@ export const SOVITS_REF_ENCODER_IO: GraphIo = {
 };
 
 /**
- * Semantic tokens + target phones + `ge` -> 32 kHz audio, as `SynthesizerTrn.decode`.
+ * v2Pro/v2ProPlus: the same graph with the reference's speaker embedding `sv_emb [B, sv_dim]` (ERes2NetV2 on the
+ * 16 kHz reference, see `models/sv`) fused in: `ge = PReLU(ref_enc(spec) + sv_emb_linear(sv_emb))`, in fp32.
+ */
+export const SOVITS_SPEAKER_REF_ENCODER_IO: GraphIo = {
+  ...SOVITS_REF_ENCODER_IO,
+  inputs: [...SOVITS_REF_ENCODER_IO.inputs, { name: 'sv_emb', dtype: 'float32', dims: ['batch', 'sv_dim'] }],
+};
+
+/** The reference encoder's contract for a model: with `sv_emb` when it fuses a speaker embedding. */
+export function refEncoderIo(speakerFusion: boolean): GraphIo {
+  return speakerFusion ? SOVITS_SPEAKER_REF_ENCODER_IO : SOVITS_REF_ENCODER_IO;
+}
+
+/**
+ * Semantic tokens + target phones + `ge` -> 32 kHz audio, as `SynthesizerTrn.decode` (v2Pro/v2ProPlus: MRTE reads
+ * `ge_to512(ge)`, computed inside).
  * - `noise` `[B, inter, frames]`: standard normal noise drawn by the host (seeded); `z_p = m_p + noise * exp(logs_p) *
  *   noise_scale`. Its last axis sets the output length: `frames` must be at least the largest
  *   {@link sovitsFrameCount} of the batch (the graph cannot report a shorter one).

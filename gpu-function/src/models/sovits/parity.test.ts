@@ -1,9 +1,9 @@
 /**
- * Conformance with GPT-SoVITS's own outputs (the parity fixtures: micro v1/v2 checkpoints and the tensors
- * GPT-SoVITS computed from them). Skipped, saying why, when the fixtures are absent.
+ * Conformance with GPT-SoVITS's own outputs (the parity fixtures: micro SoVITS checkpoints and the tensors
+ * GPT-SoVITS computed from them: v1, v2, and v2Pro/v2ProPlus with their speaker-embedding fusion). Skipped, saying why, when the fixtures are absent.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readSovitsCheckpoint, type SovitsCheckpoint } from '../../checkpoint/index.ts';
+import { readSovitsCheckpoint, symbolTableOf, type SovitsCheckpoint } from '../../checkpoint/index.ts';
 import { readNpy } from '../../tensor/npy.ts';
 import { parityAvailable, parityPath, paritySkipReason } from '../../tensor/parity.ts';
 import { tensor, type HostTensor } from '../../tensor/tensor.ts';
@@ -21,7 +21,7 @@ vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 const fixture = (...parts: string[]): Promise<HostTensor> => readNpy(parityPath('sovits', ...parts));
 const values = (t: HostTensor): number[] => (t.dtype === 'int64' ? Array.from(t.data as BigInt64Array, Number) : Array.from(t.data as Float32Array));
 
-describe.skipIf(!parityAvailable).each(['v1', 'v2'] as const)('SoVITS %s conformance with GPT-SoVITS', (version) => {
+describe.skipIf(!parityAvailable).each(['v1', 'v2', 'v2Pro', 'v2ProPlus'] as const)('SoVITS %s conformance with GPT-SoVITS', (version) => {
   let checkpoint: SovitsCheckpoint;
   let dims: SovitsDims;
   let w64: Weights64;
@@ -43,7 +43,7 @@ describe.skipIf(!parityAvailable).each(['v1', 'v2'] as const)('SoVITS %s conform
     dims = sovitsDimsFromArchitecture(checkpoint.architecture);
     w64 = await Weights64.load(checkpoint.weights);
     codes = values(await fixture('common', 'codes_in.npy'));
-    phones = values(await fixture('common', `text_${version}.npy`));
+    phones = values(await fixture('common', `text_${symbolTableOf(version)}.npy`));
     ge = await fixture(version, 'ge.npy');
     const decoder = await sessionFor(buildDecoderGraph({ weights: checkpoint.weights, dims, precision: 'fp32', intermediates: true }));
     decoded = {};
@@ -69,6 +69,7 @@ describe.skipIf(!parityAvailable).each(['v1', 'v2'] as const)('SoVITS %s conform
     expect(sovitsDimsFromWeights(checkpoint.weights)).toEqual(dims);
     expect(dims.version).toBe(version);
     expect(dims.refEncoder.bins).toBe(version === 'v1' ? 1025 : 704);
+    expect(dims.speakerFusion).toEqual(version.startsWith('v2Pro') ? { embeddingDim: 20480 } : null);
   });
 
   it('extracts exactly the prompt codes GPT-SoVITS extracts', async () => {
@@ -81,14 +82,15 @@ describe.skipIf(!parityAvailable).each(['v1', 'v2'] as const)('SoVITS %s conform
     expect(maxAbsDiff(reference.margins, values(await fixture(version, 'extract_latent_margin.npy')))).toBeLessThan(1e-3);
   });
 
-  it('computes the reference spectrogram (rel <= 1e-5) and ge (abs <= 1e-4)', async () => {
+  it('computes the reference spectrogram (rel <= 1e-5) and ge (abs <= 1e-4), fusing the speaker embedding from v2Pro on', async () => {
     const wav = await fixture('common', 'ref_wav_32k.npy');
     const spec = values(await fixture('common', 'ref_spec.npy')).slice(0, dims.refEncoder.bins * 37);
+    const svEmb = dims.speakerFusion === null ? undefined : await fixture('common', 'sv_emb.npy');
     const session = await sessionFor(buildRefEncoderGraph({ weights: checkpoint.weights, dims, precision: 'fp32' }));
-    const out = await session.run({ ref_audio: wav, ref_lengths: int64s([wav.shape[1] ?? 0]) });
+    const out = await session.run({ ref_audio: wav, ref_lengths: int64s([wav.shape[1] ?? 0]), ...(svEmb === undefined ? {} : { sv_emb: svEmb }) });
     expect(relativeError(floats(out['spec']), spec)).toBeLessThan(1e-5);
     expect(maxAbsDiff(floats(out['ge']), values(ge))).toBeLessThan(1e-4);
-    const reference = referenceGe64(w64, dims, Float64Array.from(values(wav)));
+    const reference = referenceGe64(w64, dims, Float64Array.from(values(wav)), svEmb === undefined ? undefined : Float64Array.from(values(svEmb)));
     expect(relativeError(reference.spec.data, spec)).toBeLessThan(1e-5);
     expect(maxAbsDiff(reference.ge, values(ge))).toBeLessThan(1e-4);
   });

@@ -54,3 +54,35 @@ describe('sovits-ref-encoder graph (tiny random model, fp32, CPU)', () => {
     });
   });
 });
+
+describe('sovits-ref-encoder graph with v2Pro speaker fusion (tiny random model, fp32, CPU)', () => {
+  const proDims = { ...dims, version: 'v2Pro', mrte: { hidden: 8, heads: 4 }, speakerFusion: { embeddingDim: 40 } } as const;
+  const proWeights = syntheticSovitsWeights(proDims, 13);
+  const lengths = [9_600, 12_800];
+  const clips = lengths.map((n, i) => referenceAudio(n, i + 5));
+  const embeddings = lengths.map((_, row) => Float64Array.from({ length: 40 }, (_, i) => Math.sin(i * (row + 1.3)) * 3));
+
+  it('fuses each row of a padded batch with its own speaker embedding, as GPT-SoVITS does (relative error <= 1e-5)', async () => {
+    const session = await sessionFor(buildRefEncoderGraph({ weights: proWeights, dims: proDims, precision: 'fp32' }));
+    const width = Math.max(...lengths);
+    const audio = new Float32Array(clips.length * width);
+    clips.forEach((clip, row) => { audio.set(Float32Array.from(clip), row * width); });
+    const out = await session.run({
+      ref_audio: float32s(audio, [clips.length, width]),
+      ref_lengths: int64s(lengths),
+      sv_emb: float32s(embeddings.flatMap((e) => Array.from(e)), [clips.length, 40]),
+    });
+    const ge = floats(out['ge']);
+    const w64 = await Weights64.load(proWeights);
+    clips.forEach((clip, row) => {
+      const expected = referenceGe64(w64, proDims, clip, embeddings[row]).ge;
+      expect(expected.some((v) => v < 0), 'PReLU sees negative values').toBe(true);
+      expect(relativeError(ge.subarray(row * dims.gin, (row + 1) * dims.gin), expected), `ge ${row}`).toBeLessThan(1e-5);
+    });
+  });
+
+  it('refuses to compute ge without the embedding', async () => {
+    const w64 = await Weights64.load(proWeights);
+    expect(() => referenceGe64(w64, proDims, clips[0] ?? new Float64Array(0))).toThrow(/speaker embedding/);
+  });
+});

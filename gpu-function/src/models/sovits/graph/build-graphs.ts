@@ -6,8 +6,9 @@
 import { GraphBuilder } from '../../../onnx/graph-builder.ts';
 import type { Precision, Value, WeightSource } from '../../../onnx/values.ts';
 import { samplesPerFrame, validateSovitsDims, type SovitsDims } from '../config.ts';
-import { SOVITS_DECODER_IO, SOVITS_EXTRACT_IO, SOVITS_REF_ENCODER_IO, type GraphIo, type IoDim } from '../io.ts';
+import { SOVITS_DECODER_IO, SOVITS_EXTRACT_IO, refEncoderIo, type GraphIo, type IoDim } from '../io.ts';
 import { reverseFlow } from './flow.ts';
+import { fuseSpeakerEmbedding } from './speaker-fusion.ts';
 import { generator } from './generator.ts';
 import { melStyleEncoder } from './ref-encoder.ts';
 import { SovitsOps } from './sovits-ops.ts';
@@ -35,7 +36,13 @@ interface Declared {
 function declare(io: GraphIo, options: SovitsGraphOptions): Declared {
   const { dims } = options;
   validateSovitsDims(dims);
-  const widths: Readonly<Record<string, number>> = { ssl_dim: dims.sslDim, gin: dims.gin, inter: dims.inter, bins: dims.refEncoder.bins };
+  const widths: Readonly<Record<string, number>> = {
+    ssl_dim: dims.sslDim,
+    gin: dims.gin,
+    inter: dims.inter,
+    bins: dims.refEncoder.bins,
+    ...(dims.speakerFusion === null ? {} : { sv_dim: dims.speakerFusion.embeddingDim }),
+  };
   const resolve = (list: readonly IoDim[]): IoDim[] => list.map((d) => (typeof d === 'string' ? (widths[d] ?? d) : d));
   const g = new GraphBuilder({ name: io.file.replace(/\.onnx$/, ''), weights: options.weights, precision: options.precision });
   const inputs: Record<string, Value> = {};
@@ -84,14 +91,15 @@ export function buildExtractGraph(options: SovitsGraphOptions): GraphBuilder {
   return d.g;
 }
 
-/** `ref_audio` -> spectrogram -> `ref_enc` -> `ge`. */
+/** `ref_audio` -> spectrogram -> `ref_enc` -> `ge` (v2Pro: fused with `sv_emb`). */
 export function buildRefEncoderGraph(options: SovitsGraphOptions): GraphBuilder {
-  const d = declare(SOVITS_REF_ENCODER_IO, options);
+  const fuses = options.dims.speakerFusion !== null;
+  const d = declare(refEncoderIo(fuses), options);
   const { op } = d;
   const spec = spectrogram(op, input(d, 'ref_audio'), input(d, 'ref_lengths'), options.dims.refEncoder.bins);
   const valid = op.lengthMask(spec.lengths, op.dimScalar(spec.magnitude, 2)); // [B, F]
-  const ge = melStyleEncoder(op, op.toCompute(spec.magnitude), valid, spec.lengths, options.dims.refEncoder);
-  d.output('ge', ge);
+  const style = melStyleEncoder(op, op.toCompute(spec.magnitude), valid, spec.lengths, options.dims.refEncoder);
+  d.output('ge', fuses ? fuseSpeakerEmbedding(op, style, input(d, 'sv_emb'), options.dims.gin) : style);
   d.output('spec', op.mul(spec.magnitude, op.cast(op.unsqueeze(valid, [1]), 'float32')));
   d.output('spec_lengths', spec.lengths);
   return d.g;

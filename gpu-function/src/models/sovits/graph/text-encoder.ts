@@ -1,6 +1,6 @@
 /**
  * `enc_p` (`models.TextEncoder`) for decoding: codebook lookup of the semantic tokens, x2 nearest upsampling,
- * SSL encoder, text encoder over the phones, MRTE with `ge`, encoder2, the per-row speed resize, and `proj` split into
+ * SSL encoder, text encoder over the phones, MRTE with `ge` (v2Pro: `ge_to512(ge)`), encoder2, the per-row speed resize, and `proj` split into
  * the prior's mean and log-scale.
  * @module
  */
@@ -9,6 +9,7 @@ import type { SovitsDims } from '../config.ts';
 import { pairMask, relativeEncoder, type EncoderSpec } from './encoder.ts';
 import { conv1d } from './layers.ts';
 import { mrte } from './mrte.ts';
+import { geForMrte } from './speaker-fusion.ts';
 import { resizeFrames } from './speed.ts';
 import type { SovitsOps } from './sovits-ops.ts';
 
@@ -58,7 +59,8 @@ export function textEncoder(op: SovitsOps, inputs: TextEncoderInputs, dims: Sovi
   const embedded = op.transpose(op.gather(op.g.weight('enc_p.text_embedding.weight'), inputs.phones), [0, 2, 1]); // [B, H, N]
   const text = relativeEncoder(op, embedded, textMask, pairMask(op, textValid, textValid), encoderSpec('encoder_text', dims.encoder.textLayers));
 
-  const fused = mrte(op, { ssl, sslMask, sslValid, text, textMask, textValid, ge: inputs.ge }, 'enc_p.mrte', dims.mrte.heads, dims.mrte.hidden);
+  const mrteGe = dims.speakerFusion === null ? inputs.ge : geForMrte(op, inputs.ge);
+  const fused = mrte(op, { ssl, sslMask, sslValid, text, textMask, textValid, ge: mrteGe }, 'enc_p.mrte', dims.mrte.heads, dims.mrte.hidden);
   const encoded = relativeEncoder(op, fused, sslMask, sslKeep, encoderSpec('encoder2', dims.encoder.encoder2Layers)); // [B, H, 2T]
 
   const resized = resizeFrames(op, encoded, sslLengths, inputs.speed, inputs.frames); // [B, H, F]

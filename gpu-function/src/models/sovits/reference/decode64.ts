@@ -7,6 +7,7 @@ import type { SovitsDims } from '../config.ts';
 import { mat, zip, type Mat } from './array64.ts';
 import { reverseFlow64 } from './flow64.ts';
 import { generator64 } from './generator64.ts';
+import { linear64 } from './conv64.ts';
 import { refEncoder64 } from './ref-encoder64.ts';
 import { spectrogram64 } from './spectrogram64.ts';
 import { textEncoder64 } from './text-encoder64.ts';
@@ -45,8 +46,17 @@ export function decode64(w: Weights64, dims: SovitsDims, inputs: DecodeInputs64)
   return { ...prior, z, audio: generator64(w, dims, z, ge) };
 }
 
-/** `ge [gin]` of one 32 kHz reference. */
-export function referenceGe64(w: Weights64, dims: SovitsDims, audio: Float64Array): { ge: Float64Array; spec: Mat } {
+/** `ge [gin]` of one 32 kHz reference; v2Pro/v2ProPlus fuse the reference's speaker embedding `[sv_dim]`. */
+export function referenceGe64(w: Weights64, dims: SovitsDims, audio: Float64Array, speakerEmbedding?: Float64Array): { ge: Float64Array; spec: Mat } {
   const spec = spectrogram64(audio, dims.refEncoder.bins);
-  return { ge: refEncoder64(w, dims, spec), spec };
+  const style = refEncoder64(w, dims, spec);
+  if (dims.speakerFusion === null) return { ge: style, spec };
+  if (speakerEmbedding === undefined) throw new Error(`a ${dims.version} model needs the reference's speaker embedding`);
+  const projected = linear64(w, 'sv_emb', mat(1, speakerEmbedding.length, speakerEmbedding)).data;
+  const slope = w.vector('prelu.weight');
+  const ge = style.map((value, c) => {
+    const x = value + (projected[c] ?? 0);
+    return x >= 0 ? x : (slope[c] ?? 0) * x;
+  });
+  return { ge, spec };
 }

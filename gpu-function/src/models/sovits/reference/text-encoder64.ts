@@ -5,7 +5,7 @@
  */
 import type { SovitsDims } from '../config.ts';
 import { add, at, mat, rowSlice, transpose, type Mat } from './array64.ts';
-import { conv64 } from './conv64.ts';
+import { conv64, linear64 } from './conv64.ts';
 import { attention64, encoder64 } from './encoder64.ts';
 import type { Weights64 } from './weights64.ts';
 
@@ -49,7 +49,8 @@ export function textEncoder64(w: Weights64, dims: SovitsDims, codes: readonly nu
 
   const content = conv64(w, 'enc_p.mrte.c_pre', ssl);
   const attended = attention64(w, 'enc_p.mrte.cross_attention', content, conv64(w, 'enc_p.mrte.text_pre', text), dims.mrte.heads);
-  const withGe = add(add(attended, content), withRows(content, ge));
+  const mrteGe = dims.speakerFusion === null ? ge : linear64(w, 'ge_to512', mat(1, ge.length, ge)).data;
+  const withGe = add(add(attended, content), withRows(content, mrteGe));
   const encoded = encoder64(w, 'enc_p.encoder2', conv64(w, 'enc_p.mrte.c_post', withGe), e.encoder2Layers, e.heads, e.window);
 
   const resized = speed === 1 ? encoded : interpolateLinear64(encoded, Math.trunc(encoded.cols / speed) + 1);

@@ -19,6 +19,7 @@ export const TINY_SOVITS_DIMS: SovitsDims = {
   gin: 12,
   encoder: { sslLayers: 1, textLayers: 2, encoder2Layers: 1, heads: 2, window: 4, filter: 16, ffnKernel: 3 },
   mrte: { hidden: 12, heads: 4 },
+  speakerFusion: null,
   refEncoder: { bins: 704, hidden: 8, heads: 2, kernel: 5, temporalLayers: 2 },
   flow: { couplings: [0, 2, 4, 6], hidden: 8, kernel: 5, layers: 3, dilationRate: 1 },
   generator: {
@@ -129,5 +130,10 @@ export function syntheticSovitsWeights(dims: SovitsDims, seed = 1): MemoryTensor
   for (let i = 0; i < r.temporalLayers; i += 1) layer(`ref_enc.temporal.${i}.conv1.conv`, [2 * r.hidden, r.hidden, r.kernel]);
   for (const name of ['w_qs', 'w_ks', 'w_vs', 'fc']) layer(`ref_enc.slf_attn.${name}`, [r.hidden, r.hidden], 1.5);
   layer('ref_enc.fc.fc', [gin, r.hidden]);
+  if (dims.speakerFusion !== null) {
+    layer('sv_emb', [gin, dims.speakerFusion.embeddingDim], 0.5);
+    layer('ge_to512', [m, gin]);
+    put('prelu.weight', [gin], 0.1, 0.25);
+  }
   return store;
 }
