@@ -118,7 +118,7 @@ describe('SoVITS checkpoints', () => {
         const tagged = await readSovitsCheckpoint(file);
         expect(tagged.version).toBe(version);
         expect(tagged.architecture).toEqual(sovitsArchitectureOf(dims));
-        expect(tagged.architecture.speakerFusion).toEqual({ embeddingDim: 20480 });
+        expect(tagged.architecture.speakerFusion).toEqual({ embeddingDim: 1280 });
         await tagged.weights.close();
         const resaved = join(dir, `${version}-pk.pth`);
         await writeSovits(resaved, sovitsSpecs(dims), version, 'PK', sovitsHParams({ ...dims, version: 'v2' }));

@@ -1,7 +1,8 @@
 /**
  * One call that writes a complete synthetic GPT-SoVITS model set into a folder, laid out as a user holds it:
- * `gpt.ckpt`, `sovits.pth`, `bert/` (chinese-roberta-wwm-ext-large shape) and `hubert/` (chinese-hubert-base shape).
- * Tiny sets are internally consistent (BERT width = T2S bert_proj input, HuBERT width = SoVITS SSL width).
+ * `gpt.ckpt`, `sovits.pth`, `bert/` (chinese-roberta-wwm-ext-large shape), `hubert/` (chinese-hubert-base shape) and,
+ * for v2Pro/v2ProPlus, `sv.ckpt` (the ERes2NetV2 speaker-verification model). Tiny sets are internally consistent
+ * (BERT width = T2S bert_proj input, HuBERT width = SoVITS SSL width, SV embedding = SoVITS `sv_emb` input).
  * @module
  */
 import { mkdir } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { BERT_FULL, BERT_TINY, writeSyntheticBert } from './bert.ts';
 import type { HfWeightsFormat } from './hf-folder.ts';
 import { HUBERT_FULL, HUBERT_TINY, writeSyntheticHubert } from './hubert.ts';
 import { writeSyntheticSovits } from './sovits.ts';
+import { SV_FULL, SV_TINY, writeSyntheticSv } from './sv.ts';
 import { sovitsDims, type SyntheticSovitsVersion } from './sovits-dims.ts';
 import type { WeightDType } from './state-dict.ts';
 import { T2S_FULL_V2, T2S_TINY, writeSyntheticT2s } from './t2s.ts';
@@ -34,8 +36,10 @@ export interface SyntheticModelSet {
   readonly sovits: string;
   readonly bert: string | undefined;
   readonly hubert: string | undefined;
+  /** The speaker-verification checkpoint, for v2Pro/v2ProPlus sets. */
+  readonly sv: string | undefined;
   /** Parameters written per file/folder (tied weights counted once). */
-  readonly parameters: { readonly gpt: number; readonly sovits: number; readonly bert: number; readonly hubert: number };
+  readonly parameters: { readonly gpt: number; readonly sovits: number; readonly bert: number; readonly hubert: number; readonly sv: number };
 }
 
 /** Writes the set into `dir` (created if needed) and returns the paths and parameter counts. */
@@ -48,10 +52,20 @@ export async function writeSyntheticModelSet(dir: string, options: SyntheticMode
   const sovits = join(dir, 'sovits.pth');
   const bert = options.bert === false ? undefined : join(dir, 'bert');
   const hubert = options.hubert === false ? undefined : join(dir, 'hubert');
+  const version = options.sovitsVersion ?? 'v2';
+  const sv = version === 'v2Pro' || version === 'v2ProPlus' ? join(dir, 'sv.ckpt') : undefined;
   // Sequential on purpose: one tensor in memory at a time keeps a full set well under a gigabyte of RSS.
   const gptParameters = await writeSyntheticT2s(gpt, full ? T2S_FULL_V2 : T2S_TINY, { seed });
-  const sovitsParameters = await writeSyntheticSovits(sovits, sovitsDims(options.sovitsVersion ?? 'v2', options.size), { seed: seed + 1 });
+  const sovitsParameters = await writeSyntheticSovits(sovits, sovitsDims(version, options.size), { seed: seed + 1 });
   const bertParameters = bert === undefined ? 0 : await writeSyntheticBert(bert, full ? BERT_FULL : BERT_TINY, { ...hf, seed: seed + 2 });
   const hubertParameters = hubert === undefined ? 0 : await writeSyntheticHubert(hubert, full ? HUBERT_FULL : HUBERT_TINY, { ...hf, seed: seed + 3 });
-  return { gpt, sovits, bert, hubert, parameters: { gpt: gptParameters, sovits: sovitsParameters, bert: bertParameters, hubert: hubertParameters } };
+  const svParameters = sv === undefined ? 0 : await writeSyntheticSv(sv, full ? SV_FULL : SV_TINY, { seed: seed + 4 });
+  return {
+    gpt,
+    sovits,
+    bert,
+    hubert,
+    sv,
+    parameters: { gpt: gptParameters, sovits: sovitsParameters, bert: bertParameters, hubert: hubertParameters, sv: svParameters },
+  };
 }

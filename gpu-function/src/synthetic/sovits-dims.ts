@@ -23,6 +23,8 @@ export interface SovitsDims {
   readonly upsampleInitialChannel: number;
   readonly upsampleKernelSizes: readonly number[];
   readonly sslDim: number;
+  /** v2Pro/v2ProPlus: width of the speaker embedding `sv_emb` projects (20480 real; the tiny SV model's 1280). */
+  readonly svEmbeddingDim: number;
 }
 
 const REAL: Omit<SovitsDims, 'version'> = {
@@ -37,6 +39,7 @@ const REAL: Omit<SovitsDims, 'version'> = {
   upsampleInitialChannel: 512,
   upsampleKernelSizes: [16, 16, 8, 2, 2],
   sslDim: 768,
+  svEmbeddingDim: 20480,
 };
 
 const TINY: Omit<SovitsDims, 'version'> = {
@@ -51,6 +54,7 @@ const TINY: Omit<SovitsDims, 'version'> = {
   upsampleInitialChannel: 32,
   upsampleKernelSizes: [16, 16, 8, 2, 2],
   sslDim: 64,
+  svEmbeddingDim: 1280,
 };
 
 /** Real (`full`) or tiny dimensions of a SoVITS version, with the v2Pro/v2ProPlus deltas of s2v2Pro*.json. */
@@ -67,9 +71,6 @@ export function sovitsDims(version: SyntheticSovitsVersion, size: 'tiny' | 'full
     upsampleKernelSizes: plus ? [20, 16, 8, 2, 2] : base.upsampleKernelSizes,
   };
 }
-
-/** ERes2NetV2's embedding width (GPT-SoVITS `sv_emb = nn.Linear(20480, gin)`). */
-export const SV_EMBEDDING_DIM = 20480;
 
 export const UPSAMPLE_RATES: readonly number[] = [10, 8, 2, 2, 2];
 export const RESBLOCK_KERNEL_SIZES: readonly number[] = [3, 7, 11];
@@ -90,7 +91,7 @@ export function sovitsArchitectureOf(d: SovitsDims): SovitsArchitecture {
     encoder: { sslLayers: d.nLayers / 2, textLayers: d.nLayers, encoder2Layers: d.nLayers / 2, window: 4 },
     ginChannels: d.ginChannels,
     mrte: { hiddenChannels: d.mrteHidden, heads: 4 },
-    speakerFusion: d.version === 'v2Pro' || d.version === 'v2ProPlus' ? { embeddingDim: SV_EMBEDDING_DIM } : null,
+    speakerFusion: d.version === 'v2Pro' || d.version === 'v2ProPlus' ? { embeddingDim: d.svEmbeddingDim } : null,
     refEncoder: { inputBins: d.version === 'v1' ? 1025 : 704, hiddenChannels: d.refHidden, heads: 2, kernelSize: 5 },
     decoder: {
       resblock: '1',

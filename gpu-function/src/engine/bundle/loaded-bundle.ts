@@ -22,6 +22,8 @@ export interface BundleSessions {
   readonly sovitsDecoder: ModelSession;
   readonly bert: ModelSession | undefined;
   readonly hubert: ModelSession | undefined;
+  /** v2Pro/v2ProPlus: the speaker-verification model whose embedding the reference encoder fuses into `ge`. */
+  readonly sv: ModelSession | undefined;
   /** The user's G2PW model (Mandarin polyphones), when the bundle carries it. */
   readonly g2pw: ModelSession | undefined;
 }
@@ -82,6 +84,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions): Promi
     sovitsDecoder: await open('sovits-decoder'),
     bert: has('bert') ? await open('bert') : undefined,
     hubert: has('hubert') ? await open('hubert') : undefined,
+    sv: manifest.sv === null ? undefined : await open('sv'),
     g2pw: manifest.g2pw === null ? undefined : await ModelSession.load(join(dir, G2PW_MODEL_PATH), options.runtime, `${manifest.id}/${G2PW_MODEL_PATH}`),
   };
   return {

@@ -311,9 +311,9 @@ export class VoiceRegistry {
     promptText: string,
     promptLang: Voice['prompt_lang'],
   ): Promise<VoiceFeatures> {
-    const { hubert, sovitsExtract, sovitsRefEncoder } = model.bundle.sessions;
+    const { hubert, sovitsExtract, sovitsRefEncoder, sv } = model.bundle.sessions;
     if (hubert === undefined) throw new Error(`model bundle ${model.bundle.manifest.id} has no HuBERT`);
-    return extractVoiceFeatures({ hubert, extract: sovitsExtract, refEncoder: sovitsRefEncoder }, model.frontend, {
+    return extractVoiceFeatures({ hubert, extract: sovitsExtract, refEncoder: sovitsRefEncoder, sv }, model.frontend, {
       version,
       reference,
       auxiliary,

@@ -22,6 +22,7 @@ import { writeHubertGraph } from '../hubert/graph.ts';
 import { samplesPerFrame } from '../sovits/config.ts';
 import { sovitsDimsFromArchitecture } from '../sovits/from-checkpoint.ts';
 import { writeSovitsGraphs } from '../sovits/write.ts';
+import { readSvCheckpoint, writeSvGraph, type SvCheckpoint } from '../sv/index.ts';
 import { t2sDimsFromArchitecture } from '../t2s/config.ts';
 import { muteSimilarity, MUTE_TOKEN } from '../t2s/quiet-tokens.ts';
 import { T2S_WEIGHTS } from '../t2s/weights.ts';
@@ -58,6 +59,11 @@ export interface BundleSources {
    * G2PW needs BERT's vocab.txt, so it requires `bert`.
    */
   readonly g2pwDir?: string;
+  /**
+   * GPT-SoVITS's speaker-verification model (`pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt`), which
+   * v2Pro/v2ProPlus models need; found inside `gptSovitsDir` when not given.
+   */
+  readonly sv?: string;
 }
 
 export type BundleProgress =
@@ -95,7 +101,8 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
   const sovits = await readSovitsCheckpoint(options.sources.sovits);
   const bert = options.sources.bert === undefined ? undefined : await readHfBert(options.sources.bert);
   const hubert = options.sources.hubert === undefined ? undefined : await readHfHubert(options.sources.hubert);
-  const stores: TensorStore[] = [t2s.weights, sovits.weights, ...(bert ? [bert.weights] : []), ...(hubert ? [hubert.weights] : [])];
+  const sv = await readSpeakerVerification(options.sources, sovits.architecture.speakerFusion?.embeddingDim, sovits.version);
+  const stores: TensorStore[] = [t2s.weights, sovits.weights, ...(bert ? [bert.weights] : []), ...(hubert ? [hubert.weights] : []), ...(sv ? [sv.weights] : [])];
   const temporary = `${out}.partial-${String(process.pid)}-${String(Date.now())}`;
   try {
     const hasFrontendSources = options.sources.gptSovitsDir !== undefined || (options.sources.pythonSitePackages ?? []).length > 0;
@@ -149,6 +156,11 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
           await writeHubertGraph(dir, hubert.weights, hubertDims, precision, weights);
           graph('hubert');
         }
+        if (sv !== undefined) {
+          report(`writing ${precision} speaker-verification graph`);
+          await writeSvGraph(dir, sv.weights, { dims: sv.dims, precision, externalData: weights });
+          graph('sv');
+        }
       } finally {
         await weights.close();
       }
@@ -193,6 +205,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
       sovits: { dims: sovitsDims },
       bert: bertDims === undefined ? null : { dims: bertDims },
       hubert: hubertDims === undefined ? null : { dims: hubertDims },
+      sv: sv === undefined ? null : { dims: sv.dims },
       precisions: [...options.precisions],
       files: listed,
       sources: {
@@ -200,6 +213,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
         sovits: { name: basename(sovits.file), sha256: sovits.sha256 },
         bert: bert === undefined ? null : Object.entries(bert.sha256).map(([name, sha256]) => ({ name, sha256 })),
         hubert: hubert === undefined ? null : Object.entries(hubert.sha256).map(([name, sha256]) => ({ name, sha256 })),
+        sv: sv === undefined ? null : { name: basename(sv.file), sha256: await sha256File(sv.file) },
       },
       frontend: frontend?.manifest ?? null,
       g2pw: g2pw?.manifest ?? null,
@@ -214,6 +228,35 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
   } finally {
     for (const store of stores) await store.close();
   }
+}
+
+/** Where GPT-SoVITS keeps the speaker-verification model inside its installation (`sv.py`'s `sv_path`). */
+export const SV_INSTALL_PATH = 'GPT_SoVITS/pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt';
+
+/**
+ * The speaker-verification model a v2Pro/v2ProPlus bundle needs (`--sv`, else the one in `--gpt-sovits-dir`), checked
+ * against the width the SoVITS model projects; other versions take none, and an explicit `--sv` for them is a mistake
+ * worth saying.
+ */
+async function readSpeakerVerification(sources: BundleSources, embeddingDim: number | undefined, version: string): Promise<SvCheckpoint | undefined> {
+  if (embeddingDim === undefined) {
+    if (sources.sv !== undefined) throw new BundleError(`--sv ${sources.sv} is only used by v2Pro/v2ProPlus models; ${sources.sovits} is a SoVITS ${version} model`);
+    return undefined;
+  }
+  const installed = sources.gptSovitsDir === undefined ? undefined : join(sources.gptSovitsDir, SV_INSTALL_PATH);
+  const file = sources.sv ?? (installed !== undefined && (await exists(installed)) ? installed : undefined);
+  if (file === undefined) {
+    const looked = installed === undefined ? '' : ` (not found at ${installed})`;
+    throw new BundleError(
+      `${sources.sovits} is a SoVITS ${version} model: it needs GPT-SoVITS's speaker-verification model; pass --sv pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt or --gpt-sovits-dir${looked}`,
+    );
+  }
+  const sv = await readSvCheckpoint(file);
+  if (sv.dims.embeddingDim !== embeddingDim) {
+    await sv.weights.close();
+    throw new BundleError(`${file} gives ${String(sv.dims.embeddingDim)}-wide speaker embeddings but ${sources.sovits} projects ${String(embeddingDim)}-wide ones (sv_emb.weight)`);
+  }
+  return sv;
 }
 
 /**

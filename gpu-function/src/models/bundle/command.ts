@@ -3,7 +3,7 @@
  *
  *   npx gsv-edge bundle --gpt X.ckpt --sovits Y.pth [--bert DIR] [--hubert DIR] --out models/NAME
  *                       [--gpt-sovits-dir DIR [--python-site-packages DIR]... [--nltk-data DIR]...] [--g2pw DIR]
- *                       [--precision fp32|fp16|both] [--force]
+ *                       [--sv FILE.ckpt] [--precision fp32|fp16|both] [--force]
  * @module
  */
 import { parseArgs } from 'node:util';
@@ -15,10 +15,10 @@ import { progressPrinter } from './progress.ts';
 
 const USAGE = `usage: gsv-edge bundle --gpt FILE.ckpt --sovits FILE.pth [--bert DIR] [--hubert DIR] --out models/NAME
                        [--gpt-sovits-dir DIR [--python-site-packages DIR]... [--nltk-data DIR]...] [--g2pw DIR]
-                       [--precision fp32|fp16|both] [--force]
+                       [--sv FILE.ckpt] [--precision fp32|fp16|both] [--force]
 
   --gpt        GPT-SoVITS GPT (T2S) checkpoint (.ckpt)
-  --sovits     GPT-SoVITS SoVITS checkpoint (.pth), v1 or v2
+  --sovits     GPT-SoVITS SoVITS checkpoint (.pth): v1, v2, v2Pro or v2ProPlus
   --bert       chinese-roberta-wwm-ext-large folder (optional: without it Mandarin gets no BERT features)
   --hubert     chinese-hubert-base folder (optional: without it the bundle cannot register new voices)
   --out        destination folder; its name is the model id (a-z, 0-9, ".", "_", "-")
@@ -33,6 +33,8 @@ const USAGE = `usage: gsv-edge bundle --gpt FILE.ckpt --sovits FILE.pth [--bert 
                NLTK_DATA, ~/nltk_data or the installation; repeatable
   --g2pw       G2PWModel folder (g2pW.onnx and its side files) for Mandarin polyphones, as GPT-SoVITS v2 uses;
                needs --bert (default: GPT_SoVITS/text/G2PWModel inside --gpt-sovits-dir, when present)
+  --sv         GPT-SoVITS's speaker-verification model, which v2Pro/v2ProPlus need (default:
+               GPT_SoVITS/pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt inside --gpt-sovits-dir)
   --precision  weight precision(s) to write (default: both; fp32 runs on CPU, fp16 is for CUDA)
   --force      replace an existing bundle
 `;
@@ -59,6 +61,7 @@ export const bundleCommand: Subcommand = {
           'python-site-packages': { type: 'string', multiple: true },
           'nltk-data': { type: 'string', multiple: true },
           g2pw: { type: 'string' },
+          sv: { type: 'string' },
           out: { type: 'string' },
           precision: { type: 'string', default: 'both' },
           force: { type: 'boolean', default: false },
@@ -93,6 +96,7 @@ export const bundleCommand: Subcommand = {
           ...(values['python-site-packages'] === undefined ? {} : { pythonSitePackages: values['python-site-packages'] }),
           ...(values['nltk-data'] === undefined ? {} : { nltkData: values['nltk-data'] }),
           ...(values.g2pw === undefined ? {} : { g2pwDir: values.g2pw }),
+          ...(values.sv === undefined ? {} : { sv: values.sv }),
         },
         out: values.out as string,
         precisions,

@@ -3,6 +3,7 @@
  *
  *   <bundle>/manifest.json
  *   <bundle>/<precision>/{t2s-prefill,t2s-decode,sovits-extract,sovits-ref-encoder,sovits-decoder,bert,hubert}.onnx
+ *   <bundle>/<precision>/sv.onnx          v2Pro/v2ProPlus only: the speaker-verification model
  *   <bundle>/<precision>/weights.bin      every graph's weights, each tensor stored once per precision
  *   <bundle>/bert/vocab.txt               the BERT tokenizer vocabulary
  *   <bundle>/frontend/...                 text-frontend data from the user's GPT-SoVITS install (see
@@ -15,6 +16,7 @@
 import { BERT_FILE } from '../bert/io.ts';
 import { HUBERT_FILE } from '../hubert/io.ts';
 import { SOVITS_DECODER_IO, SOVITS_EXTRACT_IO, SOVITS_REF_ENCODER_IO } from '../sovits/io.ts';
+import { SV_FILE } from '../sv/io.ts';
 import { T2S_FILES } from '../t2s/io.ts';
 import type { BundlePrecision, FileRole } from './manifest.ts';
 
@@ -31,6 +33,7 @@ export const GRAPH_FILES: Readonly<Record<GraphRole, string>> = {
   'sovits-decoder': SOVITS_DECODER_IO.file,
   bert: BERT_FILE,
   hubert: HUBERT_FILE,
+  sv: SV_FILE,
 };
 
 export function graphPath(precision: BundlePrecision, role: GraphRole): string {

@@ -14,6 +14,7 @@ import { g2pwManifestSchema } from '../../text/zh/g2pw/manifest-section.ts';
 import type { BertDims } from '../bert/config.ts';
 import type { HubertDims } from '../hubert/config.ts';
 import type { SovitsDims } from '../sovits/config.ts';
+import type { SvDims } from '../sv/config.ts';
 import type { T2sDims } from '../t2s/config.ts';
 
 export const BUNDLE_FORMAT = 'gsv-edge-bundle';
@@ -103,6 +104,36 @@ export const hubertDimsSchema = z.strictObject({
   layerNormEps: z.number().positive(),
 }) satisfies z.ZodType<HubertDims>;
 
+const nonNegativeInt = z.number().int().nonnegative();
+
+export const svDimsSchema = z.strictObject({
+  featDim: positiveInt,
+  stemChannels: positiveInt,
+  layers: z
+    .array(
+      z
+        .array(
+          z.strictObject({
+            inChannels: positiveInt,
+            width: positiveInt,
+            scale: positiveInt,
+            outChannels: positiveInt,
+            stride: positiveInt,
+            fused: z.boolean(),
+            affInner: nonNegativeInt,
+            shortcut: z.boolean(),
+          }),
+        )
+        .readonly(),
+    )
+    .readonly(),
+  expansion: positiveInt,
+  fuseInner: positiveInt,
+  fuseChannels: positiveInt,
+  fuseFreq: positiveInt,
+  embeddingDim: positiveInt,
+}) satisfies z.ZodType<SvDims>;
+
 export const FILE_ROLES = [
   't2s-prefill',
   't2s-decode',
@@ -111,6 +142,7 @@ export const FILE_ROLES = [
   'sovits-decoder',
   'bert',
   'hubert',
+  'sv',
   'weights',
   'bert-vocab',
   'frontend-data',
@@ -155,6 +187,8 @@ export const manifestSchema = z.strictObject({
   sovits: z.strictObject({ dims: sovitsDimsSchema }),
   bert: z.strictObject({ dims: bertDimsSchema }).nullable(),
   hubert: z.strictObject({ dims: hubertDimsSchema }).nullable(),
+  /** v2Pro/v2ProPlus: the ERes2NetV2 speaker-verification model (`sv.onnx`); absent in bundles made before it existed. */
+  sv: z.strictObject({ dims: svDimsSchema }).nullable().default(null),
   precisions: z.array(precisionSchema).min(1),
   files: z.array(bundleFileSchema),
   sources: z.strictObject({
@@ -162,12 +196,25 @@ export const manifestSchema = z.strictObject({
     sovits: sourceFileSchema,
     bert: z.array(sourceFileSchema).nullable(),
     hubert: z.array(sourceFileSchema).nullable(),
+    sv: sourceFileSchema.nullable().default(null),
   }),
   /** Text-frontend data from the user's GPT-SoVITS install; absent in bundles made before it existed. */
   frontend: frontendManifestSchema.nullable().default(null),
   /** The user's G2PW model (Mandarin polyphones); null without one, absent in bundles made before it existed. */
   g2pw: g2pwManifestSchema.nullable().default(null),
 }).superRefine((manifest, context) => {
+  // A model that fuses a speaker embedding needs the model that computes it, of the width it projects.
+  const fusion = manifest.sovits.dims.speakerFusion;
+  if (fusion !== null && manifest.sv?.dims.embeddingDim !== fusion.embeddingDim) {
+    context.addIssue({
+      code: 'custom',
+      path: ['sv'],
+      message: `a ${manifest.sovits.dims.version} model needs a speaker-verification model with a ${String(fusion.embeddingDim)}-wide embedding`,
+    });
+  }
+  if (fusion === null && manifest.sv !== null) {
+    context.addIssue({ code: 'custom', path: ['sv'], message: `a ${manifest.sovits.dims.version} model takes no speaker embedding` });
+  }
   // The g2pw section and the file list must name the same files; G2PW needs the BERT tokenizer.
   const g2pwListed = manifest.files.filter((file) => file.role === 'g2pw').map((file) => file.path);
   const g2pwDescribed = manifest.g2pw?.files ?? [];
