@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: measures the speed and memory targets of the model bundle (issue 3), the engine (issue 4), the
- * text frontend (issue 5), the gateway (issue 6) and the whole local stack end to end (issue 11), each scenario in
+ * text frontend (issue 5), the gateway (issue 6), the whole local stack end to end (issue 11) and the SoVITS versions
+ * side by side (issue 12), each scenario in
  * its own Node process, and prints per-suite tables and a summary with every target judged. `--json [path]` also
  * writes every figure (docs/benchmarks.md documents the fields). A scenario that fails is reported and the run goes
  * on; the exit status is non-zero only when the harness itself fails (bad arguments, an unwritable report).
@@ -23,6 +24,7 @@ import { runEngineSuite } from './bench/suites/engine.ts';
 import { runFrontendSuite } from './bench/suites/frontend.ts';
 import { runGatewaySuite } from './bench/suites/gateway.ts';
 import { runStackSuite, stackLoadTable } from './bench/suites/stack.ts';
+import { runVersionsSuite, versionsTable } from './bench/suites/versions.ts';
 import { figureTable, scenarioTable, targetTable } from './bench/tables.ts';
 
 interface Suite {
@@ -38,6 +40,7 @@ const SUITES: Readonly<Record<SuiteName, Suite>> = {
   frontend: { title: 'Text frontend (issue 5)', run: runFrontendSuite },
   gateway: { title: 'Gateway cached phrases (issue 6)', run: runGatewaySuite },
   stack: { title: 'End to end through the local stack (issue 11)', run: runStackSuite, table: stackLoadTable },
+  versions: { title: 'SoVITS versions side by side: v2, v2Pro, v2ProPlus on CPU (issue 12)', run: runVersionsSuite, table: versionsTable },
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -63,11 +63,15 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'gsv-e2e-'));
   const bundle = join(root, 'models', 'tiny');
   await buildTinyBundle(bundle);
+  // The speaker-verification model versions, served beside v2 by the same GPU functions.
+  const versionBundles = [join(root, 'models', 'tiny-pro'), join(root, 'models', 'tiny-plus')];
+  await buildTinyBundle(versionBundles[0] ?? '', 12, 'v2Pro');
+  await buildTinyBundle(versionBundles[1] ?? '', 13, 'v2ProPlus');
   const [gatewayPort, portA, portB] = [await freePort(), await freePort(), await freePort()];
   const gatewayUrl = `http://127.0.0.1:${String(gatewayPort)}`;
   const gpuEnv = (name: string, limit: number) => ({
     SIGNING_SECRET,
-    GSV_BUNDLES: bundle,
+    GSV_BUNDLES: [bundle, ...versionBundles].join(','),
     GSV_DATA_DIR: join(root, name),
     GATEWAY_URL: gatewayUrl,
     MAX_CONCURRENT_REQUESTS: String(limit),
@@ -170,6 +174,29 @@ describe('the whole stack', () => {
     }
     expect(await metric(gpuA.url, 'gsv_requests_total{outcome="completed"}')).toBeGreaterThan(0);
     expect(await metric(gpuB.url, 'gsv_requests_total{outcome="completed"}')).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['tiny-pro', 'v2Pro'],
+    ['tiny-plus', 'v2ProPlus'],
+  ])('speaks a voice of the %s bundle (SoVITS %s, speaker-verification fusion) from either GPU function', async (model) => {
+    const voice = `voice-${model}`;
+    const created = await fetch(`${gateway.url}/admin/voices`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ id: voice, model, prompt_text: 'This is how I sound.', prompt_lang: 'en', ref_audio: Buffer.from(referenceClip()).toString('base64') }),
+    });
+    expect(created.status).toBe(201);
+    // Round robin: the second request lands on the function that did not inspect the upload.
+    for (let i = 0; i < 2; i += 1) {
+      const answer = await tts({ voice, text: `A ${model} voice, take ${String(i)}.`, format: 'wav' });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-gsv-model')).toBe(model);
+      const { channelData, sampleRate } = await decodeAudio(new Uint8Array(await answer.arrayBuffer()));
+      expect(sampleRate).toBe(32000);
+      expect(channelData[0]?.length ?? 0).toBeGreaterThan(32000 * 0.3);
+      expect(channelData[0]?.some((x) => Math.abs(x) > 1e-3)).toBe(true);
+    }
   });
 
   it('cancels the engine request of a client that leaves mid-stream, and bills it as the rules say', async () => {

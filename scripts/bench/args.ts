@@ -4,7 +4,7 @@
  * @module
  */
 
-export const SUITES = ['bundle', 'engine', 'frontend', 'gateway', 'stack'] as const;
+export const SUITES = ['bundle', 'engine', 'frontend', 'gateway', 'stack', 'versions'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** Where `--json` writes when it is given without a path. */

@@ -3,6 +3,7 @@
  * that write, build and load them.
  * @module
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleSources } from '../../src/models/bundle/build.ts';
 
@@ -14,7 +15,8 @@ export interface CompleteModelSet {
   readonly seconds: number;
 }
 
-/** The files writeSyntheticModelSet lays out in `dir`. */
+/** The files writeSyntheticModelSet lays out in `dir` (`sv.ckpt` only in v2Pro/v2ProPlus sets). */
 export function modelSetSources(dir: string): BundleSources {
-  return { gpt: join(dir, 'gpt.ckpt'), sovits: join(dir, 'sovits.pth'), bert: join(dir, 'bert'), hubert: join(dir, 'hubert') };
+  const sv = join(dir, 'sv.ckpt');
+  return { gpt: join(dir, 'gpt.ckpt'), sovits: join(dir, 'sovits.pth'), bert: join(dir, 'bert'), hubert: join(dir, 'hubert'), ...(existsSync(sv) ? { sv } : {}) };
 }

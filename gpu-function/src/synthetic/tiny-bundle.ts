@@ -1,5 +1,5 @@
 /**
- * A complete model bundle from synthetic weights (the real v2 architecture at the tiny size, random weights): what
+ * A complete model bundle from synthetic weights (the real architecture at the tiny size, random weights): what
  * the server's tests, the end-to-end tests and `npm start`'s default voice run on when no GPT-SoVITS model is at
  * hand. It speaks nonsense at the right length and sample rate.
  * @module
@@ -11,13 +11,21 @@ import { floatToPcm16 } from '../audio/pcm.ts';
 import { encodeWav } from '../audio/wav.ts';
 import { buildBundle } from '../models/bundle/build.ts';
 import { writeSyntheticModelSet } from './model-set.ts';
+import type { SyntheticSovitsVersion } from './sovits-dims.ts';
 
-/** Builds the bundle into `out` (its folder name is the model id); the checkpoints are written to a temporary folder. */
-export async function buildTinyBundle(out: string, seed = 11): Promise<void> {
+/**
+ * Builds the bundle into `out` (its folder name is the model id); the checkpoints are written to a temporary folder.
+ * v2Pro/v2ProPlus bundles carry a tiny speaker-verification model too.
+ */
+export async function buildTinyBundle(out: string, seed = 11, version: SyntheticSovitsVersion = 'v2'): Promise<void> {
   const sources = await mkdtemp(join(tmpdir(), 'gsv-tiny-sources-'));
   try {
-    const models = await writeSyntheticModelSet(sources, { size: 'tiny', sovitsVersion: 'v2', bert: true, hubert: true, seed });
-    await buildBundle({ sources: { gpt: models.gpt, sovits: models.sovits, bert: models.bert ?? '', hubert: models.hubert ?? '' }, out, precisions: ['fp32'] });
+    const models = await writeSyntheticModelSet(sources, { size: 'tiny', sovitsVersion: version, bert: true, hubert: true, seed });
+    await buildBundle({
+      sources: { gpt: models.gpt, sovits: models.sovits, bert: models.bert ?? '', hubert: models.hubert ?? '', ...(models.sv === undefined ? {} : { sv: models.sv }) },
+      out,
+      precisions: ['fp32'],
+    });
   } finally {
     await rm(sources, { recursive: true, force: true });
   }
