@@ -6,9 +6,12 @@
  * each request's one segment at `--tokens`.
  *
  *   npx node gpu-function/bench/engine/realtime.ts --bundle DIR --data DIR [--concurrency 8] [--tokens 100]
+ *
+ * `--data` is emptied first: it is this scenario's own folder.
  * @module
  */
 import { parseOrThrow, ttsRequestSchema } from '@gsv-edge/shared';
+import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RUNTIME_CONFIG, Engine } from '../../src/engine/index.ts';
@@ -32,13 +35,11 @@ const VOICE = 'bench-voice';
 // Enough phones that the runaway guard (12 tokens per phone) never cuts a segment short of the cap.
 const TEXT = 'The quick brown fox jumps over the lazy dog while the sun sets slowly behind the distant hills.';
 
+// A fresh data folder, so the voice is registered (and its registration timed) every run.
+await rm(values.data, { recursive: true, force: true });
 const engine = await Engine.start({ bundles: [values.bundle], dataDir: values.data, runtime: DEFAULT_RUNTIME_CONFIG, limits: { maxTokensPerSegment: tokens, maxRunning: concurrency } });
 let started = performance.now();
-if (engine.voices.get(VOICE) === undefined) {
-  await engine.voices.create({ id: VOICE, model: basename(values.bundle), prompt_text: 'This is how I usually sound.', prompt_lang: 'en', ref_audio: Buffer.from(referenceClip(4)).toString('base64'), aux_ref_audio: [], description: 'benchmark voice' });
-}
-const voice = engine.voices.get(VOICE);
-if (voice === undefined) throw new Error(`voice ${VOICE} was not registered`);
+const voice = await engine.voices.create({ id: VOICE, model: basename(values.bundle), prompt_text: 'This is how I usually sound.', prompt_lang: 'en', ref_audio: Buffer.from(referenceClip(4)).toString('base64'), aux_ref_audio: [], description: 'benchmark voice' });
 await engine.voices.features(voice);
 const voiceSeconds = (performance.now() - started) / 1000;
 progress(`voice ready in ${voiceSeconds.toFixed(1)} s`);
