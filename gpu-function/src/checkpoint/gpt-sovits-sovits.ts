@@ -13,12 +13,12 @@ import { deriveSovitsArchitecture, type SovitsArchitecture } from './sovits-arch
 import { isSovitsTrainingOnly, sovitsExpectedShapes } from './sovits-shapes.ts';
 import {
   SYMBOL_TABLE_VERSIONS,
-  isServedSovitsVersion,
+  isVitsSovitsVersion,
   newerVersionFromWeights,
   symbolTableOf,
   unsupportedReason,
   versionFromHeader,
-  type ServedSovitsVersion,
+  type VitsSovitsVersion,
   type SovitsVersion,
 } from './sovits-version.ts';
 import { requireShape, shapeOf, type TensorStore } from './tensor-store.ts';
@@ -27,7 +27,7 @@ import { foldWeightNormStore } from './weight-norm.ts';
 
 export interface SovitsCheckpoint {
   readonly file: string;
-  readonly version: ServedSovitsVersion;
+  readonly version: VitsSovitsVersion;
   readonly architecture: SovitsArchitecture;
   /** Inference weights: weight norm folded into float32 `x.weight`, other tensors as stored (fp16); no enc_q/EMA state. */
   readonly weights: TensorStore;
@@ -46,8 +46,8 @@ function refuse(file: string, version: SovitsVersion, how: string): never {
   throw new UnsupportedModelError(file, version, `is a SoVITS ${version} checkpoint (${how}): ${reason}`);
 }
 
-function served(file: string, version: SovitsVersion | undefined, how: string): ServedSovitsVersion | undefined {
-  if (version === undefined || isServedSovitsVersion(version)) return version;
+function served(file: string, version: SovitsVersion | undefined, how: string): VitsSovitsVersion | undefined {
+  if (version === undefined || isVitsSovitsVersion(version)) return version;
   return refuse(file, version, how);
 }
 

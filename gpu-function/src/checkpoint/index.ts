@@ -7,15 +7,27 @@
 export { CheckpointError, UnsupportedModelError } from './errors.ts';
 export { readT2sCheckpoint, t2sExpectedShapes, type T2sArchitecture, type T2sCheckpoint } from './gpt-sovits-t2s.ts';
 export { detectSovitsVersion, readSovitsCheckpoint, type SovitsCheckpoint } from './gpt-sovits-sovits.ts';
+export {
+  CFM_BASE_INSTALL_PATHS,
+  decideCfmVersion,
+  hasCfmWeights,
+  readSovitsCfmCheckpoint,
+  type CfmVersionSource,
+  type ReadSovitsCfmOptions,
+  type SovitsCfmCheckpoint,
+  type SovitsLora,
+} from './gpt-sovits-sovits-cfm.ts';
+export { mergeLora, unwrapPeftName, type LoraOptions } from './lora-merge.ts';
 export type { SovitsArchitecture, SovitsEncoderArchitecture } from './sovits-architecture.ts';
 export { sovitsExpectedShapes, isSovitsTrainingOnly } from './sovits-shapes.ts';
 export {
-  SERVED_SOVITS_VERSIONS,
+  VITS_SOVITS_VERSIONS,
   SYMBOL_TABLE_VERSIONS,
   fusesSpeakerEmbedding,
   symbolTableOf,
   unsupportedReason,
-  type ServedSovitsVersion,
+  type CfmSovitsVersion,
+  type VitsSovitsVersion,
   type SovitsVersion,
 } from './sovits-version.ts';
 export { HEADER_VERSIONS, readHeaderTag, type HeaderTag } from './header.ts';

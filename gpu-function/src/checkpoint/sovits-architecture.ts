@@ -5,7 +5,7 @@
  * @module
  */
 import { CheckpointError } from './errors.ts';
-import { fusesSpeakerEmbedding, type ServedSovitsVersion } from './sovits-version.ts';
+import { fusesSpeakerEmbedding, type VitsSovitsVersion } from './sovits-version.ts';
 import type { ConfigReader } from './plain.ts';
 import { countIndexed, shapeOf, type TensorStore } from './tensor-store.ts';
 
@@ -28,7 +28,7 @@ export interface SovitsSpeakerFusion {
 }
 
 export interface SovitsArchitecture {
-  readonly version: ServedSovitsVersion;
+  readonly version: VitsSovitsVersion;
   /** Phone symbol table size: 322 (v1) or 732 (v2). */
   readonly symbols: number;
   /** HuBERT feature width (768). */
@@ -107,7 +107,7 @@ function sameList(config: ConfigReader, path: string, actual: readonly number[],
 }
 
 /** v2Pro's three fusion layers, checked against gin and the MRTE width they connect. */
-function deriveSpeakerFusion(weights: TensorStore, version: ServedSovitsVersion, gin: number, mrteHidden: number): SovitsSpeakerFusion {
+function deriveSpeakerFusion(weights: TensorStore, version: VitsSovitsVersion, gin: number, mrteHidden: number): SovitsSpeakerFusion {
   const [svOut = 0, embeddingDim = 0] = shapeOf(weights, 'sv_emb.weight', 2);
   const [toMrte = 0, fromGe = 0] = shapeOf(weights, 'ge_to512.weight', 2);
   if (svOut !== gin) fail(weights, 'sv_emb.weight', `projects to ${svOut} channels; a ${version} model with gin_channels ${gin} adds it to ge`);
@@ -116,7 +116,7 @@ function deriveSpeakerFusion(weights: TensorStore, version: ServedSovitsVersion,
   return { embeddingDim };
 }
 
-export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigReader, version: ServedSovitsVersion): SovitsArchitecture {
+export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigReader, version: VitsSovitsVersion): SovitsArchitecture {
   const [symbols = 0, hiddenChannels = 0] = shapeOf(weights, 'enc_p.text_embedding.weight', 2);
   const [, sslDim = 0] = shapeOf(weights, 'enc_p.ssl_proj.weight', 3);
   const [projOut = 0] = shapeOf(weights, 'enc_p.proj.weight', 3);

@@ -10,21 +10,33 @@ import type { ConfigReader } from './plain.ts';
 
 export type SovitsVersion = 'v1' | 'v2' | 'v2Pro' | 'v2ProPlus' | 'v3' | 'v4' | 'v3-lora' | 'v4-lora';
 
-/** The versions gsv-edge serves: the VITS decoders (v2Pro/v2ProPlus add the speaker-verification fusion). */
-export type ServedSovitsVersion = 'v1' | 'v2' | 'v2Pro' | 'v2ProPlus';
-export const SERVED_SOVITS_VERSIONS = ['v1', 'v2', 'v2Pro', 'v2ProPlus'] as const satisfies readonly ServedSovitsVersion[];
+/** The VITS-decoder versions (v2Pro/v2ProPlus add the speaker-verification fusion). */
+export type VitsSovitsVersion = 'v1' | 'v2' | 'v2Pro' | 'v2ProPlus';
+export const VITS_SOVITS_VERSIONS = ['v1', 'v2', 'v2Pro', 'v2ProPlus'] as const satisfies readonly VitsSovitsVersion[];
 
-export function isServedSovitsVersion(version: SovitsVersion): version is ServedSovitsVersion {
-  return (SERVED_SOVITS_VERSIONS as readonly SovitsVersion[]).includes(version);
+/** The versions that decode through a conditional flow-matching model (DiT) and a separate vocoder. */
+export type CfmSovitsVersion = 'v3' | 'v4';
+
+/**
+ * MD5 of the first 8192 bytes of GPT-SoVITS's pretrained full v3/v4 models (`process_ckpt.hash_pretrained_dict`):
+ * the only way a `PK` file tells v3 from v4 by itself when its config does not say.
+ */
+export const PRETRAINED_CFM_HASHES: ReadonlyMap<string, CfmSovitsVersion> = new Map<string, CfmSovitsVersion>([
+  ['43797be674a37c1c83ee81081941ed0f', 'v3'],
+  ['4f26b9476d0c5033e04162c486074374', 'v4'],
+]);
+
+export function isVitsSovitsVersion(version: SovitsVersion): version is VitsSovitsVersion {
+  return (VITS_SOVITS_VERSIONS as readonly SovitsVersion[]).includes(version);
 }
 
 /** v2Pro/v2ProPlus fuse an ERes2NetV2 speaker embedding into `ge` (`sv_emb`, `prelu`, `ge_to512`). */
-export function fusesSpeakerEmbedding(version: ServedSovitsVersion): boolean {
+export function fusesSpeakerEmbedding(version: VitsSovitsVersion): boolean {
   return version === 'v2Pro' || version === 'v2ProPlus';
 }
 
 /** The phone table a version reads: v2Pro/v2ProPlus keep v2's 732 symbols. */
-export function symbolTableOf(version: ServedSovitsVersion): 'v1' | 'v2' {
+export function symbolTableOf(version: VitsSovitsVersion): 'v1' | 'v2' {
   return version === 'v1' ? 'v1' : 'v2';
 }
 
