@@ -19,9 +19,10 @@ import { readHeaderTag, type HeaderTag } from './header.ts';
 import { mergeLora } from './lora-merge.ts';
 import { ConfigReader, type PlainObject } from './plain.ts';
 import { sha256File } from './sha256.ts';
-import { isSovitsTrainingOnly } from './sovits-shapes.ts';
+import { deriveSovitsCfmArchitecture, sovitsCfmExpectedShapes, type SovitsCfmArchitecture } from './sovits-cfm-architecture.ts';
+import { isSovitsTrainingOnly, sovitsPriorExpectedShapes } from './sovits-shapes.ts';
 import { PRETRAINED_CFM_HASHES, type CfmSovitsVersion } from './sovits-version.ts';
-import { shapeOf, type LazyTensorStore } from './tensor-store.ts';
+import { requireShape, type LazyTensorStore } from './tensor-store.ts';
 import { openTorchCheckpoint } from './torch-archive.ts';
 import { foldWeightNormStore } from './weight-norm.ts';
 import { PyDict } from './pickle-values.ts';
@@ -40,6 +41,7 @@ export interface SovitsCfmCheckpoint {
   readonly file: string;
   readonly version: CfmSovitsVersion;
   readonly versionSource: CfmVersionSource;
+  readonly architecture: SovitsCfmArchitecture;
   /** Inference weights: weight norm folded, a LoRA merged, training-only buffers dropped. */
   readonly weights: LazyTensorStore;
   readonly hparams: PlainObject;
@@ -68,15 +70,6 @@ const HEADER_TAGS: ReadonlyMap<HeaderTag, { readonly version: CfmSovitsVersion; 
   ['04', { version: 'v4', lora: true }],
 ] as const);
 
-/** Tensors (and their ranks) every v3/v4 model has; the graph builders check the rest by name and shape. */
-const REQUIRED: ReadonlyMap<string, number> = new Map([
-  ['enc_p.text_embedding.weight', 2],
-  ['ref_enc.spectral.0.fc.weight', 2],
-  ['bridge.0.weight', 3],
-  ['wns1.enc.cond_layer.weight', 3],
-  ['cfm.estimator.proj_out.weight', 2],
-]);
-
 /** Whether a SoVITS state dict is a v3/v4 one (its CFM estimator is there, bare or wrapped by peft). */
 export function hasCfmWeights(names: readonly string[]): boolean {
   return names.some((name) => name.startsWith('cfm.'));
@@ -102,13 +95,16 @@ async function readCfm(file: string, options: ReadSovitsCfmOptions, role: 'model
     const decided = decideCfmVersion({ file, header, tagged: tagged?.version, config, requested: options.version, headMd5: await headMd5(file) });
     const folded = foldWeightNormStore(stored, () => 0);
     const merged = isLora ? await withBase(file, folded, decided.version, rankOf(file, rank, config), options.base) : { weights: folded, lora: null };
+    let architecture: SovitsCfmArchitecture;
     try {
-      for (const [name, rankOfTensor] of REQUIRED) shapeOf(merged.weights, name, rankOfTensor);
+      architecture = deriveSovitsCfmArchitecture(merged.weights, config, decided.version);
+      const expected = new Map([...sovitsPriorExpectedShapes(architecture), ...sovitsCfmExpectedShapes(architecture)]);
+      for (const [name, shape] of expected) requireShape(merged.weights, name, shape);
     } catch (error) {
       await merged.weights.close();
       throw error;
     }
-    return { file, ...decided, ...merged, hparams: parts.config, info: parts.info, header, sha256: await sha256File(file) };
+    return { file, ...decided, architecture, ...merged, hparams: parts.config, info: parts.info, header, sha256: await sha256File(file) };
   } catch (error) {
     await checkpoint.close();
     throw error;

@@ -18,8 +18,9 @@ export {
   type SovitsLora,
 } from './gpt-sovits-sovits-cfm.ts';
 export { mergeLora, unwrapPeftName, type LoraOptions } from './lora-merge.ts';
-export type { SovitsArchitecture, SovitsEncoderArchitecture } from './sovits-architecture.ts';
-export { sovitsExpectedShapes, isSovitsTrainingOnly } from './sovits-shapes.ts';
+export type { SovitsArchitecture, SovitsEncoderArchitecture, SovitsPriorArchitecture } from './sovits-architecture.ts';
+export { deriveSovitsCfmArchitecture, sovitsCfmExpectedShapes, type SovitsCfmArchitecture, type SovitsDitArchitecture } from './sovits-cfm-architecture.ts';
+export { sovitsExpectedShapes, sovitsPriorExpectedShapes, isSovitsTrainingOnly } from './sovits-shapes.ts';
 export {
   VITS_SOVITS_VERSIONS,
   SYMBOL_TABLE_VERSIONS,

@@ -27,8 +27,8 @@ export interface SovitsSpeakerFusion {
   readonly embeddingDim: number;
 }
 
-export interface SovitsArchitecture {
-  readonly version: VitsSovitsVersion;
+/** What every SoVITS version shares: the prompt extractor, the text encoder `enc_p` with MRTE, the reference encoder. */
+export interface SovitsPriorArchitecture {
   /** Phone symbol table size: 322 (v1) or 732 (v2). */
   readonly symbols: number;
   /** HuBERT feature width (768). */
@@ -44,10 +44,18 @@ export interface SovitsArchitecture {
   readonly ginChannels: number;
   /** MRTE cross-attention: hidden width (= gin, or ge_to512's output for v2Pro) and heads (4, hard-coded in GPT-SoVITS). */
   readonly mrte: { readonly hiddenChannels: number; readonly heads: number };
-  /** v2Pro/v2ProPlus only. */
-  readonly speakerFusion: SovitsSpeakerFusion | null;
   /** MelStyleEncoder: input spectrogram bins (704 v2 / 1025 v1), hidden (128), heads (2), conv kernel (5). */
   readonly refEncoder: { readonly inputBins: number; readonly hiddenChannels: number; readonly heads: number; readonly kernelSize: number };
+  readonly quantizer: { readonly layers: number; readonly codebookSize: number; readonly codebookDim: number };
+  /** The 50 -> 25 Hz `ssl_proj` conv used by extract_latent (kernel = stride: 2 for 25hz, 1 for 50hz). */
+  readonly sslProj: { readonly kernelSize: number; readonly stride: number };
+  readonly semanticFrameRate: string;
+}
+
+export interface SovitsArchitecture extends SovitsPriorArchitecture {
+  readonly version: VitsSovitsVersion;
+  /** v2Pro/v2ProPlus only. */
+  readonly speakerFusion: SovitsSpeakerFusion | null;
   readonly decoder: {
     readonly resblock: '1';
     readonly upsampleInitialChannel: number;
@@ -69,10 +77,6 @@ export interface SovitsArchitecture {
     readonly wnDilationRate: number;
     readonly meanOnly: boolean;
   };
-  readonly quantizer: { readonly layers: number; readonly codebookSize: number; readonly codebookDim: number };
-  /** The 50 -> 25 Hz `ssl_proj` conv used by extract_latent (kernel = stride: 2 for 25hz, 1 for 50hz). */
-  readonly sslProj: { readonly kernelSize: number; readonly stride: number };
-  readonly semanticFrameRate: string;
   readonly samplingRate: number;
   readonly hopLength: number;
   readonly filterLength: number;
@@ -116,15 +120,18 @@ function deriveSpeakerFusion(weights: TensorStore, version: VitsSovitsVersion, g
   return { embeddingDim };
 }
 
-export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigReader, version: VitsSovitsVersion): SovitsArchitecture {
+/**
+ * The parts every version shares, checked against the config where it states them. `gin` is read by the caller from
+ * the tensor its version conditions on.
+ */
+export function deriveSovitsPrior(weights: TensorStore, config: ConfigReader, gin: { readonly channels: number; readonly tensor: string }, version: string): SovitsPriorArchitecture {
+  const refBins = referenceBins(version, config);
   const [symbols = 0, hiddenChannels = 0] = shapeOf(weights, 'enc_p.text_embedding.weight', 2);
   const [, sslDim = 0] = shapeOf(weights, 'enc_p.ssl_proj.weight', 3);
   const [projOut = 0] = shapeOf(weights, 'enc_p.proj.weight', 3);
   const [, window2 = 0, headDim = 0] = shapeOf(weights, 'enc_p.encoder_text.attn_layers.0.emb_rel_k', 3);
   const [filterChannels = 0, , kernelSize = 0] = shapeOf(weights, 'enc_p.encoder_text.ffn_layers.0.conv_1.weight', 3);
   const [mrteHidden = 0] = shapeOf(weights, 'enc_p.mrte.c_pre.weight', 3);
-  const [upsampleInitialChannel = 0, ginChannels = 0] = shapeOf(weights, 'dec.cond.weight', 3);
-  const [, , convPreKernel = 0] = shapeOf(weights, 'dec.conv_pre.weight', 3);
   const [refHidden = 0, inputBins = 0] = shapeOf(weights, 'ref_enc.spectral.0.fc.weight', 2);
   const [, , refKernel = 0] = shapeOf(weights, 'ref_enc.temporal.0.conv1.conv.weight', 3);
   const [codebookSize = 0, codebookDim = 0] = shapeOf(weights, 'quantizer.vq.layers.0._codebook.embed', 2);
@@ -132,13 +139,50 @@ export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigRea
   const interChannels = projOut / 2;
   if (headDim === 0 || hiddenChannels % headDim !== 0) fail(weights, 'enc_p.encoder_text.attn_layers.0.emb_rel_k', `head width ${headDim} does not divide ${hiddenChannels}`);
   const nHeads = hiddenChannels / headDim;
+  if (inputBins !== refBins) fail(weights, 'ref_enc.spectral.0.fc.weight', `takes ${inputBins} spectrogram bins; a ${version} model takes ${refBins}`);
+  config.expectMatches('model.hidden_channels', hiddenChannels, 'enc_p.text_embedding.weight');
+  config.expectMatches('model.inter_channels', interChannels, 'enc_p.proj.weight');
+  config.expectMatches('model.filter_channels', filterChannels, 'enc_p.encoder_text.ffn_layers.0.conv_1.weight');
+  config.expectMatches('model.kernel_size', kernelSize, 'enc_p.encoder_text.ffn_layers.0.conv_1.weight');
+  config.expectMatches('model.n_heads', nHeads, 'enc_p.encoder_text.attn_layers.0.emb_rel_k');
+  config.expectMatches('model.gin_channels', gin.channels, gin.tensor);
+  return {
+    symbols,
+    sslDim,
+    interChannels,
+    hiddenChannels,
+    filterChannels,
+    nHeads,
+    kernelSize,
+    encoder: {
+      sslLayers: countIndexed(weights, (i) => `enc_p.encoder_ssl.attn_layers.${i}.conv_q.weight`),
+      textLayers: countIndexed(weights, (i) => `enc_p.encoder_text.attn_layers.${i}.conv_q.weight`),
+      encoder2Layers: countIndexed(weights, (i) => `enc_p.encoder2.attn_layers.${i}.conv_q.weight`),
+      window: (window2 - 1) / 2,
+    },
+    ginChannels: gin.channels,
+    mrte: { hiddenChannels: mrteHidden, heads: MRTE_HEADS },
+    refEncoder: { inputBins, hiddenChannels: refHidden, heads: REF_ENCODER_HEADS, kernelSize: refKernel },
+    quantizer: { layers: countIndexed(weights, (i) => `quantizer.vq.layers.${i}._codebook.embed`), codebookSize, codebookDim },
+    sslProj: { kernelSize: sslProjKernel, stride: sslProjKernel },
+    semanticFrameRate: config.string('model.semantic_frame_rate', '25hz'),
+  };
+}
+
+/** The reference encoder's input bins: all 1025 for v1, the first 704 from v2 on. */
+export function referenceBins(version: string, config: ConfigReader): number {
+  return version === 'v1' ? config.int('data.filter_length') / 2 + 1 : REF_ENCODER_V2_BINS;
+}
+
+export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigReader, version: VitsSovitsVersion): SovitsArchitecture {
+  const [upsampleInitialChannel = 0, ginChannels = 0] = shapeOf(weights, 'dec.cond.weight', 3);
+  const [, , convPreKernel = 0] = shapeOf(weights, 'dec.conv_pre.weight', 3);
+  const prior = deriveSovitsPrior(weights, config, { channels: ginChannels, tensor: 'dec.cond.weight' }, version);
+  const mrteHidden = prior.mrte.hiddenChannels;
   const speakerFusion = fusesSpeakerEmbedding(version) ? deriveSpeakerFusion(weights, version, ginChannels, mrteHidden) : null;
   if (speakerFusion === null && mrteHidden !== ginChannels) {
     fail(weights, 'enc_p.mrte.c_pre.weight', `MRTE width ${mrteHidden} differs from gin_channels ${ginChannels}; GPT-SoVITS adds the speaker embedding to it`);
   }
-  const expectedBins = version === 'v1' ? config.int('data.filter_length') / 2 + 1 : REF_ENCODER_V2_BINS;
-  if (inputBins !== expectedBins) fail(weights, 'ref_enc.spectral.0.fc.weight', `takes ${inputBins} spectrogram bins; a ${version} model takes ${expectedBins}`);
-
   const upsampleRates = config.intList('model.upsample_rates');
   const stages = countIndexed(weights, (i) => `dec.ups.${i}.weight`);
   if (stages !== upsampleRates.length) fail(weights, `dec.ups.${stages}.weight`, `the decoder has ${stages} upsampling layers but config field 'model.upsample_rates' lists ${upsampleRates.length}`);
@@ -171,37 +215,15 @@ export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigRea
   const [, , wnKernelSize = 0] = shapeOf(weights, `${firstFlow}.enc.in_layers.0.weight`, 3);
   const wnLayers = countIndexed(weights, (i) => `${firstFlow}.enc.in_layers.${i}.weight`);
 
-  const semanticFrameRate = config.string('model.semantic_frame_rate', '25hz');
-  config.expectMatches('model.hidden_channels', hiddenChannels, 'enc_p.text_embedding.weight');
-  config.expectMatches('model.inter_channels', interChannels, 'enc_p.proj.weight');
-  config.expectMatches('model.filter_channels', filterChannels, 'enc_p.encoder_text.ffn_layers.0.conv_1.weight');
-  config.expectMatches('model.kernel_size', kernelSize, 'enc_p.encoder_text.ffn_layers.0.conv_1.weight');
-  config.expectMatches('model.n_heads', nHeads, 'enc_p.encoder_text.attn_layers.0.emb_rel_k');
-  config.expectMatches('model.gin_channels', ginChannels, 'dec.cond.weight');
   config.expectMatches('model.upsample_initial_channel', upsampleInitialChannel, 'dec.cond.weight');
   config.expectMatches('model.resblock', '1', 'dec.resblocks.0.convs1.0.weight');
   sameList(config, 'model.upsample_kernel_sizes', upsampleKernelSizes, 'dec.ups.*.weight');
   sameList(config, 'model.resblock_kernel_sizes', resblockKernelSizes, 'dec.resblocks.*.convs1.0.weight');
   const filterLength = config.int('data.filter_length');
   return {
+    ...prior,
     version,
-    symbols,
-    sslDim,
-    interChannels,
-    hiddenChannels,
-    filterChannels,
-    nHeads,
-    kernelSize,
-    encoder: {
-      sslLayers: countIndexed(weights, (i) => `enc_p.encoder_ssl.attn_layers.${i}.conv_q.weight`),
-      textLayers: countIndexed(weights, (i) => `enc_p.encoder_text.attn_layers.${i}.conv_q.weight`),
-      encoder2Layers: countIndexed(weights, (i) => `enc_p.encoder2.attn_layers.${i}.conv_q.weight`),
-      window: (window2 - 1) / 2,
-    },
-    ginChannels,
-    mrte: { hiddenChannels: mrteHidden, heads: MRTE_HEADS },
     speakerFusion,
-    refEncoder: { inputBins, hiddenChannels: refHidden, heads: REF_ENCODER_HEADS, kernelSize: refKernel },
     decoder: {
       resblock: '1',
       upsampleInitialChannel,
@@ -213,10 +235,7 @@ export function deriveSovitsArchitecture(weights: TensorStore, config: ConfigRea
       convPreKernel,
       convPostKernel,
     },
-    flow: { layerIndices, hiddenChannels: flowHidden, wnLayers, wnKernelSize, wnDilationRate: FLOW_DILATION_RATE, meanOnly: postOut === interChannels / 2 },
-    quantizer: { layers: countIndexed(weights, (i) => `quantizer.vq.layers.${i}._codebook.embed`), codebookSize, codebookDim },
-    sslProj: { kernelSize: sslProjKernel, stride: sslProjKernel },
-    semanticFrameRate,
+    flow: { layerIndices, hiddenChannels: flowHidden, wnLayers, wnKernelSize, wnDilationRate: FLOW_DILATION_RATE, meanOnly: postOut === prior.interChannels / 2 },
     samplingRate: config.int('data.sampling_rate'),
     hopLength,
     filterLength,

@@ -34,6 +34,12 @@ describe('SoVITS v3/v4 checkpoints', () => {
       expect(names.some((name) => /weight_[gv]$|embed_avg|cluster_size|inited/.test(name))).toBe(false);
       expect(names.filter((name) => name.startsWith('cfm.estimator.transformer_blocks.1.'))).toHaveLength(14);
       expect((await model.weights.read('wns1.enc.cond_layer.weight')).dtype).toBe('float32');
+      const a = model.architecture;
+      expect([a.sslDim, a.hiddenChannels, a.ginChannels, a.mrte.hiddenChannels, a.refEncoder.inputBins, a.bridgeChannels]).toEqual([16, 16, 48, 48, 704, 24]);
+      expect(a.wns1).toEqual({ hiddenChannels: 24, kernelSize: 5, layers: 3, dilationRate: 1 });
+      expect(a.dit).toEqual({
+        dim: 32, depth: 2, heads: 2, headDim: 16, ffDim: 64, melDim: 100, textDim: 24, textBlocks: 2, textBlockDim: 48, timeFreqDim: 256, convPosKernel: 31, convPosGroups: 16,
+      });
     } finally {
       await model.weights.close();
     }

@@ -3,7 +3,7 @@
  * architecture; gpt-sovits.md section 2.2 lists the same layout for the real dimensions.
  * @module
  */
-import type { SovitsArchitecture } from './sovits-architecture.ts';
+import type { SovitsArchitecture, SovitsPriorArchitecture } from './sovits-architecture.ts';
 
 type Shapes = Map<string, readonly number[]>;
 
@@ -17,7 +17,7 @@ function linear(shapes: Shapes, name: string, out: number, input: number): void 
   shapes.set(`${name}.bias`, [out]);
 }
 
-function encoder(shapes: Shapes, prefix: string, layers: number, a: SovitsArchitecture): void {
+function encoder(shapes: Shapes, prefix: string, layers: number, a: SovitsPriorArchitecture): void {
   const h = a.hiddenChannels;
   for (let i = 0; i < layers; i += 1) {
     for (const rel of ['emb_rel_k', 'emb_rel_v']) shapes.set(`${prefix}.attn_layers.${i}.${rel}`, [1, 2 * a.encoder.window + 1, h / a.nHeads]);
@@ -31,7 +31,7 @@ function encoder(shapes: Shapes, prefix: string, layers: number, a: SovitsArchit
   }
 }
 
-function textEncoder(shapes: Shapes, a: SovitsArchitecture): void {
+function textEncoder(shapes: Shapes, a: SovitsPriorArchitecture): void {
   const h = a.hiddenChannels;
   const m = a.mrte.hiddenChannels;
   conv(shapes, 'enc_p.ssl_proj', h, a.sslDim, 1);
@@ -82,7 +82,7 @@ function flow(shapes: Shapes, a: SovitsArchitecture): void {
   }
 }
 
-function referenceEncoder(shapes: Shapes, a: SovitsArchitecture): void {
+function referenceEncoder(shapes: Shapes, a: SovitsPriorArchitecture): void {
   const r = a.refEncoder;
   const h = r.hiddenChannels;
   linear(shapes, 'ref_enc.spectral.0.fc', h, r.inputBins);
@@ -92,15 +92,29 @@ function referenceEncoder(shapes: Shapes, a: SovitsArchitecture): void {
   linear(shapes, 'ref_enc.fc.fc', a.ginChannels, h);
 }
 
-/** Name -> shape of every tensor inference uses (training-only buffers excluded). */
-export function sovitsExpectedShapes(a: SovitsArchitecture): Map<string, readonly number[]> {
+/** Name -> shape of the tensors every version has: text encoder, reference encoder, prompt extractor. */
+export function sovitsPriorExpectedShapes(a: SovitsPriorArchitecture): Map<string, readonly number[]> {
   const shapes: Shapes = new Map();
   textEncoder(shapes, a);
-  decoder(shapes, a);
-  flow(shapes, a);
   referenceEncoder(shapes, a);
   conv(shapes, 'ssl_proj', a.sslDim, a.sslDim, a.sslProj.kernelSize);
   for (let q = 0; q < a.quantizer.layers; q += 1) shapes.set(`quantizer.vq.layers.${q}._codebook.embed`, [a.quantizer.codebookSize, a.quantizer.codebookDim]);
+  return shapes;
+}
+
+/** Name -> shape of every tensor inference uses (training-only buffers excluded), in state-dict order. */
+export function sovitsExpectedShapes(a: SovitsArchitecture): Map<string, readonly number[]> {
+  const prior = sovitsPriorExpectedShapes(a);
+  const shapes: Shapes = new Map();
+  const take = (prefix: string): void => {
+    for (const [name, shape] of prior) if (name.startsWith(prefix)) shapes.set(name, shape);
+  };
+  take('enc_p.');
+  decoder(shapes, a);
+  flow(shapes, a);
+  take('ref_enc.');
+  take('ssl_proj.');
+  take('quantizer.');
   if (a.speakerFusion !== null) {
     linear(shapes, 'sv_emb', a.ginChannels, a.speakerFusion.embeddingDim);
     linear(shapes, 'ge_to512', a.mrte.hiddenChannels, a.ginChannels);
