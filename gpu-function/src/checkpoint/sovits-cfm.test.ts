@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readNpy, toFloat32 } from '../tensor/index.ts';
+import { numel, readNpy, toFloat32 } from '../tensor/index.ts';
+import { sovitsCfmArchitectureOf, sovitsCfmSpecs, v4VocoderSpecs, writeSyntheticSovitsCfm } from '../synthetic/index.ts';
 import { decideCfmVersion, readSovitsCfmCheckpoint } from './gpt-sovits-sovits-cfm.ts';
 import { readSovitsCheckpoint } from './index.ts';
 import { ConfigReader } from './plain.ts';
-import { HAVE_PARITY, PARITY_DIR, rejection } from './test-support.ts';
+import { HAVE_PARITY, PARITY_DIR, rejection, withTempDir } from './test-support.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'v3v4');
 const ckpt = (name: string): string => join(FIXTURES, 'ckpt', name);
@@ -98,5 +99,28 @@ describe('SoVITS v3/v4 checkpoints', () => {
     if (!HAVE_PARITY) return;
     const v2 = join(PARITY_DIR, 'ckpt', 'sovits_v2_micro.pth');
     expect((await rejection(readSovitsCfmCheckpoint(v2))).message).toContain('has no cfm.* (DiT) weights');
+  });
+
+  it.each(['v4', 'v3'] as const)('reads a synthetic tiny %s model written as s2_train_v3.py saves it, with the architecture the writer meant', async (version) => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, `${version}.pth`);
+      await writeSyntheticSovitsCfm(file, { version, size: 'tiny' }, { seed: 3 });
+      const model = await readSovitsCfmCheckpoint(file);
+      try {
+        expect(model).toMatchObject({ version, versionSource: 'config', lora: null });
+        expect(model.architecture).toEqual(sovitsCfmArchitectureOf({ version, size: 'tiny' }));
+      } finally {
+        await model.weights.close();
+      }
+    });
+  });
+
+  it("lays the full-size model out as GPT-SoVITS's: 685 tensors and 384,394,985 values, the vocoder at 480× with 512 channels", () => {
+    const specs = sovitsCfmSpecs({ version: 'v4', size: 'full' });
+    expect(specs).toHaveLength(685);
+    expect(specs.reduce((sum, spec) => sum + numel(spec.shape), 0)).toBe(384_394_985);
+    const vocoder = v4VocoderSpecs('full');
+    expect(vocoder.find((spec) => spec.name === 'conv_pre.weight')?.shape).toEqual([512, 100, 7]);
+    expect(vocoder.find((spec) => spec.name === 'conv_post.weight')?.shape).toEqual([1, 16, 7]);
   });
 });

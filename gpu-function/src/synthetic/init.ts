@@ -10,7 +10,9 @@ import { deriveSeed, Prng } from './prng.ts';
 export type Init =
   | { readonly kind: 'normal'; readonly mean: number; readonly std: number }
   | { readonly kind: 'uniform'; readonly low: number; readonly high: number }
-  | { readonly kind: 'constant'; readonly value: number };
+  | { readonly kind: 'constant'; readonly value: number }
+  /** A tensor that is a formula, not a parameter (a RoPE frequency table). */
+  | { readonly kind: 'values'; readonly values: Float32Array };
 
 export interface TensorSpec {
   readonly name: string;
@@ -62,6 +64,10 @@ export function fillTensor(spec: TensorSpec, seed: number): Float32Array {
   const out = new Float32Array(numel(spec.shape));
   const init = spec.init;
   if (init.kind === 'constant') return out.fill(init.value);
+  if (init.kind === 'values') {
+    out.set(init.values.subarray(0, out.length));
+    return out;
+  }
   const prng = new Prng(deriveSeed(seed, spec.name));
   if (init.kind === 'normal') prng.fillNormal(out, init.mean, init.std);
   else prng.fillUniform(out, init.low, init.high);

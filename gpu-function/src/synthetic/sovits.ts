@@ -56,10 +56,13 @@ export function sovitsSpecs(d: SovitsDims): TensorSpec[] {
 
 const hparams = (state: PickleWriteValue): PickleInstance => new PickleInstance('utils', 'HParams', state);
 
-/** The HParams object a WebUI training run stores (configs/s2*.json sections plus the run's fields). */
-export function sovitsHParams(d: SovitsDims): PickleInstance {
+/**
+ * The HParams object a training run stores (configs/s2*.json sections plus the run's fields). `version` is what the
+ * run records: the model's own, or v3/v4 for `s2_train_v3.py`, which builds on s2.json.
+ */
+export function sovitsHParams(d: SovitsDims, version: string = d.version): PickleInstance {
   const pro = d.version === 'v2Pro' || d.version === 'v2ProPlus';
-  const name = `synthetic_${d.version}`;
+  const name = `synthetic_${version}`;
   return hparams({
     train: hparams({
       log_interval: 100, eval_interval: 500, seed: 1234, epochs: 8, learning_rate: 0.0001, betas: [0.8, 0.99], eps: 1e-9,
@@ -80,9 +83,9 @@ export function sovitsHParams(d: SovitsDims): PickleInstance {
       resblock_kernel_sizes: [...RESBLOCK_KERNEL_SIZES], resblock_dilation_sizes: RESBLOCK_DILATIONS.map((row) => [...row]),
       upsample_rates: [...UPSAMPLE_RATES], upsample_initial_channel: d.upsampleInitialChannel,
       upsample_kernel_sizes: [...d.upsampleKernelSizes], n_layers_q: 3, use_spectral_norm: false, gin_channels: d.ginChannels,
-      semantic_frame_rate: '25hz', freeze_quantizer: true, version: d.version,
+      semantic_frame_rate: '25hz', freeze_quantizer: true, version,
     }),
-    s2_ckpt_dir: `logs/${name}`, content_module: 'cnhubert', save_weight_dir: 'SoVITS_weights_v2', name, version: d.version,
+    s2_ckpt_dir: `logs/${name}`, content_module: 'cnhubert', save_weight_dir: 'SoVITS_weights_v2', name, version,
     pretrain: null, resume_step: null,
   });
 }
