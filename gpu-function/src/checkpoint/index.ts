@@ -18,6 +18,7 @@ export {
   type SovitsLora,
 } from './gpt-sovits-sovits-cfm.ts';
 export { mergeLora, unwrapPeftName, type LoraOptions } from './lora-merge.ts';
+export { readV4Vocoder, v4VocoderShapes, V4_VOCODER_SAMPLE_RATE, type V4VocoderArchitecture, type V4VocoderCheckpoint } from './vocoder-v4.ts';
 export type { SovitsArchitecture, SovitsEncoderArchitecture, SovitsPriorArchitecture } from './sovits-architecture.ts';
 export { deriveSovitsCfmArchitecture, sovitsCfmExpectedShapes, type SovitsCfmArchitecture, type SovitsDitArchitecture } from './sovits-cfm-architecture.ts';
 export { sovitsExpectedShapes, sovitsPriorExpectedShapes, isSovitsTrainingOnly } from './sovits-shapes.ts';

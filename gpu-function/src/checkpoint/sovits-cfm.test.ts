@@ -7,8 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { numel, readNpy, toFloat32 } from '../tensor/index.ts';
-import { sovitsCfmArchitectureOf, sovitsCfmSpecs, v4VocoderSpecs, writeSyntheticSovitsCfm } from '../synthetic/index.ts';
+import { sovitsCfmArchitectureOf, sovitsCfmSpecs, v4VocoderSpecs, writeSyntheticSovitsCfm, writeSyntheticV4Vocoder } from '../synthetic/index.ts';
 import { decideCfmVersion, readSovitsCfmCheckpoint } from './gpt-sovits-sovits-cfm.ts';
+import { readV4Vocoder } from './vocoder-v4.ts';
 import { readSovitsCheckpoint } from './index.ts';
 import { ConfigReader } from './plain.ts';
 import { HAVE_PARITY, PARITY_DIR, rejection, withTempDir } from './test-support.ts';
@@ -122,5 +123,23 @@ describe('SoVITS v3/v4 checkpoints', () => {
     const vocoder = v4VocoderSpecs('full');
     expect(vocoder.find((spec) => spec.name === 'conv_pre.weight')?.shape).toEqual([512, 100, 7]);
     expect(vocoder.find((spec) => spec.name === 'conv_post.weight')?.shape).toEqual([1, 16, 7]);
+  });
+
+  it("reads the v4 vocoder (GPT-SoVITS's vocoder.pth layout, and a synthetic one) and refuses other files given as it", async () => {
+    const micro = await readV4Vocoder(ckpt('vocoder_v4_micro.pth'));
+    expect(micro.architecture).toEqual({
+      melChannels: 100, initialChannels: 32, upsampleRates: [10, 6, 2, 2, 2], upsampleKernels: [20, 12, 4, 4, 4], resblockKernels: [3, 7, 11],
+      resblockDilations: [[1, 3, 5], [1, 3, 5], [1, 3, 5]], sampleRate: 48000,
+    });
+    await micro.weights.close();
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'vocoder.pth');
+      await writeSyntheticV4Vocoder(file, 'tiny', { seed: 2 });
+      const synthetic = await readV4Vocoder(file);
+      expect(synthetic.architecture).toEqual(micro.architecture);
+      await synthetic.weights.close();
+    });
+    expect((await rejection(readV4Vocoder(ckpt('s2Gv4_micro.pth')))).message).toContain('is a GPT-SoVITS model checkpoint, not the v4 vocoder');
+    expect((await rejection(readV4Vocoder(ckpt('bigvgan_v3_micro/bigvgan_generator.pt')))).message).toContain("holds a BigVGAN 'generator'");
   });
 });
