@@ -199,10 +199,12 @@ export class Ops {
       group: attr.int(options.groups ?? 1),
     });
   }
-  convTranspose(x: Value, weight: Value, bias: Value | null, options: { stride: number; padding: number }): Value {
+  /** `groups` (default 1): a depthwise transposed convolution with weight `[C, 1, k]` when it equals the channels. */
+  convTranspose(x: Value, weight: Value, bias: Value | null, options: { stride: number; padding: number; groups?: number }): Value {
     return this.#unary('ConvTranspose', [x, weight, bias], {
       strides: attr.ints([options.stride]),
       pads: attr.ints([options.padding, options.padding]),
+      ...(options.groups === undefined ? {} : { group: attr.int(options.groups) }),
     });
   }
 

@@ -74,11 +74,17 @@ function input(d: Declared, name: string): Value {
  */
 export function buildExtractGraph(options: SovitsGraphOptions): GraphBuilder {
   const d = declare(SOVITS_EXTRACT_IO, options);
-  const { op } = d;
-  const lengths = input(d, 'ssl_lengths');
+  const extracted = extractCodes(d.op, input(d, 'ssl'), input(d, 'ssl_lengths'));
+  d.output('codes', extracted.codes);
+  d.output('code_lengths', extracted.codeLengths);
+  return d.g;
+}
+
+/** The extract graph's body (`ssl [B, ssl_dim, T50]` float32, `ssl_lengths [B]`), shared with the v3/v4 graphs. */
+export function extractCodes(op: SovitsOps, ssl: Value, lengths: Value): { readonly codes: Value; readonly codeLengths: Value } {
   const weight = op.toFloat32(op.g.weight('ssl_proj.weight'));
   const bias = op.toFloat32(op.g.weight('ssl_proj.bias'));
-  const projected = op.transpose(op.conv(input(d, 'ssl'), weight, bias, { stride: 2 }), [0, 2, 1]); // [B, T25, 768]
+  const projected = op.transpose(op.conv(ssl, weight, bias, { stride: 2 }), [0, 2, 1]); // [B, T25, 768]
   const embed = op.toFloat32(op.g.weight('quantizer.vq.layers.0._codebook.embed')); // [1024, 768]
   const xx = op.reduceSum(op.mul(projected, projected), [2]); // [B, T25, 1]
   const xe = op.matMul(projected, op.transpose(embed, [1, 0])); // [B, T25, 1024]
@@ -86,9 +92,7 @@ export function buildExtractGraph(options: SovitsGraphOptions): GraphBuilder {
   const score = op.neg(op.add(op.sub(xx, op.mul(op.float32([2], []), xe)), ee));
   const codeLengths = op.div(lengths, op.i64Scalar(2));
   const valid = op.lengthMask(codeLengths, op.dimScalar(projected, 1)); // [B, T25]
-  d.output('codes', op.where(valid, op.argMax(score, 2), op.i64Scalar(0)));
-  d.output('code_lengths', codeLengths);
-  return d.g;
+  return { codes: op.where(valid, op.argMax(score, 2), op.i64Scalar(0)), codeLengths };
 }
 
 /** `ref_audio` -> spectrogram -> `ref_enc` -> `ge` (v2Pro: fused with `sv_emb`). */

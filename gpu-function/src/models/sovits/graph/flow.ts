@@ -26,8 +26,14 @@ export function reverseFlow(op: SovitsOps, z: Value, mask: Value, ge: Value, dim
   return x;
 }
 
-/** `modules.WN`: gated dilated convolutions conditioned on `ge`, with residual and skip outputs. */
-function waveNet(op: SovitsOps, x: Value, mask: Value, ge: Value, prefix: string, dims: SovitsFlowDims): Value {
+/** The widths of one `modules.WN`. */
+export type WaveNetDims = Pick<SovitsFlowDims, 'hidden' | 'kernel' | 'layers' | 'dilationRate'>;
+
+/**
+ * `modules.WN`: gated dilated convolutions conditioned on `ge`, with residual and skip outputs. `x [B, hidden, F]`
+ * must be zero past each row's length (`mask [B, 1, F]`); `ge [B, gin, 1]`. Also v3/v4's `wns1.enc`.
+ */
+export function waveNet(op: SovitsOps, x: Value, mask: Value, ge: Value, prefix: string, dims: WaveNetDims): Value {
   const channels = dims.hidden;
   const condition = conv1d(op, ge, `${prefix}.cond_layer`); // [B, 2 * hidden * layers, 1]
   const conditions = op.split(condition, Array.from({ length: dims.layers }, () => 2 * channels), 1);

@@ -1,5 +1,5 @@
 /**
- * The HiFi-GAN `Generator` (`dec`): conv_pre + cond(ge), then per upsample stage LeakyReLU(0.1), a transposed
+ * The HiFi-GAN `Generator` (`dec`; v4's vocoder is the same module without `cond`): conv_pre + cond(ge), then per upsample stage LeakyReLU(0.1), a transposed
  * convolution and the mean of the stage's ResBlock1s, then LeakyReLU(0.01), conv_post and tanh.
  *
  * Batching: GPT-SoVITS decodes one unpadded item, so its convolutions see zeros past the end. In a padded batch the
@@ -14,27 +14,33 @@ import type { SovitsOps } from './sovits-ops.ts';
 
 const LRELU_SLOPE = 0.1;
 
-/** `z [B, inter, F]` (zero past `lengths`), `ge [B, gin, 1]`, `lengths [B]` frames -> audio `[B, 1, F * 640]`. */
-export function generator(op: SovitsOps, z: Value, ge: Value, lengths: Value, dims: SovitsGeneratorDims): Value {
+/**
+ * `z [B, inter, F]` (zero past `lengths`), `ge [B, gin, 1]`, `lengths [B]` frames -> audio `[B, 1, F * hop]`, hop the
+ * product of the upsample rates. `ge` null: a generator without `cond` (`gin_channels=0`). Weights are read under
+ * `prefix` (`dec` in SoVITS files; the v4 vocoder's own state dict has none: pass `''`).
+ */
+export function generator(op: SovitsOps, z: Value, ge: Value | null, lengths: Value, dims: SovitsGeneratorDims, prefix = 'dec'): Value {
+  const name = (layer: string): string => (prefix === '' ? layer : `${prefix}.${layer}`);
   let rate = 1;
   const maskAt = (x: Value): Value => op.channelMask(op.mul(lengths, op.i64Scalar(rate)), x); // [B, 1, L]
-  let x = op.add(conv1d(op, z, 'dec.conv_pre', { padding: 3 }), conv1d(op, ge, 'dec.cond')); // [B, C0, F]
+  const pre = conv1d(op, z, name('conv_pre'), { padding: 3 });
+  let x = ge === null ? pre : op.add(pre, conv1d(op, ge, name('cond'))); // [B, C0, F]
   x = op.mul(x, maskAt(x));
   const kernels = dims.resblockKernels.length;
   dims.upsampleRates.forEach((upsample, stage) => {
     const kernel = dims.upsampleKernels[stage] ?? upsample;
-    x = convTranspose1d(op, op.leakyRelu(x, LRELU_SLOPE), `dec.ups.${stage}`, upsample, (kernel - upsample) / 2); // [B, C, L * u]
+    x = convTranspose1d(op, op.leakyRelu(x, LRELU_SLOPE), name(`ups.${stage}`), upsample, (kernel - upsample) / 2); // [B, C, L * u]
     rate *= upsample;
     const mask = maskAt(x);
     x = op.mul(x, mask);
     let sum: Value | undefined;
     for (let j = 0; j < kernels; j += 1) {
-      const block = resBlock1(op, x, mask, `dec.resblocks.${stage * kernels + j}`, dims.resblockKernels[j] ?? 3, dims.resblockDilations[j] ?? []);
+      const block = resBlock1(op, x, mask, name(`resblocks.${stage * kernels + j}`), dims.resblockKernels[j] ?? 3, dims.resblockDilations[j] ?? []);
       sum = sum === undefined ? block : op.add(sum, block);
     }
     x = op.div(sum ?? x, op.float(kernels));
   });
-  const post = conv1d(op, op.leakyRelu(x, 0.01), 'dec.conv_post', { padding: 3 }); // [B, 1, F * 640]
+  const post = conv1d(op, op.leakyRelu(x, 0.01), name('conv_post'), { padding: 3 }); // [B, 1, F * hop]
   return op.mul(op.tanh(post), maskAt(post));
 }
 

@@ -17,14 +17,25 @@ export interface Spectrogram {
   readonly lengths: Value; // [B] int64: floor(samples / hop)
 }
 
-/** `audio [B, N]` float32 with valid `lengths [B]` -> the first `bins` magnitude bins per frame. */
-export function spectrogram(op: SovitsOps, audio: Value, lengths: Value, bins: number): Spectrogram {
-  const { nFft, hop, window } = SOVITS_STFT;
+/** An STFT's sizes (`n_fft`, hop, window length) and the magnitude's epsilon. */
+export interface StftSpec {
+  readonly nFft: number;
+  readonly hop: number;
+  readonly window: number;
+  readonly eps: number;
+}
+
+/**
+ * `audio [B, N]` float32 with valid `lengths [B]` -> the first `bins` magnitude bins per frame, for SoVITS's STFT
+ * or another `stft` (v3/v4's mel front ends: 1024/256/1024 and 1280/320/1280, same padding and magnitude).
+ */
+export function spectrogram(op: SovitsOps, audio: Value, lengths: Value, bins: number, stft: StftSpec = SOVITS_STFT): Spectrogram {
+  const { nFft, hop, window } = stft;
   const pad = (nFft - hop) / 2;
   const padded = op.unsqueeze(reflectPad(op, audio, lengths, pad), [1]); // [B, 1, N + 2 * pad]
   const frames = op.conv(padded, dftBasis(op, bins, nFft, window), null, { stride: hop }); // [B, 2 * bins, F]
   const [re, im] = op.split(frames, [bins, bins], 1) as [Value, Value];
-  const power = op.add(op.add(op.mul(re, re), op.mul(im, im)), op.float32([SOVITS_STFT.eps], []));
+  const power = op.add(op.add(op.mul(re, re), op.mul(im, im)), op.float32([stft.eps], []));
   return { magnitude: op.sqrt(power), lengths: op.div(lengths, op.i64Scalar(hop)) };
 }
 

@@ -24,6 +24,18 @@ export interface TextEncoderInputs {
   readonly frames: Value;
 }
 
+/** The widths {@link encodeContent} reads: the encoders, MRTE and (v2Pro) the speaker fusion. */
+export type TextEncoderDims = Pick<SovitsDims, 'hidden' | 'encoder' | 'mrte' | 'speakerFusion'>;
+
+/** `enc_p`'s content path, before its prior projection. */
+export interface EncodedContent {
+  readonly encoded: Value; // [B, hidden, 2T] encoder2 output (before the speed resize)
+  /** `[B, hidden, F]` after the per-row speed resize (`TextEncoder.forward`'s returned `y`); F = `frames`. */
+  readonly resized: Value;
+  readonly mask: Value; // [B, 1, F] float
+  readonly lengths: Value; // [B] int64
+}
+
 export interface Prior {
   readonly encoded: Value; // [B, hidden, 2T] encoder2 output (before the speed resize)
   readonly m: Value; // [B, inter, F]
@@ -32,7 +44,11 @@ export interface Prior {
   readonly lengths: Value; // [B] int64
 }
 
-export function textEncoder(op: SovitsOps, inputs: TextEncoderInputs, dims: SovitsDims): Prior {
+/**
+ * Codebook lookup, SSL/text encoders, MRTE, encoder2 and the speed resize: what `TextEncoder.forward` returns as `y`
+ * (v3/v4's `decode_encp` uses it; v1/v2 project it to the prior in {@link textEncoder}).
+ */
+export function encodeContent(op: SovitsOps, inputs: TextEncoderInputs, dims: TextEncoderDims): EncodedContent {
   const encoderSpec = (name: string, layers: number): EncoderSpec => ({
     prefix: `enc_p.${name}`,
     layers,
@@ -65,7 +81,12 @@ export function textEncoder(op: SovitsOps, inputs: TextEncoderInputs, dims: Sovi
 
   const resized = resizeFrames(op, encoded, sslLengths, inputs.speed, inputs.frames); // [B, H, F]
   const mask = op.cast(op.unsqueeze(op.lengthMask(resized.lengths, inputs.frames), [1]), op.g.floatType); // [B, 1, F]
-  const stats = op.mul(conv1d(op, resized.x, 'enc_p.proj'), mask); // [B, 2 * inter, F]
+  return { encoded, resized: resized.x, mask, lengths: resized.lengths };
+}
+
+export function textEncoder(op: SovitsOps, inputs: TextEncoderInputs, dims: SovitsDims): Prior {
+  const { encoded, resized, mask, lengths } = encodeContent(op, inputs, dims);
+  const stats = op.mul(conv1d(op, resized, 'enc_p.proj'), mask); // [B, 2 * inter, F]
   const [m, logs] = op.split(stats, [dims.inter, dims.inter], 1) as [Value, Value];
-  return { encoded, m, logs, mask, lengths: resized.lengths };
+  return { encoded, m, logs, mask, lengths };
 }
