@@ -19,13 +19,24 @@ export interface BundleSessions {
   readonly t2sDecode: ModelSession;
   readonly sovitsExtract: ModelSession;
   readonly sovitsRefEncoder: ModelSession;
-  readonly sovitsDecoder: ModelSession;
+  /** v1/v2/v2Pro/v2ProPlus: the VITS decoder; v3/v4 bundles have `cfm` instead. */
+  readonly sovitsDecoder: ModelSession | undefined;
+  readonly cfm: CfmBundleSessions | undefined;
   readonly bert: ModelSession | undefined;
   readonly hubert: ModelSession | undefined;
   /** v2Pro/v2ProPlus: the speaker-verification model whose embedding the reference encoder fuses into `ge`. */
   readonly sv: ModelSession | undefined;
   /** The user's G2PW model (Mandarin polyphones), when the bundle carries it. */
   readonly g2pw: ModelSession | undefined;
+}
+
+/** The graphs of v3/v4 synthesis after T2S (see models/cfm/io.ts and models/vocoder/io.ts). */
+export interface CfmBundleSessions {
+  readonly mel: ModelSession;
+  readonly encp: ModelSession;
+  readonly text: ModelSession;
+  readonly step: ModelSession;
+  readonly vocoder: ModelSession;
 }
 
 export interface LoadedBundle {
@@ -81,7 +92,11 @@ export async function loadBundle(dir: string, options: LoadBundleOptions): Promi
     t2sDecode: await open('t2s-decode'),
     sovitsExtract: await open('sovits-extract'),
     sovitsRefEncoder: await open('sovits-ref-encoder'),
-    sovitsDecoder: await open('sovits-decoder'),
+    sovitsDecoder: manifest.sovits === null ? undefined : await open('sovits-decoder'),
+    cfm:
+      manifest.cfm === null
+        ? undefined
+        : { mel: await open('cfm-mel'), encp: await open('cfm-encp'), text: await open('cfm-text'), step: await open('cfm-step'), vocoder: await open('vocoder') },
     bert: has('bert') ? await open('bert') : undefined,
     hubert: has('hubert') ? await open('hubert') : undefined,
     sv: manifest.sv === null ? undefined : await open('sv'),
@@ -95,7 +110,8 @@ export async function loadBundle(dir: string, options: LoadBundleOptions): Promi
     sessions,
     bertVocabPath: manifest.bert === null ? undefined : join(dir, BERT_VOCAB_PATH),
     async release() {
-      for (const session of Object.values(sessions)) await (session as ModelSession | undefined)?.release();
+      const { cfm, ...graphs } = sessions;
+      for (const session of [...Object.values(graphs), ...Object.values(cfm ?? {})]) await (session as ModelSession | undefined)?.release();
     },
   };
 }

@@ -44,8 +44,11 @@ export class VocoderRunner {
   }
 
   static fromBundle(bundle: LoadedBundle, limits: Partial<BatchLimits> = {}, onBatch?: (stats: VocoderBatchStats) => void): VocoderRunner {
-    const { inter, gin, codebookSize, symbols } = bundle.manifest.sovits.dims;
-    return new VocoderRunner(bundle.sessions.sovitsDecoder, { inter, gin, codebookSize, symbols }, limits, onBatch);
+    const sovits = bundle.manifest.sovits;
+    const decoder = bundle.sessions.sovitsDecoder;
+    if (sovits === null || decoder === undefined) throw new Error(`bundle ${bundle.manifest.id} is a ${bundle.manifest.gpt_sovits_version} model: it has no SoVITS decoder`);
+    const { inter, gin, codebookSize, symbols } = sovits.dims;
+    return new VocoderRunner(decoder, { inter, gin, codebookSize, symbols }, limits, onBatch);
   }
 
   /** Decodes every item; results are in input order, one per item. Never rejects. */

@@ -63,8 +63,10 @@ function item(spec: { tokens: number; phones?: number; speed?: number; seed?: nu
 }
 
 function runner(limits: Partial<BatchLimits> = {}, stats: VocoderBatchStats[] = [], session?: DecoderSession): VocoderRunner {
-  const dims = bundle.manifest.sovits.dims;
-  return new VocoderRunner(session ?? bundle.sessions.sovitsDecoder, { inter: dims.inter, gin: dims.gin, codebookSize: dims.codebookSize, symbols: dims.symbols }, limits, (s) => stats.push(s));
+  const dims = bundle.manifest.sovits?.dims;
+  const decoder = session ?? bundle.sessions.sovitsDecoder;
+  if (dims === undefined || decoder === undefined) throw new Error('the test bundle is not a VITS model');
+  return new VocoderRunner(decoder, { inter: dims.inter, gin: dims.gin, codebookSize: dims.codebookSize, symbols: dims.symbols }, limits, (s) => stats.push(s));
 }
 
 function audioOf(result: VocoderResult | undefined): Float32Array {
@@ -132,6 +134,7 @@ describe('vocoder runner (tiny bundle, fp32, CPU)', () => {
 
   it('retries a failed graph call item by item, so only the item that breaks it fails', async () => {
     const real = bundle.sessions.sovitsDecoder;
+    if (real === undefined) throw new Error('the test bundle is not a VITS model');
     // As a device error would for one input: this session refuses any call that contains a 13-token item.
     const flaky: DecoderSession = {
       label: real.label,

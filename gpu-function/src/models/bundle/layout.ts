@@ -4,6 +4,8 @@
  *   <bundle>/manifest.json
  *   <bundle>/<precision>/{t2s-prefill,t2s-decode,sovits-extract,sovits-ref-encoder,sovits-decoder,bert,hubert}.onnx
  *   <bundle>/<precision>/sv.onnx          v2Pro/v2ProPlus only: the speaker-verification model
+ *   <bundle>/<precision>/{cfm-mel,cfm-encp,cfm-text,cfm-step,vocoder}.onnx
+ *                                         v3/v4 only, in place of sovits-decoder
  *   <bundle>/<precision>/weights.bin      every graph's weights, each tensor stored once per precision
  *   <bundle>/bert/vocab.txt               the BERT tokenizer vocabulary
  *   <bundle>/frontend/...                 text-frontend data from the user's GPT-SoVITS install (see
@@ -15,6 +17,8 @@
  */
 import { BERT_FILE } from '../bert/io.ts';
 import { HUBERT_FILE } from '../hubert/io.ts';
+import { CFM_ENCP_IO, CFM_MEL_IO, CFM_STEP_IO, CFM_TEXT_IO } from '../cfm/io.ts';
+import { VOCODER_IO } from '../vocoder/io.ts';
 import { SOVITS_DECODER_IO, SOVITS_EXTRACT_IO, SOVITS_REF_ENCODER_IO } from '../sovits/io.ts';
 import { SV_FILE } from '../sv/io.ts';
 import { T2S_FILES } from '../t2s/io.ts';
@@ -31,6 +35,11 @@ export const GRAPH_FILES: Readonly<Record<GraphRole, string>> = {
   'sovits-extract': SOVITS_EXTRACT_IO.file,
   'sovits-ref-encoder': SOVITS_REF_ENCODER_IO.file,
   'sovits-decoder': SOVITS_DECODER_IO.file,
+  'cfm-mel': CFM_MEL_IO.file,
+  'cfm-encp': CFM_ENCP_IO.file,
+  'cfm-text': CFM_TEXT_IO.file,
+  'cfm-step': CFM_STEP_IO.file,
+  vocoder: VOCODER_IO.file,
   bert: BERT_FILE,
   hubert: HUBERT_FILE,
   sv: SV_FILE,

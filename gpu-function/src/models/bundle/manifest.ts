@@ -16,6 +16,9 @@ import type { HubertDims } from '../hubert/config.ts';
 import type { SovitsDims } from '../sovits/config.ts';
 import type { SvDims } from '../sv/config.ts';
 import type { T2sDims } from '../t2s/config.ts';
+import type { CfmDims } from '../cfm/config.ts';
+import type { BigvganDims } from '../vocoder/bigvgan-config.ts';
+import type { HifiganVocoderDims } from '../vocoder/config.ts';
 
 export const BUNDLE_FORMAT = 'gsv-edge-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -40,6 +43,28 @@ export const t2sDimsSchema = z.strictObject({
 }) satisfies z.ZodType<T2sDims>;
 
 const sovitsVersionSchema = z.enum(['v1', 'v2', 'v2Pro', 'v2ProPlus']);
+/** Every GPT-SoVITS version a bundle can hold: the VITS ones (`sovits` section) and v3/v4 (`cfm` section). */
+const gptSovitsVersionSchema = z.enum(['v1', 'v2', 'v2Pro', 'v2ProPlus', 'v3', 'v4']);
+export type BundleModelVersion = z.infer<typeof gptSovitsVersionSchema>;
+
+const encoderDimsSchema = z.strictObject({
+  sslLayers: positiveInt,
+  textLayers: positiveInt,
+  encoder2Layers: positiveInt,
+  heads: positiveInt,
+  window: positiveInt,
+  filter: positiveInt,
+  ffnKernel: positiveInt,
+});
+const mrteDimsSchema = z.strictObject({ hidden: positiveInt, heads: positiveInt });
+const refEncoderDimsSchema = z.strictObject({ bins: positiveInt, hidden: positiveInt, heads: positiveInt, kernel: positiveInt, temporalLayers: positiveInt });
+const generatorDimsShape = {
+  initialChannels: positiveInt,
+  upsampleRates: intList,
+  upsampleKernels: intList,
+  resblockKernels: intList,
+  resblockDilations: z.array(intList).readonly(),
+};
 
 export const sovitsDimsSchema = z.strictObject({
   version: sovitsVersionSchema,
@@ -49,19 +74,11 @@ export const sovitsDimsSchema = z.strictObject({
   hidden: positiveInt,
   inter: positiveInt,
   gin: positiveInt,
-  encoder: z.strictObject({
-    sslLayers: positiveInt,
-    textLayers: positiveInt,
-    encoder2Layers: positiveInt,
-    heads: positiveInt,
-    window: positiveInt,
-    filter: positiveInt,
-    ffnKernel: positiveInt,
-  }),
-  mrte: z.strictObject({ hidden: positiveInt, heads: positiveInt }),
+  encoder: encoderDimsSchema,
+  mrte: mrteDimsSchema,
   // Bundles written before v2Pro support have no such field: they are v1/v2.
   speakerFusion: z.strictObject({ embeddingDim: positiveInt }).nullable().default(null),
-  refEncoder: z.strictObject({ bins: positiveInt, hidden: positiveInt, heads: positiveInt, kernel: positiveInt, temporalLayers: positiveInt }),
+  refEncoder: refEncoderDimsSchema,
   flow: z.strictObject({
     couplings: z.array(z.number().int().nonnegative()).readonly(),
     hidden: positiveInt,
@@ -69,14 +86,60 @@ export const sovitsDimsSchema = z.strictObject({
     layers: positiveInt,
     dilationRate: positiveInt,
   }),
-  generator: z.strictObject({
-    initialChannels: positiveInt,
-    upsampleRates: intList,
-    upsampleKernels: intList,
-    resblockKernels: intList,
-    resblockDilations: z.array(intList).readonly(),
-  }),
+  generator: z.strictObject(generatorDimsShape),
 }) satisfies z.ZodType<SovitsDims>;
+
+export const cfmDimsSchema = z.strictObject({
+  version: z.enum(['v3', 'v4']),
+  encp: z.strictObject({
+    sslDim: positiveInt,
+    codebookSize: positiveInt,
+    symbols: positiveInt,
+    hidden: positiveInt,
+    gin: positiveInt,
+    encoder: encoderDimsSchema,
+    mrte: mrteDimsSchema,
+    refEncoder: refEncoderDimsSchema,
+    featureDim: positiveInt,
+    wns1: z.strictObject({ hidden: positiveInt, kernel: positiveInt, layers: positiveInt, dilationRate: positiveInt, out: positiveInt }),
+    frameRate: z.strictObject({ upsampleNum: positiveInt, upsampleDen: positiveInt, maskFramesPerToken: z.number().positive() }),
+  }),
+  dit: z.strictObject({
+    dim: positiveInt,
+    depth: positiveInt,
+    heads: positiveInt,
+    dimHead: positiveInt,
+    ffDim: positiveInt,
+    melDim: positiveInt,
+    textDim: positiveInt,
+    convLayers: positiveInt,
+    convInner: positiveInt,
+    convKernel: positiveInt,
+    freqEmbedDim: positiveInt,
+    posConvKernel: positiveInt,
+    posConvGroups: positiveInt,
+  }),
+}) satisfies z.ZodType<CfmDims>;
+
+export const hifiganVocoderDimsSchema = z.strictObject({ melChannels: positiveInt, ...generatorDimsShape }) satisfies z.ZodType<HifiganVocoderDims>;
+
+export const bigvganDimsSchema = z.strictObject({
+  melChannels: positiveInt,
+  ...generatorDimsShape,
+  activation: z.enum(['snake', 'snakebeta']),
+  snakeLogscale: z.boolean(),
+  filterTaps: positiveInt,
+  tanhAtFinal: z.boolean(),
+  biasAtFinal: z.boolean(),
+  sampleRate: positiveInt,
+}) satisfies z.ZodType<BigvganDims>;
+
+/** The vocoder after the CFM: v4's HiFi-GAN (48 kHz) or v3's BigVGAN v2 (24 kHz). */
+export const vocoderSectionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('hifigan'), dims: hifiganVocoderDimsSchema }),
+  z.strictObject({ kind: z.literal('bigvgan'), dims: bigvganDimsSchema }),
+]);
+export type VocoderSection = z.infer<typeof vocoderSectionSchema>;
 
 export const bertDimsSchema = z.strictObject({
   vocabSize: positiveInt,
@@ -140,6 +203,11 @@ export const FILE_ROLES = [
   'sovits-extract',
   'sovits-ref-encoder',
   'sovits-decoder',
+  'cfm-mel',
+  'cfm-encp',
+  'cfm-text',
+  'cfm-step',
+  'vocoder',
   'bert',
   'hubert',
   'sv',
@@ -173,7 +241,7 @@ export const manifestSchema = z.strictObject({
   id: idSchema,
   created_at: z.iso.datetime(),
   producer: z.string(),
-  gpt_sovits_version: sovitsVersionSchema,
+  gpt_sovits_version: gptSovitsVersionSchema,
   symbols: z.strictObject({ table: z.enum(['v1', 'v2']), count: positiveInt, sha256: sha256HexSchema }),
   sample_rate: positiveInt,
   samples_per_token: positiveInt,
@@ -184,7 +252,13 @@ export const manifestSchema = z.strictObject({
     /** Cosine similarity of each semantic token's embedding to the mute token (streaming mode 2 cuts on it). */
     mute_similarity: z.strictObject({ mute_token: z.number().int().nonnegative(), values: z.array(z.number().min(-1.0001).max(1.0001)).readonly() }),
   }),
-  sovits: z.strictObject({ dims: sovitsDimsSchema }),
+  /** v1, v2, v2Pro, v2ProPlus: the VITS decoder's widths; null for v3/v4. */
+  sovits: z.strictObject({ dims: sovitsDimsSchema }).nullable(),
+  /**
+   * v3/v4: the CFM's widths and the vocoder that follows it; absent in bundles made before v3/v4 existed.
+   * `sample_steps` is the default Euler step count per chunk (GPT-SoVITS's `sample_steps`, 32).
+   */
+  cfm: z.strictObject({ dims: cfmDimsSchema, vocoder: vocoderSectionSchema, sample_steps: positiveInt }).nullable().default(null),
   bert: z.strictObject({ dims: bertDimsSchema }).nullable(),
   hubert: z.strictObject({ dims: hubertDimsSchema }).nullable(),
   /** v2Pro/v2ProPlus: the ERes2NetV2 speaker-verification model (`sv.onnx`); absent in bundles made before it existed. */
@@ -197,23 +271,44 @@ export const manifestSchema = z.strictObject({
     bert: z.array(sourceFileSchema).nullable(),
     hubert: z.array(sourceFileSchema).nullable(),
     sv: sourceFileSchema.nullable().default(null),
+    /** v3/v4 LoRA files: the base model they were merged into. */
+    sovits_base: sourceFileSchema.nullable().default(null),
+    /** v3/v4: the vocoder's files (v4 `vocoder.pth`; v3 BigVGAN's `bigvgan_generator.pt` and `config.json`). */
+    vocoder: z.array(sourceFileSchema).nullable().default(null),
   }),
   /** Text-frontend data from the user's GPT-SoVITS install; absent in bundles made before it existed. */
   frontend: frontendManifestSchema.nullable().default(null),
   /** The user's G2PW model (Mandarin polyphones); null without one, absent in bundles made before it existed. */
   g2pw: g2pwManifestSchema.nullable().default(null),
 }).superRefine((manifest, context) => {
+  // Exactly one synthesis section, the one the version uses, of that version.
+  const version = manifest.gpt_sovits_version;
+  const usesCfm = version === 'v3' || version === 'v4';
+  if (usesCfm && (manifest.cfm === null || manifest.sovits !== null)) {
+    context.addIssue({ code: 'custom', path: ['cfm'], message: `a ${version} bundle needs a cfm section and no sovits section` });
+  }
+  if (!usesCfm && (manifest.sovits === null || manifest.cfm !== null)) {
+    context.addIssue({ code: 'custom', path: ['sovits'], message: `a ${version} bundle needs a sovits section and no cfm section` });
+  }
+  const sectionVersion = manifest.sovits?.dims.version ?? manifest.cfm?.dims.version;
+  if (sectionVersion !== undefined && sectionVersion !== version) {
+    context.addIssue({ code: 'custom', path: ['gpt_sovits_version'], message: `the bundle says ${version} but its model section is ${sectionVersion}` });
+  }
+  const expectedVocoder = version === 'v4' ? 'hifigan' : 'bigvgan';
+  if (manifest.cfm !== null && manifest.cfm.vocoder.kind !== expectedVocoder) {
+    context.addIssue({ code: 'custom', path: ['cfm', 'vocoder', 'kind'], message: `a ${version} model is vocoded by ${expectedVocoder}, not ${manifest.cfm.vocoder.kind}` });
+  }
   // A model that fuses a speaker embedding needs the model that computes it, of the width it projects.
-  const fusion = manifest.sovits.dims.speakerFusion;
+  const fusion = manifest.sovits?.dims.speakerFusion ?? null;
   if (fusion !== null && manifest.sv?.dims.embeddingDim !== fusion.embeddingDim) {
     context.addIssue({
       code: 'custom',
       path: ['sv'],
-      message: `a ${manifest.sovits.dims.version} model needs a speaker-verification model with a ${String(fusion.embeddingDim)}-wide embedding`,
+      message: `a ${version} model needs a speaker-verification model with a ${String(fusion.embeddingDim)}-wide embedding`,
     });
   }
   if (fusion === null && manifest.sv !== null) {
-    context.addIssue({ code: 'custom', path: ['sv'], message: `a ${manifest.sovits.dims.version} model takes no speaker embedding` });
+    context.addIssue({ code: 'custom', path: ['sv'], message: `a ${version} model takes no speaker embedding` });
   }
   // The g2pw section and the file list must name the same files; G2PW needs the BERT tokenizer.
   const g2pwListed = manifest.files.filter((file) => file.role === 'g2pw').map((file) => file.path);

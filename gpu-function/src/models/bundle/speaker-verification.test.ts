@@ -38,7 +38,7 @@ describe('gsv-edge bundle for v2Pro/v2ProPlus', () => {
       expect(manifestSchema.parse(JSON.parse(await readFile(join(out, MANIFEST_FILE), 'utf8')))).toEqual(manifest);
       expect(manifest.gpt_sovits_version).toBe(version);
       expect(manifest.symbols.table).toBe('v2');
-      expect(manifest.sovits.dims.speakerFusion).toEqual({ embeddingDim: 1280 });
+      expect(manifest.sovits?.dims.speakerFusion).toEqual({ embeddingDim: 1280 });
       expect(manifest.sv?.dims.embeddingDim).toBe(1280);
       expect(manifest.sources.sv).toEqual({ name: 'sv.ckpt', sha256: await sha256File(models.sv ?? '') });
       expect(manifest.files.filter((file) => file.role === 'sv').map((file) => file.path)).toEqual(['fp32/sv.onnx', 'fp16/sv.onnx']);
