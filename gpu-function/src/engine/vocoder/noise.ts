@@ -20,9 +20,12 @@ export const VOCODER_NOISE_TAG = 0x766f6330;
 const TWO_PI = 2 * Math.PI;
 const UINT32_RANGE = 4294967296;
 
+/** Third counter word of the CFM's initial noise ("cfm0"); its fourth word is the chunk index. */
+export const CFM_NOISE_TAG = 0x63666d30;
+
 /** One Philox call → four standard normals (channels 4q..4q+3 of `frame`). */
-function normals4(seed: number, segment: number, frame: number, quad: number, out: Float64Array): void {
-  const [w0, w1, w2, w3] = philox4x32([frame >>> 0, quad >>> 0, VOCODER_NOISE_TAG, 0], [seed >>> 0, segment >>> 0]);
+function normals4(seed: number, segment: number, frame: number, quad: number, out: Float64Array, stream: NoiseStream = VOCODER_STREAM): void {
+  const [w0, w1, w2, w3] = philox4x32([frame >>> 0, quad >>> 0, stream.tag, stream.index >>> 0], [seed >>> 0, segment >>> 0]);
   boxMuller(w0, w1, out, 0);
   boxMuller(w2, w3, out, 2);
 }
@@ -42,6 +45,14 @@ export function decoderNoiseAt(seed: number, segment: number, channel: number, f
   return values[channel & 3] ?? 0;
 }
 
+/** Which noise: a tag (third counter word) and an index within it (fourth word). */
+export interface NoiseStream {
+  readonly tag: number;
+  readonly index: number;
+}
+
+const VOCODER_STREAM: NoiseStream = { tag: VOCODER_NOISE_TAG, index: 0 };
+
 export interface NoiseWindow {
   readonly seed: number;
   readonly segment: number;
@@ -51,6 +62,8 @@ export interface NoiseWindow {
   readonly frames: number;
   /** Multiplies every value (the decoder's noise_scale folded in on the host). */
   readonly scale: number;
+  /** Default: the SoVITS decoder's stream. */
+  readonly stream?: NoiseStream;
 }
 
 /**
@@ -63,7 +76,7 @@ export function fillDecoderNoise(out: Float32Array, offset: number, channels: nu
   for (let j = 0; j < window.frames; j += 1) {
     const frame = window.firstFrame + j;
     for (let quad = 0; 4 * quad < channels; quad += 1) {
-      normals4(window.seed, window.segment, frame, quad, values);
+      normals4(window.seed, window.segment, frame, quad, values, window.stream);
       const channelEnd = Math.min(4 * quad + 4, channels);
       for (let channel = 4 * quad; channel < channelEnd; channel += 1) {
         out[offset + channel * width + j] = (values[channel - 4 * quad] ?? 0) * window.scale;

@@ -20,10 +20,20 @@ export interface VoiceFeatures {
   readonly promptPhoneIds: Int32Array;
   /** `[promptPhones, 1024]`, phone-major. */
   readonly promptBert: Float32Array;
+  /** v3/v4: the CFM's prompt, the main reference's last `frames` mel and feature frames (see extract-features.ts). */
+  readonly cfmPrompt?: CfmPrompt;
+}
+
+export interface CfmPrompt {
+  readonly frames: number;
+  /** `[melDim, frames]`, channel-major, normalised (`norm_spec`). */
+  readonly mel: Float32Array;
+  /** `[feaDim, frames]`, channel-major (`decode_encp` of the prompt). */
+  readonly fea: Float32Array;
 }
 
 interface ArrayEntry {
-  readonly name: 'promptTokens' | 'ge' | 'promptPhoneIds' | 'promptBert';
+  readonly name: 'promptTokens' | 'ge' | 'promptPhoneIds' | 'promptBert' | 'cfmMel' | 'cfmFea';
   readonly dtype: 'int32' | 'float32';
   readonly offset: number;
   readonly length: number;
@@ -37,6 +47,12 @@ export function serializeFeatures(features: VoiceFeatures): Uint8Array {
     ['ge', 'float32', features.ge],
     ['promptPhoneIds', 'int32', features.promptPhoneIds],
     ['promptBert', 'float32', features.promptBert],
+    ...(features.cfmPrompt === undefined
+      ? []
+      : ([
+          ['cfmMel', 'float32', features.cfmPrompt.mel],
+          ['cfmFea', 'float32', features.cfmPrompt.fea],
+        ] as const)),
   ] as const;
   const entries: ArrayEntry[] = [];
   let offset = 0;
@@ -44,7 +60,9 @@ export function serializeFeatures(features: VoiceFeatures): Uint8Array {
     entries.push({ name, dtype, offset, length: data.length });
     offset += data.byteLength;
   }
-  const header = new TextEncoder().encode(JSON.stringify({ format: FEATURES_FORMAT_VERSION, version: features.version, arrays: entries }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ format: FEATURES_FORMAT_VERSION, version: features.version, arrays: entries, ...(features.cfmPrompt === undefined ? {} : { cfmFrames: features.cfmPrompt.frames }) }),
+  );
   // Pad the header so every array starts 4-byte aligned.
   const headerLength = Math.ceil(header.length / 4) * 4;
   const out = new Uint8Array(8 + headerLength + offset);
@@ -66,6 +84,7 @@ export function deserializeFeatures(bytes: Uint8Array, label: string): VoiceFeat
     format: number;
     version: string;
     arrays: ArrayEntry[];
+    cfmFrames?: number;
   };
   if (header.format !== FEATURES_FORMAT_VERSION) throw new Error(`${label} has feature format ${String(header.format)}`);
   // A copy, not a view: Node Buffers share pooled memory and are not aligned for Float32Array views.
@@ -78,11 +97,13 @@ export function deserializeFeatures(bytes: Uint8Array, label: string): VoiceFeat
       ? new Int32Array(body.buffer, entry.offset, entry.length)
       : new Float32Array(body.buffer, entry.offset, entry.length);
   };
-  return {
+  const base = {
     version: header.version,
     promptTokens: read('promptTokens') as Int32Array,
     ge: read('ge') as Float32Array,
     promptPhoneIds: read('promptPhoneIds') as Int32Array,
     promptBert: read('promptBert') as Float32Array,
   };
+  if (header.cfmFrames === undefined) return base;
+  return { ...base, cfmPrompt: { frames: header.cfmFrames, mel: read('cfmMel') as Float32Array, fea: read('cfmFea') as Float32Array } };
 }

@@ -35,6 +35,8 @@ export interface PreparedReference {
   readonly ssl16k: Float32Array;
   /** 32 kHz mono after the peak rule, for the reference spectrogram. */
   readonly spec32k: Float32Array;
+  /** The decoded recording mixed to mono at its own rate and amplitude (v3/v4 resample it for the prompt mel). */
+  readonly mono: Float32Array;
   readonly durationSeconds: number;
   readonly sampleRate: number;
   readonly channels: number;
@@ -75,5 +77,5 @@ export async function prepareReference(bytes: Uint8Array): Promise<PreparedRefer
     const divisor = Math.min(2, peak32k);
     for (let i = 0; i < spec32k.length; i += 1) spec32k[i] = (spec32k[i] ?? 0) / divisor;
   }
-  return { ssl16k, spec32k, durationSeconds, sampleRate, channels: channels.length };
+  return { ssl16k, spec32k, mono, durationSeconds, sampleRate, channels: channels.length };
 }
