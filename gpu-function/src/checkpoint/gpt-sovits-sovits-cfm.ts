@@ -23,7 +23,7 @@ import { deriveSovitsCfmArchitecture, sovitsCfmExpectedShapes, type SovitsCfmArc
 import { isSovitsTrainingOnly, sovitsPriorExpectedShapes } from './sovits-shapes.ts';
 import { PRETRAINED_CFM_HASHES, type CfmSovitsVersion } from './sovits-version.ts';
 import { requireShape, type LazyTensorStore } from './tensor-store.ts';
-import { openTorchCheckpoint } from './torch-archive.ts';
+import { openTorchCheckpoint, type TorchCheckpoint } from './torch-archive.ts';
 import { foldWeightNormStore } from './weight-norm.ts';
 import { PyDict } from './pickle-values.ts';
 
@@ -73,6 +73,48 @@ const HEADER_TAGS: ReadonlyMap<HeaderTag, { readonly version: CfmSovitsVersion; 
 /** Whether a SoVITS state dict is a v3/v4 one (its CFM estimator is there, bare or wrapped by peft). */
 export function hasCfmWeights(names: readonly string[]): boolean {
   return names.some((name) => name.startsWith('cfm.'));
+}
+
+/** What a SoVITS file says about itself before it is read in full. */
+export interface SovitsCfmFileKind {
+  readonly lora: boolean;
+  /** From the header tag or the config; undefined when only the pretrained hash or `--version` can tell. */
+  readonly version: CfmSovitsVersion | undefined;
+}
+
+/**
+ * Whether a SoVITS file is a v3/v4 one (a header tag of theirs, or `cfm.*` weights), whether it is a LoRA and, when the
+ * file says so, its version: what a caller needs to find the LoRA's base before reading. Undefined for anything else,
+ * unreadable files included: the reader the caller then uses reports those.
+ */
+export async function peekSovitsCfmFile(file: string): Promise<SovitsCfmFileKind | undefined> {
+  let header: HeaderTag;
+  try {
+    header = await readHeaderTag(file);
+  } catch {
+    return undefined;
+  }
+  const tagged = HEADER_TAGS.get(header);
+  if (tagged !== undefined) return tagged;
+  let checkpoint: TorchCheckpoint;
+  try {
+    checkpoint = await openTorchCheckpoint(file);
+  } catch {
+    return undefined;
+  }
+  try {
+    const parts = gptSovitsParts(checkpoint);
+    const names = [...parts.weight.keys()].filter((key): key is string => typeof key === 'string');
+    if (parts.kind === 'gpt' || !hasCfmWeights(names)) return undefined;
+    const config = new ConfigReader(file, parts.config, 'hparams');
+    const declared = config.get('model.version') ?? config.get('version');
+    const lora = checkpoint.root instanceof PyDict && checkpoint.root.get('lora_rank') !== undefined;
+    return { lora, version: declared === 'v3' || declared === 'v4' ? declared : undefined };
+  } catch {
+    return undefined;
+  } finally {
+    await checkpoint.close();
+  }
 }
 
 export async function readSovitsCfmCheckpoint(file: string, options: ReadSovitsCfmOptions = {}): Promise<SovitsCfmCheckpoint> {

@@ -31,7 +31,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function readJson(file: string): Promise<PlainValue> {
+export async function readJson(file: string): Promise<PlainValue> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -11,13 +11,24 @@ export {
   CFM_BASE_INSTALL_PATHS,
   decideCfmVersion,
   hasCfmWeights,
+  peekSovitsCfmFile,
   readSovitsCfmCheckpoint,
   type CfmVersionSource,
   type ReadSovitsCfmOptions,
   type SovitsCfmCheckpoint,
+  type SovitsCfmFileKind,
   type SovitsLora,
 } from './gpt-sovits-sovits-cfm.ts';
 export { mergeLora, unwrapPeftName, type LoraOptions } from './lora-merge.ts';
+export {
+  BIGVGAN_CONFIG_FILE,
+  BIGVGAN_GENERATOR_FILE,
+  bigvganExpectedShapes,
+  readBigvgan,
+  type BigvganArchitecture,
+  type BigvganCheckpoint,
+  type BigvganConfig,
+} from './bigvgan.ts';
 export { readV4Vocoder, v4VocoderShapes, V4_VOCODER_SAMPLE_RATE, type V4VocoderArchitecture, type V4VocoderCheckpoint } from './vocoder-v4.ts';
 export type { SovitsArchitecture, SovitsEncoderArchitecture, SovitsPriorArchitecture } from './sovits-architecture.ts';
 export { deriveSovitsCfmArchitecture, sovitsCfmExpectedShapes, type SovitsCfmArchitecture, type SovitsDitArchitecture } from './sovits-cfm-architecture.ts';
@@ -35,7 +46,7 @@ export {
 export { HEADER_VERSIONS, readHeaderTag, type HeaderTag } from './header.ts';
 export { readHfBert, bertExpectedShapes, type BertArchitecture, type HfBert } from './hf-bert.ts';
 export { readHfHubert, hubertExpectedShapes, type HfHubert, type HubertArchitecture } from './hf-hubert.ts';
-export { openHfFolder, openTorchStateDict, readVocab, type HfFolder } from './hf-folder.ts';
+export { openHfFolder, openTorchStateDict, readJson, readVocab, type HfFolder } from './hf-folder.ts';
 export { openSafetensors } from './safetensors.ts';
 export { openTorchCheckpoint, type StateDictOptions, type TorchCheckpoint } from './torch-archive.ts';
 export { LazyTensorStore, renameStore, requireShape, type LazyTensor, type TensorInfo, type TensorStore } from './tensor-store.ts';

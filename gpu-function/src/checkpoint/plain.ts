@@ -86,6 +86,13 @@ export class ConfigReader {
     return value;
   }
 
+  boolean(path: string, fallback?: boolean): boolean {
+    const value = this.get(path);
+    if (value === undefined && fallback !== undefined) return fallback;
+    if (typeof value !== 'boolean') this.#fail(path, value === undefined ? 'is missing' : `is ${JSON.stringify(value)}, expected true or false`);
+    return value;
+  }
+
   intList(path: string, fallback?: readonly number[]): number[] {
     const value = this.get(path);
     if (value === undefined && fallback !== undefined) return [...fallback];

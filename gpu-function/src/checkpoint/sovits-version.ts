@@ -35,8 +35,8 @@ export function fusesSpeakerEmbedding(version: VitsSovitsVersion): boolean {
   return version === 'v2Pro' || version === 'v2ProPlus';
 }
 
-/** The phone table a version reads: v2Pro/v2ProPlus keep v2's 732 symbols. */
-export function symbolTableOf(version: VitsSovitsVersion): 'v1' | 'v2' {
+/** The phone table a version reads: v2Pro/v2ProPlus and v3/v4 keep v2's 732 symbols. */
+export function symbolTableOf(version: VitsSovitsVersion | CfmSovitsVersion): 'v1' | 'v2' {
   return version === 'v1' ? 'v1' : 'v2';
 }
 
@@ -73,7 +73,7 @@ export function newerVersionFromWeights(weights: TensorStore, config: ConfigRead
   return undefined;
 }
 
-/** Why gsv-edge cannot serve a version yet: what that version needs besides the SoVITS weights. */
+/** Why the VITS reader cannot take a version: what that version needs besides the SoVITS weights. */
 export function unsupportedReason(version: SovitsVersion): string | undefined {
   switch (version) {
     case 'v1':
@@ -82,12 +82,12 @@ export function unsupportedReason(version: SovitsVersion): string | undefined {
     case 'v2ProPlus':
       return undefined;
     case 'v3':
-      return 'v3 decodes through a CFM (DiT) mel decoder and the BigVGAN v2 24 kHz vocoder, which gsv-edge does not support yet; use a v1, v2, v2Pro or v2ProPlus SoVITS model';
+      return "v3 decodes through a CFM (DiT) mel decoder and the BigVGAN v2 24 kHz vocoder, not the VITS decoder this reader is for; `gsv-edge bundle` reads it with GPT-SoVITS's BigVGAN folder (--vocoder or --gpt-sovits-dir)";
     case 'v4':
-      return "v4 decodes through a CFM (DiT) mel decoder and GPT-SoVITS's v4 vocoder (vocoder.pth), which gsv-edge does not support yet; use a v1, v2, v2Pro or v2ProPlus SoVITS model";
+      return "v4 decodes through a CFM (DiT) mel decoder and GPT-SoVITS's v4 vocoder (vocoder.pth), not the VITS decoder this reader is for; `gsv-edge bundle` reads it with that vocoder (--vocoder or --gpt-sovits-dir)";
     case 'v3-lora':
-      return 'a v3 LoRA checkpoint needs the s2Gv3 base model to merge into, the CFM (DiT) mel decoder and the BigVGAN vocoder, which gsv-edge does not support yet; use a v1, v2, v2Pro or v2ProPlus SoVITS model';
+      return 'a v3 LoRA checkpoint needs the s2Gv3 base model to merge into, the CFM (DiT) mel decoder and the BigVGAN vocoder; `gsv-edge bundle` reads it with its base (--sovits-base or --gpt-sovits-dir)';
     case 'v4-lora':
-      return 'a v4 LoRA checkpoint needs the s2Gv4 base model to merge into, the CFM (DiT) mel decoder and the v4 vocoder, which gsv-edge does not support yet; use a v1, v2, v2Pro or v2ProPlus SoVITS model';
+      return 'a v4 LoRA checkpoint needs the s2Gv4 base model to merge into, the CFM (DiT) mel decoder and the v4 vocoder; `gsv-edge bundle` reads it with its base (--sovits-base or --gpt-sovits-dir)';
   }
 }

@@ -10,19 +10,26 @@ import { join } from 'node:path';
 import { floatToPcm16 } from '../audio/pcm.ts';
 import { encodeWav } from '../audio/wav.ts';
 import { buildBundle } from '../models/bundle/build.ts';
-import { writeSyntheticModelSet } from './model-set.ts';
-import type { SyntheticSovitsVersion } from './sovits-dims.ts';
+import { writeSyntheticModelSet, type SyntheticModelVersion } from './model-set.ts';
 
 /**
  * Builds the bundle into `out` (its folder name is the model id); the checkpoints are written to a temporary folder.
- * v2Pro/v2ProPlus bundles carry a tiny speaker-verification model too.
+ * v2Pro/v2ProPlus bundles carry a tiny speaker-verification model too; v3/v4 ones a tiny CFM (DiT of width 32, 2
+ * blocks) and a tiny vocoder (v4 HiFi-GAN, 48 kHz; v3 BigVGAN, 24 kHz).
  */
-export async function buildTinyBundle(out: string, seed = 11, version: SyntheticSovitsVersion = 'v2'): Promise<void> {
+export async function buildTinyBundle(out: string, seed = 11, version: SyntheticModelVersion = 'v2'): Promise<void> {
   const sources = await mkdtemp(join(tmpdir(), 'gsv-tiny-sources-'));
   try {
     const models = await writeSyntheticModelSet(sources, { size: 'tiny', sovitsVersion: version, bert: true, hubert: true, seed });
     await buildBundle({
-      sources: { gpt: models.gpt, sovits: models.sovits, bert: models.bert ?? '', hubert: models.hubert ?? '', ...(models.sv === undefined ? {} : { sv: models.sv }) },
+      sources: {
+        gpt: models.gpt,
+        sovits: models.sovits,
+        bert: models.bert ?? '',
+        hubert: models.hubert ?? '',
+        ...(models.sv === undefined ? {} : { sv: models.sv }),
+        ...(models.vocoder === undefined ? {} : { vocoder: models.vocoder }),
+      },
       out,
       precisions: ['fp32'],
     });

@@ -2,14 +2,15 @@
  * Compiles GPT-SoVITS checkpoints into a model bundle: reads and validates every input first, writes every graph and
  * its weights into a temporary folder next to the destination, hashes the files into the manifest, and only then
  * moves the folder into place. A failure at any point removes the temporary folder, so nothing half-written is ever
- * left where the engine would load it.
+ * left where the engine would load it. What follows T2S depends on the SoVITS version (the VITS decoder, or v3/v4's
+ * CFM and vocoder): see synthesis.ts.
  * @module
  */
 import { idSchema } from '@gsv-edge/shared';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { readHfBert, readHfHubert, readSovitsCheckpoint, readT2sCheckpoint, sha256File, symbolTableOf, type TensorStore } from '../../checkpoint/index.ts';
+import { readHfBert, readHfHubert, readT2sCheckpoint, sha256File, type TensorStore } from '../../checkpoint/index.ts';
 import { ExternalDataFile } from '../../onnx/external-data.ts';
 import { numel } from '../../tensor/tensor.ts';
 import { collectFrontendData } from '../../text/frontend-data/collect.ts';
@@ -19,14 +20,11 @@ import { bertDimsFromArchitecture } from '../bert/config.ts';
 import { writeBertGraph } from '../bert/graph.ts';
 import { hubertDimsFromArchitecture } from '../hubert/config.ts';
 import { writeHubertGraph } from '../hubert/graph.ts';
-import { samplesPerFrame } from '../sovits/config.ts';
-import { sovitsDimsFromArchitecture } from '../sovits/from-checkpoint.ts';
-import { writeSovitsGraphs } from '../sovits/write.ts';
-import { readSvCheckpoint, writeSvGraph, type SvCheckpoint } from '../sv/index.ts';
 import { t2sDimsFromArchitecture } from '../t2s/config.ts';
 import { muteSimilarity, MUTE_TOKEN } from '../t2s/quiet-tokens.ts';
 import { T2S_WEIGHTS } from '../t2s/weights.ts';
 import { writeT2sGraphs } from '../t2s/write.ts';
+import { BundleError } from './errors.ts';
 import { BERT_VOCAB_PATH, GRAPH_FILES, WEIGHTS_FILE, type GraphRole } from './layout.ts';
 import {
   BUNDLE_FORMAT,
@@ -37,34 +35,11 @@ import {
   type BundlePrecision,
   type FileRole,
 } from './manifest.ts';
+import { exists, type BundleSources } from './sources.ts';
+import { readSynthesis } from './synthesis.ts';
 
-export interface BundleSources {
-  readonly gpt: string;
-  readonly sovits: string;
-  /** chinese-roberta-wwm-ext-large folder; without it the bundle has no BERT and Mandarin gets zero features. */
-  readonly bert?: string;
-  /** chinese-hubert-base folder; without it the bundle cannot register new voices. */
-  readonly hubert?: string;
-  /**
-   * The user's GPT-SoVITS installation: its text-frontend data (word lists, dictionaries) goes into `frontend/`.
-   * Without it (and without `pythonSitePackages`) the bundle's frontend runs on npm data only.
-   */
-  readonly gptSovitsDir?: string;
-  /** site-packages folders of GPT-SoVITS's Python environment (pypinyin, g2p_en), searched first. */
-  readonly pythonSitePackages?: readonly string[];
-  /** NLTK data folders (English POS tagger), searched before those found in the install and NLTK's usual places. */
-  readonly nltkData?: readonly string[];
-  /**
-   * The user's G2PWModel folder; without it, `GPT_SoVITS/text/G2PWModel` inside `gptSovitsDir` is used when present.
-   * G2PW needs BERT's vocab.txt, so it requires `bert`.
-   */
-  readonly g2pwDir?: string;
-  /**
-   * GPT-SoVITS's speaker-verification model (`pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt`), which
-   * v2Pro/v2ProPlus models need; found inside `gptSovitsDir` when not given.
-   */
-  readonly sv?: string;
-}
+export { BundleError } from './errors.ts';
+export { SV_INSTALL_PATH, VOCODER_INSTALL_PATHS, type BundleSources } from './sources.ts';
 
 export type BundleProgress =
   | { readonly kind: 'stage'; readonly message: string }
@@ -79,10 +54,6 @@ export interface BuildBundleOptions {
   readonly onProgress?: (progress: BundleProgress) => void;
 }
 
-export class BundleError extends Error {
-  override readonly name = 'BundleError';
-}
-
 /** Each graph's two files per precision go into one weights file; `weights.bin` is listed once per precision. */
 export async function buildBundle(options: BuildBundleOptions): Promise<BundleManifest> {
   const out = resolve(options.out);
@@ -95,16 +66,20 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
     throw new BundleError(`${out} already exists; pass --force to replace it`);
   }
   const report = (message: string): void => options.onProgress?.({ kind: 'stage', message });
-
-  report('reading checkpoints');
-  const t2s = await readT2sCheckpoint(options.sources.gpt);
-  const sovits = await readSovitsCheckpoint(options.sources.sovits);
-  const bert = options.sources.bert === undefined ? undefined : await readHfBert(options.sources.bert);
-  const hubert = options.sources.hubert === undefined ? undefined : await readHfHubert(options.sources.hubert);
-  const sv = await readSpeakerVerification(options.sources, sovits.architecture.speakerFusion?.embeddingDim, sovits.version);
-  const stores: TensorStore[] = [t2s.weights, sovits.weights, ...(bert ? [bert.weights] : []), ...(hubert ? [hubert.weights] : []), ...(sv ? [sv.weights] : [])];
+  const stores: TensorStore[] = [];
   const temporary = `${out}.partial-${String(process.pid)}-${String(Date.now())}`;
   try {
+    report('reading checkpoints');
+    const t2s = await readT2sCheckpoint(options.sources.gpt);
+    stores.push(t2s.weights);
+    const synthesis = await readSynthesis(options.sources);
+    stores.push(...synthesis.stores);
+    const bert = options.sources.bert === undefined ? undefined : await readHfBert(options.sources.bert);
+    if (bert !== undefined) stores.push(bert.weights);
+    const hubert = options.sources.hubert === undefined ? undefined : await readHfHubert(options.sources.hubert);
+    if (hubert !== undefined) stores.push(hubert.weights);
+    checkDisjoint(stores);
+
     const hasFrontendSources = options.sources.gptSovitsDir !== undefined || (options.sources.pythonSitePackages ?? []).length > 0;
     if (hasFrontendSources) report('reading text-frontend data');
     const frontend = await collectFrontendData({
@@ -114,11 +89,17 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
     });
     const g2pw = await collectBundleG2pw(options.sources, bert !== undefined, report);
     const t2sDims = t2sDimsFromArchitecture(t2s.architecture);
-    const sovitsDims = sovitsDimsFromArchitecture(sovits.architecture);
     const bertDims = bert === undefined ? undefined : bertDimsFromArchitecture(bert.architecture);
     const hubertDims = hubert === undefined ? undefined : hubertDimsFromArchitecture(hubert.architecture);
-    const symbols = symbolTableOf(sovits.version);
-    checkCompatible({ t2sPhonemes: t2sDims.phonemeVocab, symbolCount: sovitsDims.symbols, t2sBert: t2sDims.bertDim, bertHidden: bertDims?.hidden, ssl: sovitsDims.sslDim, hubertHidden: hubertDims?.hidden, files: options.sources });
+    checkCompatible({
+      t2sPhonemes: t2sDims.phonemeVocab,
+      symbolCount: synthesis.symbols.count,
+      t2sBert: t2sDims.bertDim,
+      bertHidden: bertDims?.hidden,
+      ssl: synthesis.sslDim,
+      hubertHidden: hubertDims?.hidden,
+      files: options.sources,
+    });
 
     await mkdir(dirname(out), { recursive: true });
     await mkdir(temporary);
@@ -141,11 +122,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
         await writeT2sGraphs(dir, t2s.weights, t2sDims, precision, weights);
         graph('t2s-prefill');
         graph('t2s-decode');
-        report(`writing ${precision} SoVITS graphs`);
-        await writeSovitsGraphs({ dir, weights: sovits.weights, dims: sovitsDims, precision, externalData: weights });
-        graph('sovits-extract');
-        graph('sovits-ref-encoder');
-        graph('sovits-decoder');
+        for (const role of await synthesis.writeGraphs({ dir, precision, externalData: weights, report })) graph(role);
         if (bert !== undefined && bertDims !== undefined) {
           report(`writing ${precision} BERT graph`);
           await writeBertGraph(dir, bert.weights, bertDims, precision, weights);
@@ -155,11 +132,6 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
           report(`writing ${precision} HuBERT graph`);
           await writeHubertGraph(dir, hubert.weights, hubertDims, precision, weights);
           graph('hubert');
-        }
-        if (sv !== undefined) {
-          report(`writing ${precision} speaker-verification graph`);
-          await writeSvGraph(dir, sv.weights, { dims: sv.dims, precision, externalData: weights });
-          graph('sv');
         }
       } finally {
         await weights.close();
@@ -186,37 +158,38 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
       const path = join(temporary, file.path);
       listed.push({ ...file, bytes: (await stat(path)).size, sha256: await sha256File(path) });
     }
+    const { table } = synthesis.symbols;
     const manifest: BundleManifest = {
       format: BUNDLE_FORMAT,
       format_version: BUNDLE_FORMAT_VERSION,
       id,
       created_at: new Date().toISOString(),
       producer: 'gsv-edge bundle',
-      gpt_sovits_version: sovits.version,
-      symbols: { table: symbols, count: sovitsDims.symbols, sha256: symbolTableDigest(symbols) },
-      sample_rate: sovits.architecture.samplingRate,
-      samples_per_token: 2 * samplesPerFrame(sovitsDims),
+      gpt_sovits_version: synthesis.version,
+      symbols: { table, count: synthesis.symbols.count, sha256: symbolTableDigest(table) },
+      sample_rate: synthesis.sampleRate,
+      samples_per_token: synthesis.samplesPerToken,
       t2s: {
         dims: t2sDims,
         top_k: t2s.architecture.topK,
         max_sec: t2s.architecture.maxSec,
         mute_similarity: { mute_token: MUTE_TOKEN, values: Array.from(muteSimilarity(await t2s.weights.read(T2S_WEIGHTS.audioEmbedding))) },
       },
-      sovits: { dims: sovitsDims },
-      cfm: null,
+      sovits: synthesis.sections.sovits,
+      cfm: synthesis.sections.cfm,
       bert: bertDims === undefined ? null : { dims: bertDims },
       hubert: hubertDims === undefined ? null : { dims: hubertDims },
-      sv: sv === undefined ? null : { dims: sv.dims },
+      sv: synthesis.sections.sv,
       precisions: [...options.precisions],
       files: listed,
       sources: {
         gpt: { name: basename(t2s.file), sha256: t2s.sha256 },
-        sovits: { name: basename(sovits.file), sha256: sovits.sha256 },
+        sovits: synthesis.sources.sovits,
         bert: bert === undefined ? null : Object.entries(bert.sha256).map(([name, sha256]) => ({ name, sha256 })),
         hubert: hubert === undefined ? null : Object.entries(hubert.sha256).map(([name, sha256]) => ({ name, sha256 })),
-        sv: sv === undefined ? null : { name: basename(sv.file), sha256: await sha256File(sv.file) },
-        sovits_base: null,
-        vocoder: null,
+        sv: synthesis.sources.sv,
+        sovits_base: synthesis.sources.sovits_base,
+        vocoder: synthesis.sources.vocoder,
       },
       frontend: frontend?.manifest ?? null,
       g2pw: g2pw?.manifest ?? null,
@@ -233,33 +206,19 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
   }
 }
 
-/** Where GPT-SoVITS keeps the speaker-verification model inside its installation (`sv.py`'s `sv_path`). */
-export const SV_INSTALL_PATH = 'GPT_SoVITS/pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt';
-
 /**
- * The speaker-verification model a v2Pro/v2ProPlus bundle needs (`--sv`, else the one in `--gpt-sovits-dir`), checked
- * against the width the SoVITS model projects; other versions take none, and an explicit `--sv` for them is a mistake
- * worth saying.
+ * Graphs share weights.bin by tensor name, so two models with a tensor of the same name would silently share its
+ * bytes; every model is read under its own names, and this keeps it so.
  */
-async function readSpeakerVerification(sources: BundleSources, embeddingDim: number | undefined, version: string): Promise<SvCheckpoint | undefined> {
-  if (embeddingDim === undefined) {
-    if (sources.sv !== undefined) throw new BundleError(`--sv ${sources.sv} is only used by v2Pro/v2ProPlus models; ${sources.sovits} is a SoVITS ${version} model`);
-    return undefined;
+function checkDisjoint(stores: readonly TensorStore[]): void {
+  const owner = new Map<string, string>();
+  for (const store of stores) {
+    for (const name of store.names()) {
+      const other = owner.get(name);
+      if (other !== undefined && other !== store.file) throw new BundleError(`tensor '${name}' is in both ${other} and ${store.file}; they cannot share one weights file`);
+      owner.set(name, store.file);
+    }
   }
-  const installed = sources.gptSovitsDir === undefined ? undefined : join(sources.gptSovitsDir, SV_INSTALL_PATH);
-  const file = sources.sv ?? (installed !== undefined && (await exists(installed)) ? installed : undefined);
-  if (file === undefined) {
-    const looked = installed === undefined ? '' : ` (not found at ${installed})`;
-    throw new BundleError(
-      `${sources.sovits} is a SoVITS ${version} model: it needs GPT-SoVITS's speaker-verification model; pass --sv pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt or --gpt-sovits-dir${looked}`,
-    );
-  }
-  const sv = await readSvCheckpoint(file);
-  if (sv.dims.embeddingDim !== embeddingDim) {
-    await sv.weights.close();
-    throw new BundleError(`${file} gives ${String(sv.dims.embeddingDim)}-wide speaker embeddings but ${sources.sovits} projects ${String(embeddingDim)}-wide ones (sv_emb.weight)`);
-  }
-  return sv;
 }
 
 /**
@@ -348,13 +307,4 @@ async function moveIntoPlace(temporary: string, out: string): Promise<void> {
     throw error;
   }
   await rm(previous, { recursive: true, force: true });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

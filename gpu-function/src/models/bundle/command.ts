@@ -3,7 +3,8 @@
  *
  *   npx gsv-edge bundle --gpt X.ckpt --sovits Y.pth [--bert DIR] [--hubert DIR] --out models/NAME
  *                       [--gpt-sovits-dir DIR [--python-site-packages DIR]... [--nltk-data DIR]...] [--g2pw DIR]
- *                       [--sv FILE.ckpt] [--precision fp32|fp16|both] [--force]
+ *                       [--sv FILE.ckpt] [--sovits-base FILE.pth] [--vocoder PATH] [--version v3|v4]
+ *                       [--precision fp32|fp16|both] [--force]
  * @module
  */
 import { parseArgs } from 'node:util';
@@ -15,10 +16,11 @@ import { progressPrinter } from './progress.ts';
 
 const USAGE = `usage: gsv-edge bundle --gpt FILE.ckpt --sovits FILE.pth [--bert DIR] [--hubert DIR] --out models/NAME
                        [--gpt-sovits-dir DIR [--python-site-packages DIR]... [--nltk-data DIR]...] [--g2pw DIR]
-                       [--sv FILE.ckpt] [--precision fp32|fp16|both] [--force]
+                       [--sv FILE.ckpt] [--sovits-base FILE.pth] [--vocoder PATH] [--version v3|v4]
+                       [--precision fp32|fp16|both] [--force]
 
   --gpt        GPT-SoVITS GPT (T2S) checkpoint (.ckpt)
-  --sovits     GPT-SoVITS SoVITS checkpoint (.pth): v1, v2, v2Pro or v2ProPlus
+  --sovits     GPT-SoVITS SoVITS checkpoint (.pth): v1, v2, v2Pro, v2ProPlus, v3 or v4, or a v3/v4 LoRA file
   --bert       chinese-roberta-wwm-ext-large folder (optional: without it Mandarin gets no BERT features)
   --hubert     chinese-hubert-base folder (optional: without it the bundle cannot register new voices)
   --out        destination folder; its name is the model id (a-z, 0-9, ".", "_", "-")
@@ -35,6 +37,15 @@ const USAGE = `usage: gsv-edge bundle --gpt FILE.ckpt --sovits FILE.pth [--bert 
                needs --bert (default: GPT_SoVITS/text/G2PWModel inside --gpt-sovits-dir, when present)
   --sv         GPT-SoVITS's speaker-verification model, which v2Pro/v2ProPlus need (default:
                GPT_SoVITS/pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt inside --gpt-sovits-dir)
+  --sovits-base
+               the base model a v3/v4 LoRA file is merged into (default, inside --gpt-sovits-dir:
+               GPT_SoVITS/pretrained_models/s2Gv3.pth for v3, .../gsv-v4-pretrained/s2Gv4.pth for v4)
+  --vocoder    the vocoder v3/v4 models need: for v4 the file vocoder.pth, for v3 the BigVGAN folder holding
+               bigvgan_generator.pt and config.json (default, inside --gpt-sovits-dir:
+               GPT_SoVITS/pretrained_models/gsv-v4-pretrained/vocoder.pth for v4,
+               GPT_SoVITS/pretrained_models/models--nvidia--bigvgan_v2_24khz_100band_256x for v3)
+  --version    v3 or v4, for a full SoVITS v3/v4 file that does not say which (LoRA files and
+               GPT-SoVITS's pretrained models do)
   --precision  weight precision(s) to write (default: both; fp32 runs on CPU, fp16 is for CUDA)
   --force      replace an existing bundle
 `;
@@ -62,6 +73,9 @@ export const bundleCommand: Subcommand = {
           'nltk-data': { type: 'string', multiple: true },
           g2pw: { type: 'string' },
           sv: { type: 'string' },
+          'sovits-base': { type: 'string' },
+          vocoder: { type: 'string' },
+          version: { type: 'string' },
           out: { type: 'string' },
           precision: { type: 'string', default: 'both' },
           force: { type: 'boolean', default: false },
@@ -80,8 +94,11 @@ export const bundleCommand: Subcommand = {
     }
     const missing = (['gpt', 'sovits', 'out'] as const).filter((name) => values[name] === undefined);
     const precisions = PRECISION_CHOICES[values.precision];
-    if (missing.length > 0 || precisions === undefined) {
-      const problem = missing.length > 0 ? `missing --${missing.join(', --')}` : `--precision must be fp32, fp16 or both`;
+    const version = values.version;
+    const badVersion = version !== undefined && version !== 'v3' && version !== 'v4';
+    if (missing.length > 0 || precisions === undefined || badVersion) {
+      const problem =
+        missing.length > 0 ? `missing --${missing.join(', --')}` : precisions === undefined ? `--precision must be fp32, fp16 or both` : `--version must be v3 or v4, not ${String(version)}`;
       process.stderr.write(`error: ${problem}\n\n${USAGE}`);
       return 2;
     }
@@ -97,6 +114,9 @@ export const bundleCommand: Subcommand = {
           ...(values['nltk-data'] === undefined ? {} : { nltkData: values['nltk-data'] }),
           ...(values.g2pw === undefined ? {} : { g2pwDir: values.g2pw }),
           ...(values.sv === undefined ? {} : { sv: values.sv }),
+          ...(values['sovits-base'] === undefined ? {} : { sovitsBase: values['sovits-base'] }),
+          ...(values.vocoder === undefined ? {} : { vocoder: values.vocoder }),
+          ...(version === 'v3' || version === 'v4' ? { sovitsVersion: version } : {}),
         },
         out: values.out as string,
         precisions,

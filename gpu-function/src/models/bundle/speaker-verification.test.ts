@@ -87,7 +87,7 @@ describe('gsv-edge bundle for v2Pro/v2ProPlus', () => {
     const manifest = JSON.parse(await readFile(join(root, 'out', 'tiny-pro', MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
     expect(manifestSchema.safeParse({ ...manifest, sv: null }).error?.issues[0]?.message).toMatch(/needs a speaker-verification model with a 1280-wide embedding/);
     const sovits = manifest['sovits'] as { dims: Record<string, unknown> };
-    const asV2 = { ...manifest, sovits: { dims: { ...sovits.dims, version: 'v2', speakerFusion: null } } };
+    const asV2 = { ...manifest, gpt_sovits_version: 'v2', sovits: { dims: { ...sovits.dims, version: 'v2', speakerFusion: null } } };
     expect(manifestSchema.safeParse(asV2).error?.issues[0]?.message).toMatch(/takes no speaker embedding/);
   });
 
