@@ -58,6 +58,7 @@ describe('synthesis key', () => {
       { ...base, speed: 1.1 },
       { ...base, text_split_method: 'cut0' },
       { ...base, fragment_interval: 0.2 },
+      { ...base, sample_steps: 8 },
       { ...base, format: 'flac' },
       tts({ text: 'hello', voice: 'a', stream: 2 }),
       tts({ text: 'hello', voice: 'a', stream: 3 }),

@@ -317,6 +317,9 @@ export class Engine {
     if (segments.length === 0) throw new ApiError('invalid_field', '`text` holds nothing speakable after normalization.', { param: 'text' });
 
     const bertDim = model.bundle.manifest.t2s.dims.bertDim;
+    const cfm = this.#cfmWork(model, features, params.sample_steps);
+    // As GPT-SoVITS: v3/v4 cannot stream inside a segment, so token-chunk streaming falls back to whole segments.
+    const chunking = cfm === undefined ? params.chunking : { mode: 'segment' as const };
     const stream = new AudioStream({
       requestId: request.requestId,
       model: model.bundle.manifest.id,
@@ -336,6 +339,7 @@ export class Engine {
       samples: 0,
       runawaySegments: 0,
       stopped: undefined,
+      ...(cfm === undefined ? {} : { cfm }),
       segments: segments.map((segment, index): SegmentWork => {
         const phoneIds = concatInt32(features.promptPhoneIds, segment.phoneIds);
         const bert = new Float32Array(phoneIds.length * bertDim);
@@ -357,13 +361,13 @@ export class Engine {
           cacheLength: 0,
         };
         const stream =
-          params.chunking.mode === 'tokens'
+          chunking.mode === 'tokens'
             ? new TokenChunkStream(
                 { requestId: request.requestId, segmentIndex: index, phoneIds: segment.phoneIds, ge: features.ge, speed: params.speed, seed: request.seed, noiseScale: NOISE_SCALE },
                 {
-                  mode: params.chunking.split,
-                  minChunkTokens: params.chunking.min_chunk_length,
-                  overlapTokens: params.chunking.overlap_length,
+                  mode: chunking.split,
+                  minChunkTokens: chunking.min_chunk_length,
+                  overlapTokens: chunking.overlap_length,
                   quietTokens: model.quietTokens,
                   fragmentInterval: params.fragment_interval,
                 },
@@ -397,6 +401,16 @@ export class Engine {
     void stream.done.then(settled, settled);
     this.#wake?.();
     return stream;
+  }
+
+  /** v3/v4: the voice's CFM prompt and the Euler steps (the request's, else the bundle's default); none for VITS models. */
+  #cfmWork(model: Model, features: VoiceFeatures, sampleSteps: number | undefined): RequestWork['cfm'] {
+    const cfm = model.bundle.manifest.cfm;
+    if (cfm === null) return undefined;
+    if (features.cfmPrompt === undefined) {
+      throw new ApiError('synthesis_failed', `The voice's features for model bundle "${model.bundle.manifest.id}" lack the CFM prompt a ${model.bundle.manifest.gpt_sovits_version} model needs.`);
+    }
+    return { prompt: features.cfmPrompt, steps: sampleSteps ?? cfm.sample_steps };
   }
 
   /** Where a segment of `phones` target phones stops without end-of-sequence (the runaway guard, or the cap). */

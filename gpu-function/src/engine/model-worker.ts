@@ -3,14 +3,20 @@
  * `step()` is one turn of the engine loop for this bundle:
  *   retire cancelled/failed work → schedule → move KV slots → prefill new sequences → decode the running batch →
  *   sample each row → vocode finished segments → emit audio in order.
+ * v3/v4 bundles vocode through the CFM stage instead: a finished segment enters it and leaves, some engine steps
+ * later, as audio (one Euler step per engine step, so long CFM work never stalls T2S decoding).
  * A graph run that fails is retried row by row, so only the request whose input fails loses its work.
  * @module
  */
 import { ApiError } from '@gsv-edge/shared';
+import { cfmFeatureFrames } from '../models/cfm/io.ts';
 import { sovitsFrameCount, SOVITS_SAMPLES_PER_FRAME } from '../models/sovits/io.ts';
+import { hopOf } from '../models/vocoder/config.ts';
 import type { T2sDims } from '../models/t2s/config.ts';
 import type { AudioStream } from './audio-stream.ts';
 import type { LoadedBundle } from './bundle/loaded-bundle.ts';
+import { CfmStage } from './cfm/cfm-stage.ts';
+import type { CfmOutcome } from './cfm/cfm-item.ts';
 import { OrderedEmitter } from './output/ordered-emitter.ts';
 import { normalizeSegmentPeak, silence } from './output/postprocess.ts';
 import { T2sRunner } from './runner/t2s-runner.ts';
@@ -21,6 +27,7 @@ import { VocoderRunner } from './vocoder/runner.ts';
 import type { BatchLimits } from './vocoder/batch-plan.ts';
 import type { VocoderItem, VocoderResult } from './vocoder/item.ts';
 import type { StreamJob, TokenChunkStream } from './vocoder/token-stream.ts';
+import type { CfmPrompt } from './voices/features.ts';
 
 /** GPT-SoVITS's `noise_scale` for VITS decoding. */
 export const NOISE_SCALE = 0.5;
@@ -55,6 +62,8 @@ export interface RequestWork {
   samples: number;
   /** Segments the runaway guard stopped (they never emitted end-of-sequence). */
   runawaySegments: number;
+  /** v3/v4: the voice's CFM prompt and the Euler steps per chunk. */
+  readonly cfm?: { readonly prompt: CfmPrompt; readonly steps: number };
   /** Set when the request must stop (client gone, or a failure); the worker retires its work at the next step. */
   stopped: 'cancelled' | 'failed' | undefined;
 }
@@ -62,6 +71,8 @@ export interface RequestWork {
 export interface WorkerLimits {
   readonly scheduler: SchedulerLimits;
   readonly vocoder: BatchLimits;
+  /** v3/v4 bundles: rows × frames of one CFM call (default: DEFAULT_CFM_LIMITS). */
+  readonly cfm?: Partial<BatchLimits>;
 }
 
 /** What one engine step did for one bundle. */
@@ -79,7 +90,9 @@ export class ModelWorker {
   readonly bundle: LoadedBundle;
   readonly scheduler: Scheduler;
   readonly runner: T2sRunner;
-  readonly vocoder: VocoderRunner;
+  /** v1/v2/v2Pro/v2ProPlus bundles; v3/v4 bundles have `cfm` instead. */
+  readonly vocoder: VocoderRunner | undefined;
+  readonly cfm: CfmStage | undefined;
   readonly #dims: T2sDims;
   readonly #requests = new Map<string, { work: RequestWork; emitter: OrderedEmitter }>();
   readonly #vocoderQueue: VocoderTask[] = [];
@@ -96,16 +109,26 @@ export class ModelWorker {
       slots: limits.scheduler.maxRunning,
       maxCacheLength: limits.scheduler.maxCacheLength,
     });
-    this.vocoder = VocoderRunner.fromBundle(bundle, limits.vocoder);
+    const cfm = bundle.manifest.cfm;
+    const cfmSessions = bundle.sessions.cfm;
+    if (cfm === null) {
+      this.vocoder = VocoderRunner.fromBundle(bundle, limits.vocoder);
+      this.cfm = undefined;
+    } else {
+      if (cfmSessions === undefined) throw new Error(`bundle ${bundle.manifest.id} has a cfm section but no CFM graphs were opened`);
+      this.vocoder = undefined;
+      const dims = { version: cfm.dims.version, melDim: cfm.dims.dit.melDim, feaDim: cfm.dims.dit.textDim, hop: hopOf(cfm.vocoder.dims) };
+      this.cfm = new CfmStage(cfmSessions, dims, limits.cfm === undefined ? {} : { limits: limits.cfm });
+    }
   }
 
-  /** Segments (or token-chunk jobs) waiting for the vocoder. */
+  /** Segments (or token-chunk jobs) waiting for the vocoder, or somewhere in the CFM stage. */
   get vocoderQueue(): number {
-    return this.#vocoderQueue.length;
+    return this.#vocoderQueue.length + (this.cfm?.pending ?? 0);
   }
 
   get hasWork(): boolean {
-    return this.scheduler.hasWork || this.#vocoderQueue.length > 0 || [...this.#requests.values()].some(({ work }) => work.stopped !== undefined);
+    return this.scheduler.hasWork || this.vocoderQueue > 0 || [...this.#requests.values()].some(({ work }) => work.stopped !== undefined);
   }
 
   /**
@@ -180,7 +203,7 @@ export class ModelWorker {
         if (row !== undefined) this.#advance(sequence, row);
       });
     }
-    const vocoded = await this.#vocode();
+    const vocoded = this.cfm === undefined ? await this.#vocode() : await this.#stepCfm(this.cfm);
     return {
       model: this.bundle.manifest.id,
       prefilled: plan.prefill.length,
@@ -209,14 +232,74 @@ export class ModelWorker {
       this.#fail(entry.work, new ApiError('synthesis_failed', `Segment ${String(segment.index)} produced no speech tokens.`));
       return;
     }
+    if (this.cfm !== undefined) {
+      this.#enqueueCfm(this.cfm, entry.work, segment);
+      return;
+    }
     const job = segment.stream?.end();
     this.#vocoderQueue.push(job === undefined ? { request: entry.work, segment } : { request: entry.work, segment, job });
+  }
+
+  #enqueueCfm(stage: CfmStage, request: RequestWork, segment: SegmentWork): void {
+    const { cfm } = request;
+    try {
+      if (cfm === undefined) throw new Error(`a ${this.bundle.manifest.gpt_sovits_version} model needs the voice's CFM prompt, which request ${request.id} lacks`);
+      stage.enqueue({
+        requestId: request.id,
+        segmentIndex: segment.index,
+        tokens: Int32Array.from(segment.sequence.generated),
+        phoneIds: segment.phoneIds,
+        ge: request.ge,
+        prompt: cfm.prompt,
+        speed: request.speed,
+        seed: request.seed,
+        steps: cfm.steps,
+      });
+    } catch (error) {
+      this.#fail(request, new ApiError('synthesis_failed', `Synthesis failed before the CFM: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+    }
+  }
+
+  /** One turn of the CFM stage; returns how many segments it finished (with audio or failed). */
+  async #stepCfm(stage: CfmStage): Promise<number> {
+    if (stage.pending === 0) return 0;
+    const outcomes = await stage.step();
+    for (const outcome of outcomes) this.#deliverCfm(outcome);
+    return outcomes.length;
+  }
+
+  #deliverCfm(outcome: CfmOutcome): void {
+    const entry = this.#requests.get(outcome.requestId);
+    if (entry === undefined || entry.work.stopped !== undefined) return;
+    const { work } = entry;
+    const segment = work.segments[outcome.segmentIndex];
+    if (outcome.status === 'failed') {
+      this.#fail(work, new ApiError('synthesis_failed', `Synthesis failed in ${outcome.stage}: ${outcome.error.message}`, { cause: outcome.error }));
+      return;
+    }
+    try {
+      const cfm = this.bundle.manifest.cfm;
+      if (segment === undefined || cfm === null) throw new Error(`the CFM stage returned segment ${String(outcome.segmentIndex)}, which request ${work.id} does not have`);
+      const frames = cfmFeatureFrames(cfm.dims.version, segment.sequence.generated.length, work.speed).frames;
+      const expected = frames * hopOf(cfm.vocoder.dims);
+      if (outcome.audio.length !== expected) throw new Error(`the vocoder returned ${String(outcome.audio.length)} samples for segment ${String(segment.index)}, expected ${String(expected)}`);
+      this.#pushSegment(entry, work, segment.index, normalizeSegmentPeak(outcome.audio));
+    } catch (error) {
+      this.#fail(work, new ApiError('synthesis_failed', `Synthesis failed while assembling audio: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+    }
+  }
+
+  /** A whole segment's audio and the silence after it, in order; finishes the request with its last segment. */
+  #pushSegment(entry: { work: RequestWork; emitter: OrderedEmitter }, request: RequestWork, segmentIndex: number, samples: Float32Array): void {
+    entry.emitter.push({ segmentIndex, samples, last: false });
+    entry.emitter.push({ segmentIndex, samples: silence(request.fragmentInterval, this.bundle.manifest.sample_rate), last: true });
+    if (entry.emitter.complete) this.#finish(request);
   }
 
   /** Vocodes every queued segment and stream job (the runner groups them by length); returns how many. */
   async #vocode(): Promise<number> {
     const tasks = this.#vocoderQueue.splice(0, this.#vocoderQueue.length).filter(({ request }) => request.stopped === undefined);
-    if (tasks.length === 0) return 0;
+    if (tasks.length === 0 || this.vocoder === undefined) return 0;
     const items: VocoderItem[] = [];
     const itemOf = tasks.map((task) => {
       const item = task.job === undefined ? this.#wholeSegmentItem(task) : task.job.item;
@@ -262,14 +345,13 @@ export class ModelWorker {
     const { request, segment, job } = task;
     if (job !== undefined && segment.stream !== undefined) {
       entry.emitter.push(segment.stream.receive(job, audio));
-    } else {
-      const samples = normalizeSegmentPeak(audio ?? new Float32Array(0));
-      const expected = sovitsFrameCount(segment.sequence.generated.length, request.speed) * SOVITS_SAMPLES_PER_FRAME;
-      if (samples.length !== expected) throw new Error(`the vocoder returned ${String(samples.length)} samples for segment ${String(segment.index)}, expected ${String(expected)}`);
-      entry.emitter.push({ segmentIndex: segment.index, samples, last: false });
-      entry.emitter.push({ segmentIndex: segment.index, samples: silence(request.fragmentInterval, this.bundle.manifest.sample_rate), last: true });
+      if (entry.emitter.complete) this.#finish(request);
+      return;
     }
-    if (entry.emitter.complete) this.#finish(request);
+    const samples = normalizeSegmentPeak(audio ?? new Float32Array(0));
+    const expected = sovitsFrameCount(segment.sequence.generated.length, request.speed) * SOVITS_SAMPLES_PER_FRAME;
+    if (samples.length !== expected) throw new Error(`the vocoder returned ${String(samples.length)} samples for segment ${String(segment.index)}, expected ${String(expected)}`);
+    this.#pushSegment(entry, request, segment.index, samples);
   }
 
   #emit(work: RequestWork, samples: Float32Array): void {
@@ -305,6 +387,7 @@ export class ModelWorker {
       if (work.stopped === undefined) continue;
       const { running } = this.scheduler.cancelRequest(id);
       for (const sequence of running) this.#retire(sequence, work.stopped);
+      this.cfm?.cancel(id);
       this.#requests.delete(id);
       if (work.stopped === 'cancelled') work.stream.fail(new ApiError('synthesis_failed', 'The request was cancelled.'));
     }

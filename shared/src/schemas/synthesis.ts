@@ -38,6 +38,13 @@ export const RANDOM_SEED = -1;
 export const MAX_SEED = 0xffff_ffff;
 export const seedSchema = z.number().int().min(RANDOM_SEED).max(MAX_SEED);
 
+/**
+ * Euler steps per CFM chunk for v3/v4 models (GPT-SoVITS's `sample_steps`; its WebUI offers 4-128). Cost grows with it
+ * linearly, so it is capped.
+ */
+export const MAX_SAMPLE_STEPS = 128;
+export const sampleStepsSchema = z.number().int().min(1).max(MAX_SAMPLE_STEPS);
+
 /** Token-chunk streaming knobs (GPT-SoVITS streaming modes 2 and 3). */
 export const minChunkLengthSchema = z.number().int().min(4).max(256);
 export const overlapLengthSchema = z.number().int().min(0).max(16);
@@ -75,5 +82,10 @@ export const synthesisParamsSchema = z.strictObject({
   fragment_interval: fragmentIntervalSchema,
   format: audioFormatSchema,
   chunking: chunkingSchema,
+  /**
+   * v3/v4 only: present when the caller chose it, else the model's default (32) is used. Absent rather than null so
+   * that the synthesis keys of requests without it stay what they were before v3/v4 existed; v1/v2 models ignore it.
+   */
+  sample_steps: sampleStepsSchema.optional(),
 });
 export type SynthesisParams = z.infer<typeof synthesisParamsSchema>;

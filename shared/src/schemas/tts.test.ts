@@ -97,10 +97,14 @@ describe('POST /v1/tts body', () => {
       batch_threshold: 0.75,
       split_bucket: true,
       parallel_infer: true,
-      sample_steps: 32,
       super_sampling: false,
     });
     expect(withKnobs).toEqual(plain);
+  });
+
+  it('carries sample_steps only when given, so requests without it keep their synthesis key', () => {
+    expect(parse({ text: 'x', voice: 'v' }).params).not.toHaveProperty('sample_steps');
+    expect(parse({ text: 'x', voice: 'v', sample_steps: 8 }).params.sample_steps).toBe(8);
   });
 
   it('normalizes text to Unicode NFC', () => {
@@ -134,6 +138,9 @@ describe('POST /v1/tts body', () => {
     [{ text: 'x', voice: 'v', media_type: 'mp4' }, 'media_type', /must be one of/],
     [{ text: 'x', voice: 'v', stream: 4 }, 'stream', /streaming_mode 0-3/],
     [{ text: 'x', voice: 'v', min_chunk_length: 1 }, 'min_chunk_length', /at least 4/],
+    [{ text: 'x', voice: 'v', sample_steps: 0 }, 'sample_steps', /at least 1/],
+    [{ text: 'x', voice: 'v', sample_steps: 129 }, 'sample_steps', /at most 128/],
+    [{ text: 'x', voice: 'v', sample_steps: 8.5 }, 'sample_steps', /integer/],
     [{ text: 'x', voice: 'v', speed: 1, speed_factor: 1 }, 'speed_factor', /only one/],
     [{ text: 'x', voice: 'v', format: 'wav', media_type: 'wav' }, 'media_type', /only one/],
     [{ text: 'x', voice: 'v', stream: true, streaming_mode: 1 }, 'streaming_mode', /only one/],

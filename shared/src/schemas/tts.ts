@@ -3,8 +3,9 @@
  *
  * Unknown fields are rejected. So that existing api_v2 clients can switch by changing the URL, the api_v2 names
  * `speed_factor`, `media_type` and `streaming_mode` are accepted as aliases, and its scheduling knobs (`batch_size`,
- * `batch_threshold`, `split_bucket`, `parallel_infer`) and v3/v4-only knobs (`sample_steps`, `super_sampling`) are
- * accepted and have no effect: gsv-edge batches across requests, and these knobs do not change v1/v2 output.
+ * `batch_threshold`, `split_bucket`, `parallel_infer`) and v3's `super_sampling` are accepted and have no effect:
+ * gsv-edge batches across requests, and has no audio super-resolution model. `sample_steps` (v3/v4's Euler steps) is
+ * used by v3/v4 voices and ignored by others, as GPT-SoVITS does.
  * The reference-audio fields are refused with a pointer to voices.
  * @module
  */
@@ -28,6 +29,7 @@ import {
   overlapLengthSchema,
   repetitionPenaltySchema,
   SAMPLING_DEFAULTS,
+  sampleStepsSchema,
   seedSchema,
   temperatureSchema,
   topKSchema,
@@ -89,7 +91,7 @@ export function ttsRequestSchema(maxInputChars = DEFAULT_MAX_INPUT_CHARS) {
       batch_threshold: z.number().min(0).max(1).optional(),
       split_bucket: z.boolean().optional(),
       parallel_infer: z.boolean().optional(),
-      sample_steps: z.number().int().min(1).optional(),
+      sample_steps: sampleStepsSchema.optional(),
       super_sampling: z.boolean().optional(),
     })
     .superRefine((body, ctx) => {
@@ -132,6 +134,7 @@ export function ttsRequestSchema(maxInputChars = DEFAULT_MAX_INPUT_CHARS) {
           fragment_interval: body.fragment_interval,
           format,
           chunking,
+          ...(body.sample_steps === undefined ? {} : { sample_steps: body.sample_steps }),
         },
       };
     });

@@ -111,7 +111,9 @@ export async function loadBundle(dir: string, options: LoadBundleOptions): Promi
     bertVocabPath: manifest.bert === null ? undefined : join(dir, BERT_VOCAB_PATH),
     async release() {
       const { cfm, ...graphs } = sessions;
-      for (const session of [...Object.values(graphs), ...Object.values(cfm ?? {})]) await (session as ModelSession | undefined)?.release();
+      const cfmGraphs: ModelSession[] = cfm === undefined ? [] : [cfm.mel, cfm.encp, cfm.text, cfm.step, cfm.vocoder];
+      const vitsGraphs: (ModelSession | undefined)[] = Object.values(graphs);
+      for (const session of [...vitsGraphs, ...cfmGraphs]) await session?.release();
     },
   };
 }

@@ -29,7 +29,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedBundle } from '../bundle/loaded-bundle.ts';
+import type { BundleManifest } from '../../models/bundle/manifest.ts';
 import type { TextFrontend } from '../../text/frontend.ts';
+import { computeCfmPrompt } from './cfm-prompt.ts';
 import { extractVoiceFeatures } from './extract-features.ts';
 import type { VoiceFeatureCache } from './feature-cache.ts';
 import type { VoiceFeatures } from './features.ts';
@@ -232,6 +234,7 @@ export class VoiceRegistry {
   }
 
   async #prepareUpload(request: CreateVoiceRequest) {
+    checkCfmUpload(this.#voiceModel(request.model).bundle.manifest, request);
     const recordings = [request.ref_audio, ...request.aux_ref_audio].map((data) => Buffer.from(data, 'base64'));
     const [main, ...auxiliary] = recordings;
     const reference = await prepared(main ?? Buffer.alloc(0), 'ref_audio');
@@ -311,15 +314,19 @@ export class VoiceRegistry {
     promptText: string,
     promptLang: Voice['prompt_lang'],
   ): Promise<VoiceFeatures> {
-    const { hubert, sovitsExtract, sovitsRefEncoder, sv } = model.bundle.sessions;
+    const { hubert, sovitsExtract, sovitsRefEncoder, sv, cfm } = model.bundle.sessions;
     if (hubert === undefined) throw new Error(`model bundle ${model.bundle.manifest.id} has no HuBERT`);
-    return extractVoiceFeatures({ hubert, extract: sovitsExtract, refEncoder: sovitsRefEncoder, sv }, model.frontend, {
+    const features = await extractVoiceFeatures({ hubert, extract: sovitsExtract, refEncoder: sovitsRefEncoder, sv }, model.frontend, {
       version,
       reference,
       auxiliary,
       promptText,
       promptLang,
     });
+    const cfmSection = model.bundle.manifest.cfm;
+    if (cfmSection === null || cfm === undefined) return features;
+    const prompt = { tokens: features.promptTokens, phoneIds: features.promptPhoneIds, ge: features.ge };
+    return { ...features, cfmPrompt: await computeCfmPrompt(cfm, cfmSection.dims.version, reference, prompt) };
   }
 
   get #definitions(): string {
@@ -396,4 +403,19 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
   const temporary = `${path}.${String(process.pid)}.${randomUUID()}.tmp`;
   await writeFile(temporary, data);
   await rename(temporary, path);
+}
+
+/**
+ * v3/v4 take the CFM prompt from the main reference and its transcript: GPT-SoVITS refuses an empty prompt text for
+ * them and reads no auxiliary reference, so an upload that relies on either is refused rather than half used.
+ */
+function checkCfmUpload(manifest: BundleManifest, request: CreateVoiceRequest): void {
+  if (manifest.cfm === null) return;
+  const version = manifest.gpt_sovits_version;
+  if (request.prompt_text.trim() === '') {
+    throw new ApiError('invalid_field', `Model "${manifest.id}" is GPT-SoVITS ${version}, which needs the reference's transcript: \`prompt_text\` must not be empty.`, { param: 'prompt_text' });
+  }
+  if (request.aux_ref_audio.length > 0) {
+    throw new ApiError('invalid_field', `Model "${manifest.id}" is GPT-SoVITS ${version}, which uses only the main reference: send no \`aux_ref_audio\`.`, { param: 'aux_ref_audio' });
+  }
 }
