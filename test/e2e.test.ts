@@ -67,6 +67,10 @@ beforeAll(async () => {
   const versionBundles = [join(root, 'models', 'tiny-pro'), join(root, 'models', 'tiny-plus')];
   await buildTinyBundle(versionBundles[0] ?? '', 12, 'v2Pro');
   await buildTinyBundle(versionBundles[1] ?? '', 13, 'v2ProPlus');
+  // The CFM versions: T2S, then the DiT's Euler steps and a 48 kHz (v4) or 24 kHz (v3) vocoder.
+  versionBundles.push(join(root, 'models', 'tiny-v4'), join(root, 'models', 'tiny-v3'));
+  await buildTinyBundle(versionBundles[2] ?? '', 14, 'v4');
+  await buildTinyBundle(versionBundles[3] ?? '', 15, 'v3');
   const [gatewayPort, portA, portB] = [await freePort(), await freePort(), await freePort()];
   const gatewayUrl = `http://127.0.0.1:${String(gatewayPort)}`;
   const gpuEnv = (name: string, limit: number) => ({
@@ -197,6 +201,34 @@ describe('the whole stack', () => {
       expect(channelData[0]?.length ?? 0).toBeGreaterThan(32000 * 0.3);
       expect(channelData[0]?.some((x) => Math.abs(x) > 1e-3)).toBe(true);
     }
+  });
+
+  it.each([
+    ['tiny-v4', 'v4', 48000],
+    ['tiny-v3', 'v3', 24000],
+  ])('speaks a voice of the %s bundle (SoVITS %s, CFM + vocoder) at %i Hz in every container, and replays it from the cache', async (model, _version, rate) => {
+    const voice = `voice-${model}`;
+    const upload = { id: voice, model, prompt_text: 'This is how I sound.', prompt_lang: 'en', ref_audio: Buffer.from(referenceClip()).toString('base64') };
+    // GPT-SoVITS reads only the main reference of a v3/v4 voice: an auxiliary one is refused, not ignored.
+    const refused = await fetch(`${gateway.url}/admin/voices`, { method: 'POST', headers: admin, body: JSON.stringify({ ...upload, aux_ref_audio: [upload.ref_audio] }) });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { param: string } }).error.param).toBe('aux_ref_audio');
+    const created = await fetch(`${gateway.url}/admin/voices`, { method: 'POST', headers: admin, body: JSON.stringify(upload) });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { sample_rate: number }).sample_rate).toBe(rate);
+    for (const format of ['wav', 'mp3', 'opus'] as const) {
+      const answer = await tts({ voice, text: `A ${model} voice in ${format}.`, format, sample_steps: 4 });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-gsv-model')).toBe(model);
+      const { channelData, sampleRate } = await decodeAudio(new Uint8Array(await answer.arrayBuffer()));
+      // Opus always decodes at 48 kHz.
+      expect(sampleRate).toBe(format === 'opus' ? 48000 : rate);
+      expect(channelData[0]?.length ?? 0).toBeGreaterThan(sampleRate * 0.3);
+      expect(channelData[0]?.some((x) => Math.abs(x) > 1e-3)).toBe(true);
+    }
+    const again = await tts({ voice, text: `A ${model} voice in wav.`, format: 'wav', sample_steps: 4 });
+    expect(again.headers.get('x-cache')).toBe('HIT');
+    await again.arrayBuffer();
   });
 
   it('cancels the engine request of a client that leaves mid-stream, and bills it as the rules say', async () => {
