@@ -221,8 +221,9 @@ describe('the whole stack', () => {
       expect(answer.status).toBe(200);
       expect(answer.headers.get('x-gsv-model')).toBe(model);
       const { channelData, sampleRate } = await decodeAudio(new Uint8Array(await answer.arrayBuffer()));
-      // Opus always decodes at 48 kHz.
+      // Opus always decodes at 48 kHz; the header names the rate of the bytes sent.
       expect(sampleRate).toBe(format === 'opus' ? 48000 : rate);
+      expect(answer.headers.get('x-gsv-sample-rate')).toBe(String(sampleRate));
       expect(channelData[0]?.length ?? 0).toBeGreaterThan(sampleRate * 0.3);
       expect(channelData[0]?.some((x) => Math.abs(x) > 1e-3)).toBe(true);
     }

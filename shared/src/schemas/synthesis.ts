@@ -40,10 +40,11 @@ export const seedSchema = z.number().int().min(RANDOM_SEED).max(MAX_SEED);
 
 /**
  * Euler steps per CFM chunk for v3/v4 models (GPT-SoVITS's `sample_steps`; its WebUI offers 4-128). Cost grows with it
- * linearly, so it is capped.
+ * linearly, so it is capped; fewer than 4 steps gives noise, not speech.
  */
+export const MIN_SAMPLE_STEPS = 4;
 export const MAX_SAMPLE_STEPS = 128;
-export const sampleStepsSchema = z.number().int().min(1).max(MAX_SAMPLE_STEPS);
+export const sampleStepsSchema = z.number().int().min(MIN_SAMPLE_STEPS).max(MAX_SAMPLE_STEPS);
 
 /** Token-chunk streaming knobs (GPT-SoVITS streaming modes 2 and 3). */
 export const minChunkLengthSchema = z.number().int().min(4).max(256);

@@ -138,7 +138,7 @@ describe('POST /v1/tts body', () => {
     [{ text: 'x', voice: 'v', media_type: 'mp4' }, 'media_type', /must be one of/],
     [{ text: 'x', voice: 'v', stream: 4 }, 'stream', /streaming_mode 0-3/],
     [{ text: 'x', voice: 'v', min_chunk_length: 1 }, 'min_chunk_length', /at least 4/],
-    [{ text: 'x', voice: 'v', sample_steps: 0 }, 'sample_steps', /at least 1/],
+    [{ text: 'x', voice: 'v', sample_steps: 3 }, 'sample_steps', /at least 4/],
     [{ text: 'x', voice: 'v', sample_steps: 129 }, 'sample_steps', /at most 128/],
     [{ text: 'x', voice: 'v', sample_steps: 8.5 }, 'sample_steps', /integer/],
     [{ text: 'x', voice: 'v', speed: 1, speed_factor: 1 }, 'speed_factor', /only one/],

@@ -3,7 +3,7 @@
  *
  *   npx gsv-edge bundle --gpt X.ckpt --sovits Y.pth [--bert DIR] [--hubert DIR] --out models/NAME
  *                       [--gpt-sovits-dir DIR [--python-site-packages DIR]... [--nltk-data DIR]...] [--g2pw DIR]
- *                       [--sv FILE.ckpt] [--sovits-base FILE.pth] [--vocoder PATH] [--version v3|v4]
+ *                       [--sv FILE.ckpt] [--sovits-base FILE.pth] [--vocoder PATH | --bigvgan DIR] [--version v3|v4]
  *                       [--precision fp32|fp16|both] [--force]
  * @module
  */
@@ -16,7 +16,7 @@ import { progressPrinter } from './progress.ts';
 
 const USAGE = `usage: gsv-edge bundle --gpt FILE.ckpt --sovits FILE.pth [--bert DIR] [--hubert DIR] --out models/NAME
                        [--gpt-sovits-dir DIR [--python-site-packages DIR]... [--nltk-data DIR]...] [--g2pw DIR]
-                       [--sv FILE.ckpt] [--sovits-base FILE.pth] [--vocoder PATH] [--version v3|v4]
+                       [--sv FILE.ckpt] [--sovits-base FILE.pth] [--vocoder PATH | --bigvgan DIR] [--version v3|v4]
                        [--precision fp32|fp16|both] [--force]
 
   --gpt        GPT-SoVITS GPT (T2S) checkpoint (.ckpt)
@@ -44,6 +44,7 @@ const USAGE = `usage: gsv-edge bundle --gpt FILE.ckpt --sovits FILE.pth [--bert 
                bigvgan_generator.pt and config.json (default, inside --gpt-sovits-dir:
                GPT_SoVITS/pretrained_models/gsv-v4-pretrained/vocoder.pth for v4,
                GPT_SoVITS/pretrained_models/models--nvidia--bigvgan_v2_24khz_100band_256x for v3)
+  --bigvgan    another name for --vocoder with v3's BigVGAN folder
   --version    v3 or v4, for a full SoVITS v3/v4 file that does not say which (LoRA files and
                GPT-SoVITS's pretrained models do)
   --precision  weight precision(s) to write (default: both; fp32 runs on CPU, fp16 is for CUDA)
@@ -75,6 +76,7 @@ export const bundleCommand: Subcommand = {
           sv: { type: 'string' },
           'sovits-base': { type: 'string' },
           vocoder: { type: 'string' },
+          bigvgan: { type: 'string' },
           version: { type: 'string' },
           out: { type: 'string' },
           precision: { type: 'string', default: 'both' },
@@ -96,9 +98,17 @@ export const bundleCommand: Subcommand = {
     const precisions = PRECISION_CHOICES[values.precision];
     const version = values.version;
     const badVersion = version !== undefined && version !== 'v3' && version !== 'v4';
-    if (missing.length > 0 || precisions === undefined || badVersion) {
+    const twoVocoders = values.vocoder !== undefined && values.bigvgan !== undefined;
+    const vocoder = values.vocoder ?? values.bigvgan;
+    if (missing.length > 0 || precisions === undefined || badVersion || twoVocoders) {
       const problem =
-        missing.length > 0 ? `missing --${missing.join(', --')}` : precisions === undefined ? `--precision must be fp32, fp16 or both` : `--version must be v3 or v4, not ${String(version)}`;
+        missing.length > 0
+          ? `missing --${missing.join(', --')}`
+          : precisions === undefined
+            ? `--precision must be fp32, fp16 or both`
+            : twoVocoders
+              ? '--bigvgan is another name for --vocoder: give only one of them'
+              : `--version must be v3 or v4, not ${String(version)}`;
       process.stderr.write(`error: ${problem}\n\n${USAGE}`);
       return 2;
     }
@@ -115,7 +125,7 @@ export const bundleCommand: Subcommand = {
           ...(values.g2pw === undefined ? {} : { g2pwDir: values.g2pw }),
           ...(values.sv === undefined ? {} : { sv: values.sv }),
           ...(values['sovits-base'] === undefined ? {} : { sovitsBase: values['sovits-base'] }),
-          ...(values.vocoder === undefined ? {} : { vocoder: values.vocoder }),
+          ...(vocoder === undefined ? {} : { vocoder }),
           ...(version === 'v3' || version === 'v4' ? { sovitsVersion: version } : {}),
         },
         out: values.out as string,
