@@ -1,14 +1,15 @@
 /**
  * `npm run bench`: measures the speed and memory targets of the model bundle (issue 3), the engine (issue 4), the
  * text frontend (issue 5), the gateway (issue 6), the whole local stack end to end (issue 11) and the SoVITS versions
- * side by side (issue 12), each scenario in
- * its own Node process, and prints per-suite tables and a summary with every target judged. `--json [path]` also
- * writes every figure (docs/benchmarks.md documents the fields). A scenario that fails is reported and the run goes
- * on; the exit status is non-zero only when the harness itself fails (bad arguments, an unwritable report).
+ * side by side (issue 12: v2, v2Pro, v2ProPlus, and v4/v3 at few CFM steps), each scenario in its own Node process,
+ * and prints per-suite tables and a summary with every target judged. `--json [path]` also writes every figure
+ * (docs/benchmarks.md documents the fields). A scenario that fails is reported and the run goes on; the exit status
+ * is non-zero only when the harness itself fails (bad arguments, an unwritable report).
  *
  *   npm run bench                                  # every suite, full length (about 10 minutes on 2 cores)
  *   npm run bench -- --suite engine --quick        # one suite, short smoke run
  *   npm run bench -- --json bench.json --work-dir /tmp/gsv-bench   # keep models and bundle for the next run
+ *   npm run bench -- --suite versions --work-dir /tmp/gsv-bench    # the versions side by side (long: v4/v3 on CPU)
  * @module
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -40,7 +41,7 @@ const SUITES: Readonly<Record<SuiteName, Suite>> = {
   frontend: { title: 'Text frontend (issue 5)', run: runFrontendSuite },
   gateway: { title: 'Gateway cached phrases (issue 6)', run: runGatewaySuite },
   stack: { title: 'End to end through the local stack (issue 11)', run: runStackSuite, table: stackLoadTable },
-  versions: { title: 'SoVITS versions side by side: v2, v2Pro, v2ProPlus on CPU (issue 12)', run: runVersionsSuite, table: versionsTable },
+  versions: { title: 'SoVITS versions side by side: v2, v2Pro, v2ProPlus, v4, v3 on CPU (issue 12; v4/v3 at few CFM steps)', run: runVersionsSuite, table: versionsTable },
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseResult, RESULT_MARKER } from '../gpu-function/bench/scenario-result.ts';
 import { BenchUsageError, DEFAULT_JSON_PATH, parseBenchArgs, SUITES } from '../scripts/bench/args.ts';
-import { runScenario, type ScenarioRecord } from '../scripts/bench/child.ts';
+import { runScenario, type ScenarioRecord, type ScenarioSpec } from '../scripts/bench/child.ts';
 import { figure, formatValue } from '../scripts/bench/figures.ts';
 import { parseFrontendOutput, parseGatewayOutput } from '../scripts/bench/parsers.ts';
 import { buildReport, REPORT_SCHEMA } from '../scripts/bench/report.ts';
+import { BenchRun } from '../scripts/bench/run-context.ts';
 import { missSentence, stackFigures, stackLoadTable } from '../scripts/bench/suites/stack.ts';
+import { runVersionsSuite, versionsTable } from '../scripts/bench/suites/versions.ts';
 
 describe('bench arguments', () => {
   it('runs every suite at full length by default, without JSON', () => {
@@ -195,6 +197,79 @@ describe('the stack suite (end to end)', () => {
     const sentences = Array.from({ length: 5000 }, (_, n) => missSentence(n));
     expect(new Set(sentences).size).toBe(5000);
     for (const sentence of sentences.slice(0, 50)) expect(sentence.split(' ')).toHaveLength(8);
+  });
+});
+
+/** A bench run whose scenarios are not run: each answers with made-up metrics, and every spec is kept. */
+class FakeRun extends BenchRun {
+  readonly specs: ScenarioSpec[] = [];
+  readonly #metrics: (spec: ScenarioSpec) => Record<string, number>;
+
+  constructor(quick: boolean, metrics: (spec: ScenarioSpec) => Record<string, number>) {
+    super({ ...parseBenchArgs(['--suite', 'versions']), quick }, '/work');
+    this.#metrics = metrics;
+  }
+
+  override run(spec: ScenarioSpec): Promise<ScenarioRecord> {
+    this.specs.push(spec);
+    const record: ScenarioRecord = {
+      id: spec.id, suite: spec.suite, label: spec.label, command: [spec.script, ...spec.args], status: 'ok', exit_code: 0, signal: null,
+      wall_seconds: 1, peak_rss_bytes: 2e9, error: null, notes: [], metrics: this.#metrics(spec),
+    };
+    this.scenarios.push(record);
+    return Promise.resolve(record);
+  }
+
+  override ensureFp32Bundle(): Promise<string | undefined> {
+    return Promise.resolve('/work/bundles/full-v2');
+  }
+}
+
+describe('the versions suite', () => {
+  // Real-time factor by scenario: v2 at 100 tokens 0.5, at 40 tokens 0.8; v4 16 at c1, 4 at c8; the others 1.
+  const rtf = (id: string): number => ({ 'versions.v2-c1': 0.5, 'versions.v2-t40-c1': 0.8, 'versions.v2-t40-c8': 0.8, 'versions.v4-c1': 16, 'versions.v4-c8': 4 })[id] ?? 1;
+  const metrics = (spec: ScenarioSpec): Record<string, number> =>
+    spec.script.endsWith('realtime.ts')
+      ? { realtime_factor: rtf(spec.id), audio_seconds: 1.6, voice_seconds: 3 }
+      : spec.script.endsWith('cfm-step-batch.ts')
+        ? { b1_step_ms: 3000, b8_step_ms: 19_200, b8_per_row_ratio: 0.8 }
+        : { seconds: 150, bytes_fp32: 3.5e9 };
+
+  it('runs v4 and v3 with few CFM steps and tokens, against v2 at the same token cap, and times one v4 step at batch 1 and 8', async () => {
+    const run = new FakeRun(false, metrics);
+    const figures = await runVersionsSuite(run);
+    const byId = new Map(figures.map((f) => [f.id, f]));
+    const v4c8 = run.specs.find((spec) => spec.id === 'versions.v4-c8');
+    expect(v4c8?.args).toEqual(expect.arrayContaining(['--tokens', '40', '--sample-steps', '8', '--concurrency', '8', '--bundle', '/work/bundles/full-v4']));
+    expect(v4c8?.label).toContain('40 tokens, 8 CFM steps');
+    expect(run.specs.find((spec) => spec.id === 'versions.v3-models')?.args).toEqual(['--dir', '/work/models-v3', '--version', 'v3']);
+    expect(run.specs.find((spec) => spec.id === 'versions.v2-t40-c1')?.args).toEqual(expect.arrayContaining(['--tokens', '40']));
+    expect(run.specs.find((spec) => spec.id === 'versions.v2-c1')?.args).not.toContain('--sample-steps');
+    expect(run.specs.find((spec) => spec.id === 'versions.v4-cfm-step')?.args).toEqual(['--bundle', '/work/bundles/full-v4', '--batches', '1,8', '--frames', '900', '--prompt', '500', '--runs', '2']);
+    expect(byId.get('versions.v4.c1.rtf_vs_v2')?.value).toBeCloseTo(20);
+    expect(byId.get('versions.v4.c8.rtf_vs_v2')?.value).toBeCloseTo(5);
+    expect(byId.get('versions.v2Pro.c1.rtf_vs_v2')?.value).toBeCloseTo(2);
+    expect(byId.get('versions.v4.build_seconds')).toMatchObject({ status: 'fail', target: { text: '< 2 min' } });
+    expect(byId.get('versions.v3.build_peak_rss_bytes')).toMatchObject({ status: 'pass', value: 2e9 });
+    expect(byId.get('versions.v4.cfm_step.b8_ms')).toMatchObject({ value: 19_200, unit: 'ms' });
+    expect(byId.get('versions.v4.cfm_step.b8_per_row_ratio')?.value).toBe(0.8);
+
+    const lines = versionsTable(figures).split('\n');
+    expect(lines[0]).toMatch(/version .*tokens .*CFM steps .*voice s .*RTF c1 .*vs v2 c1 .*RTF c8 .*vs v2 c8/);
+    const cells = (key: string): string[] | undefined => lines.find((line) => line.startsWith(`| ${key} `))?.split('|').map((cell) => cell.trim()).slice(1, -1);
+    expect(lines).toHaveLength(2 + 6);
+    expect(cells('v2')).toEqual(['v2', '100', '—', '3.0', '0.50', '1.00', '1.00', '1.00']);
+    expect(cells('v2-t40')).toEqual(['v2-t40', '40', '—', '3.0', '0.80', '1.00', '0.80', '1.00']);
+    expect(cells('v4')).toEqual(['v4', '40', '8', '3.0', '16.00', '20.00', '4.00', '5.00']);
+    expect(cells('v3')?.slice(1, 3)).toEqual(['40', '8']);
+  });
+
+  it('keeps --quick short: fewer steps and frames, and no extra v2 run when the token caps agree', async () => {
+    const run = new FakeRun(true, metrics);
+    await runVersionsSuite(run);
+    expect(run.specs.find((spec) => spec.id === 'versions.v4-c1')?.args).toEqual(expect.arrayContaining(['--tokens', '24', '--sample-steps', '4']));
+    expect(run.specs.some((spec) => spec.id.startsWith('versions.v2-t'))).toBe(false);
+    expect(run.specs.find((spec) => spec.id === 'versions.v4-cfm-step')?.args).toEqual(expect.arrayContaining(['--frames', '300', '--runs', '1']));
   });
 });
 

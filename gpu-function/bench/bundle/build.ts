@@ -1,5 +1,6 @@
 /**
- * Bench scenario (issue 3): times `buildBundle` on the full-size synthetic v2 set — T2S, SoVITS, BERT and HuBERT,
+ * Bench scenario (issues 3 and 12): times `buildBundle` on a full-size synthetic set written by write-models.ts — T2S,
+ * SoVITS, BERT and HuBERT, plus the speaker-verification model (v2Pro/v2ProPlus) or the CFM and its vocoder (v3/v4),
  * every requested precision — in this process alone, so its peak RSS is the build's. An existing bundle at `--out`
  * is removed before the clock starts.
  *
@@ -42,5 +43,8 @@ emitResult({
     bytes_fp32: precisions.includes('fp32') ? bytesOf('fp32') : null,
     bytes_fp16: precisions.includes('fp16') ? bytesOf('fp16') : null,
   },
-  notes: [`precisions ${precisions.join(' + ')}; graphs: ${manifest.files.filter((file) => file.role !== 'weights' && file.precision !== null).length}`],
+  notes: [
+    `${manifest.gpt_sovits_version} model, precisions ${precisions.join(' + ')}; graphs: ${manifest.files.filter((file) => file.role !== 'weights' && file.precision !== null).length}` +
+      (manifest.cfm === null ? '' : `; CFM vocoded by ${manifest.cfm.vocoder.kind}`),
+  ],
 });

@@ -1,29 +1,32 @@
 /**
  * Bench scenario: writes a full-size synthetic GPT-SoVITS model set (T2S 24 × 512, SoVITS of `--version` (default
- * v2), BERT-large, HuBERT-base, and for v2Pro/v2ProPlus the ERes2NetV2 speaker-verification model; about 540 M
- * parameters for v2) into `--dir`, once: a `complete.json` left after a successful write makes later calls (other
- * suites of the same run, or runs sharing `--work-dir`) reuse it.
+ * v2), BERT-large, HuBERT-base, for v2Pro/v2ProPlus the ERes2NetV2 speaker-verification model, for v4 its HiFi-GAN
+ * vocoder and for v3 the BigVGAN folder; about 540 M parameters for v2) into `--dir`, once: a `complete.json` left
+ * after a successful write makes later calls (other suites of the same run, or runs sharing `--work-dir`) reuse it.
+ * The marker also names the version and the vocoder, so build.ts compiles the vocoder with the rest.
  *
- *   npx node gpu-function/bench/bundle/write-models.ts --dir /tmp/work/models [--version v2Pro]
+ *   npx node gpu-function/bench/bundle/write-models.ts --dir /tmp/work/models [--version v2Pro|v3|v4]
  * @module
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeSyntheticModelSet, type SyntheticSovitsVersion } from '../../src/synthetic/index.ts';
+import { writeSyntheticModelSet, type SyntheticModelVersion } from '../../src/synthetic/index.ts';
 import { emitResult, progress } from '../scenario-result.ts';
-import { MODEL_SET_MARKER, type CompleteModelSet } from './model-set-paths.ts';
+import { MODEL_SET_MARKER, readCompleteModelSet, type CompleteModelSet } from './model-set-paths.ts';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, seed: { type: 'string', default: '1' }, version: { type: 'string', default: 'v2' } } });
 if (values.dir === undefined) throw new Error('--dir is required');
-const VERSIONS: readonly SyntheticSovitsVersion[] = ['v1', 'v2', 'v2Pro', 'v2ProPlus'];
+const VERSIONS: readonly SyntheticModelVersion[] = ['v1', 'v2', 'v2Pro', 'v2ProPlus', 'v3', 'v4'];
 const version = VERSIONS.find((known) => known === values.version);
 if (version === undefined) throw new Error(`--version must be one of ${VERSIONS.join(', ')}, got ${values.version}`);
 const dir = values.dir;
-const marker = join(dir, MODEL_SET_MARKER);
 
-const cached = await readFile(marker, 'utf8').then((text) => JSON.parse(text) as CompleteModelSet, () => undefined);
-if (cached !== undefined) {
+const cached = readCompleteModelSet(dir);
+// A marker without a version predates v3/v4 sets, so it can only stand for a VITS one; a set of another version in
+// the same folder is rewritten rather than built under the wrong name.
+const cachedVersion = cached === undefined ? undefined : (cached.version ?? (version === 'v3' || version === 'v4' ? undefined : version));
+if (cached !== undefined && cachedVersion === version) {
   progress(`full ${version} model set already written in ${dir}; reusing it`);
   emitResult({ metrics: { seconds: 0, cached: 1, parameters: cached.parameters }, notes: ['model set reused from an earlier suite or run'] });
 } else {
@@ -32,9 +35,10 @@ if (cached !== undefined) {
   const started = performance.now();
   const set = await writeSyntheticModelSet(dir, { size: 'full', sovitsVersion: version, seed: Number(values.seed) });
   const seconds = (performance.now() - started) / 1000;
-  const parameters = set.parameters.gpt + set.parameters.sovits + set.parameters.bert + set.parameters.hubert + set.parameters.sv;
-  const complete: CompleteModelSet = { parameters, seconds };
-  await writeFile(marker, `${JSON.stringify(complete)}\n`);
-  progress(`written in ${seconds.toFixed(1)} s (${(parameters / 1e6).toFixed(0)} M parameters)`);
-  emitResult({ metrics: { seconds, cached: 0, parameters }, notes: [] });
+  const counts = set.parameters;
+  const parameters = counts.gpt + counts.sovits + counts.bert + counts.hubert + counts.sv + counts.vocoder;
+  const complete: CompleteModelSet = { parameters, seconds, version, ...(set.vocoder === undefined ? {} : { vocoder: relative(dir, set.vocoder) }) };
+  await writeFile(join(dir, MODEL_SET_MARKER), `${JSON.stringify(complete)}\n`);
+  progress(`written in ${seconds.toFixed(1)} s (${(parameters / 1e6).toFixed(0)} M parameters${set.vocoder === undefined ? '' : `, vocoder ${(counts.vocoder / 1e6).toFixed(0)} M`})`);
+  emitResult({ metrics: { seconds, cached: 0, parameters, vocoder_parameters: counts.vocoder }, notes: [] });
 }

@@ -3,9 +3,11 @@
  * simultaneous requests: wall time from sending the requests until the last one finishes, divided by the seconds
  * of audio they produced (below 1 is faster than real time). Also the time to register the voice, which for
  * v2Pro/v2ProPlus includes the speaker-verification model. Random weights rarely emit EOS, so maxTokensPerSegment caps
- * each request's one segment at `--tokens`.
+ * each request's one segment at `--tokens`. For v3/v4 bundles `--sample-steps` sets the request's `sample_steps`
+ * (Euler steps per CFM chunk; the bundle's default, 32, when not given): on CPU the CFM dominates, so a bench run
+ * uses few steps and says so.
  *
- *   npx node gpu-function/bench/engine/realtime.ts --bundle DIR --data DIR [--concurrency 8] [--tokens 100]
+ *   npx node gpu-function/bench/engine/realtime.ts --bundle DIR --data DIR [--concurrency 8] [--tokens 100] [--sample-steps 8]
  *
  * `--data` is emptied first: it is this scenario's own folder.
  * @module
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     data: { type: 'string' },
     concurrency: { type: 'string', default: '1' },
     tokens: { type: 'string', default: '100' },
+    'sample-steps': { type: 'string' },
   },
 });
 if (values.bundle === undefined || values.data === undefined) throw new Error('--bundle and --data are required');
@@ -31,6 +34,9 @@ const concurrency = Number(values.concurrency);
 const tokens = Number(values.tokens);
 if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer, got ${values.concurrency}`);
 if (!Number.isInteger(tokens) || tokens < 16) throw new Error(`--tokens must be an integer ≥ 16, got ${values.tokens}`);
+const sampleSteps = values['sample-steps'] === undefined ? undefined : Number(values['sample-steps']);
+// The request schema checks the range (4-128, as the API takes it); this only catches a flag that is no integer.
+if (sampleSteps !== undefined && !Number.isInteger(sampleSteps)) throw new Error(`--sample-steps must be an integer, got ${values['sample-steps'] ?? ''}`);
 const VOICE = 'bench-voice';
 // Enough phones that the runaway guard (12 tokens per phone) never cuts a segment short of the cap.
 const TEXT = 'The quick brown fox jumps over the lazy dog while the sun sets slowly behind the distant hills.';
@@ -44,7 +50,16 @@ await engine.voices.features(voice);
 const voiceSeconds = (performance.now() - started) / 1000;
 progress(`voice ready in ${voiceSeconds.toFixed(1)} s`);
 
-const params = parseOrThrow(ttsRequestSchema(), { text: TEXT, text_lang: 'en', voice: VOICE, text_split_method: 'cut0' }).params;
+const params = parseOrThrow(ttsRequestSchema(), {
+  text: TEXT,
+  text_lang: 'en',
+  voice: VOICE,
+  text_split_method: 'cut0',
+  ...(sampleSteps === undefined ? {} : { sample_steps: sampleSteps }),
+}).params;
+// The steps the CFM actually ran: the flag's, else the bundle's default; null for a VITS bundle, which has no CFM.
+const cfm = engine.models[0]?.manifest.cfm ?? null;
+const stepsRun = cfm === null ? null : (sampleSteps ?? cfm.sample_steps);
 // Warm-up: every graph once, at the batch size measured.
 await Promise.all(Array.from({ length: concurrency }, async (_, i) => (await engine.synthesize({ requestId: `warm-${String(i)}`, params, seed: 100 + i })).collect()));
 
@@ -68,6 +83,11 @@ emitResult({
     audio_seconds: audioSeconds,
     mean_tokens: meanTokens,
     voice_seconds: voiceSeconds,
+    max_tokens: tokens,
+    sample_steps: stepsRun,
   },
-  notes: [`${String(concurrency)} concurrent request(s), one segment each capped at ${String(tokens)} tokens`],
+  notes: [
+    `${String(concurrency)} concurrent request(s), one segment each capped at ${String(tokens)} tokens` +
+      (stepsRun === null ? '' : `; ${String(stepsRun)} CFM Euler steps per chunk${sampleSteps === undefined ? ' (the bundle default)' : ''}`),
+  ],
 });
