@@ -6,10 +6,10 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bigvganDimsFromWeights } from '../models/vocoder/bigvgan-config.ts';
-import { BIGVGAN_FULL, BIGVGAN_TINY, bigvganArchitectureOf, bigvganSpecs, kaiserSincFilter, writeSyntheticBigvgan } from '../synthetic/bigvgan.ts';
+import { BIGVGAN_FULL, BIGVGAN_TINY, bigvganSpecs, kaiserSincFilter, writeSyntheticBigvgan } from '../synthetic/bigvgan.ts';
 import { specTensors } from '../synthetic/state-dict.ts';
 import { numel, toFloat32 } from '../tensor/index.ts';
-import { BIGVGAN_CONFIG_FILE, BIGVGAN_GENERATOR_FILE, bigvganExpectedShapes, readBigvgan, type BigvganConfig } from './bigvgan.ts';
+import { BIGVGAN_CONFIG_FILE, BIGVGAN_GENERATOR_FILE, bigvganArchitectureOf, bigvganExpectedShapes, readBigvgan, type BigvganConfig } from './bigvgan.ts';
 import { PickleOrderedDict } from './pickle-writer.ts';
 import { sha256File } from './sha256.ts';
 import { rejection, withTempDir } from './test-support.ts';
@@ -76,7 +76,7 @@ describe('BigVGAN reader (v3 vocoder)', () => {
       await writeSyntheticBigvgan(join(dir, 'bigvgan'), BIGVGAN_TINY, { seed: 4 });
       const bigvgan = await readBigvgan(join(dir, 'bigvgan'));
       try {
-        expect(bigvgan.architecture).toEqual(bigvganArchitectureOf(BIGVGAN_TINY));
+        expect(bigvgan.architecture).toEqual(bigvganArchitectureOf(BIGVGAN_TINY, 12));
       } finally {
         await bigvgan.weights.close();
       }

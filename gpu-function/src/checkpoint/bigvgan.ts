@@ -150,6 +150,11 @@ async function readBigvganConfig(file: string): Promise<BigvganConfig> {
 function bigvganArchitecture(weights: LazyTensorStore, config: BigvganConfig): BigvganArchitecture {
   const [, , filterTaps = 0] = shapeOf(weights, 'activation_post.upsample.filter', 3);
   if (filterTaps % 2 !== 0) throw new CheckpointError(weights.file, `has ${filterTaps} taps; BigVGAN's alias-free filters have an even count (12)`, { tensor: 'activation_post.upsample.filter' });
+  return bigvganArchitectureOf(config, filterTaps);
+}
+
+/** The architecture a config describes, with the alias-free filters' tap count (a buffer's shape, or the default). */
+export function bigvganArchitectureOf(config: BigvganConfig, filterTaps: number): BigvganArchitecture {
   return {
     melChannels: config.num_mels,
     initialChannels: config.upsample_initial_channel,

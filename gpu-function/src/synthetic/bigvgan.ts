@@ -7,7 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIGVGAN_CONFIG_FILE, BIGVGAN_GENERATOR_FILE, bigvganExpectedShapes, type BigvganArchitecture, type BigvganConfig } from '../checkpoint/bigvgan.ts';
+import { BIGVGAN_CONFIG_FILE, BIGVGAN_GENERATOR_FILE, bigvganArchitectureOf, bigvganExpectedShapes, type BigvganConfig } from '../checkpoint/bigvgan.ts';
 import { PickleOrderedDict } from '../checkpoint/pickle-writer.ts';
 import { writeTorchCheckpoint } from '../checkpoint/torch-writer.ts';
 import { normal, weightNormPair, type TensorSpec } from './init.ts';
@@ -47,23 +47,6 @@ export const BIGVGAN_TINY: BigvganConfig = {
 const FILTER_TAPS = 12;
 const RATIO = 2;
 
-export function bigvganArchitectureOf(config: BigvganConfig): BigvganArchitecture {
-  return {
-    melChannels: config.num_mels,
-    initialChannels: config.upsample_initial_channel,
-    upsampleRates: config.upsample_rates,
-    upsampleKernels: config.upsample_kernel_sizes,
-    resblockKernels: config.resblock_kernel_sizes,
-    resblockDilations: config.resblock_dilation_sizes,
-    activation: config.activation === 'snake' ? 'snake' : 'snakebeta',
-    snakeLogscale: config.snake_logscale,
-    filterTaps: FILTER_TAPS,
-    tanhAtFinal: config.use_tanh_at_final,
-    biasAtFinal: config.use_bias_at_final,
-    sampleRate: config.sampling_rate,
-  };
-}
-
 /** Modified Bessel function of the first kind, order 0 (power series; converges fast for the betas used here). */
 function besselI0(x: number): number {
   let sum = 1;
@@ -101,7 +84,7 @@ export function kaiserSincFilter(kernelSize: number, ratio = RATIO): Float32Arra
 
 /** Every stored tensor of the generator, in `state_dict()` order within each layer. */
 export function bigvganSpecs(config: BigvganConfig): TensorSpec[] {
-  const shapes = bigvganExpectedShapes(bigvganArchitectureOf(config));
+  const shapes = bigvganExpectedShapes(bigvganArchitectureOf(config, FILTER_TAPS));
   const filter = kaiserSincFilter(FILTER_TAPS);
   const specs: TensorSpec[] = [];
   for (const [name, shape] of shapes) {

@@ -9,7 +9,7 @@ export { sovitsHParams, sovitsSpecs, writeSyntheticSovits } from './sovits.ts';
 export { sovitsArchitectureOf, sovitsDims, type SovitsDims, type SyntheticSovitsVersion } from './sovits-dims.ts';
 export { BERT_FULL, BERT_TIES, BERT_TINY, bertConfig, bertSpecs, syntheticBertVocab, writeSyntheticBert, type BertDims } from './bert.ts';
 export { sovitsCfmArchitectureOf, sovitsCfmSpecs, v4VocoderSpecs, V4_VOCODER, writeSyntheticSovitsCfm, writeSyntheticV4Vocoder, type SovitsCfmDims } from './sovits-cfm.ts';
-export { BIGVGAN_FULL, BIGVGAN_TINY, bigvganArchitectureOf, bigvganSpecs, kaiserSincFilter, writeSyntheticBigvgan } from './bigvgan.ts';
+export { BIGVGAN_FULL, BIGVGAN_TINY, bigvganSpecs, kaiserSincFilter, writeSyntheticBigvgan } from './bigvgan.ts';
 export { SV_FULL, SV_TINY, svEmbeddingDim, writeSyntheticSv } from './sv.ts';
 export { HUBERT_FULL, HUBERT_TINY, hubertConfig, hubertSpecs, writeSyntheticHubert, type HubertDims } from './hubert.ts';
 export { writeHfFolder, type HfWeightsFormat, type HfWriteOptions } from './hf-folder.ts';

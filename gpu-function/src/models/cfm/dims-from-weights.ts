@@ -5,32 +5,15 @@
  * (v3 or v4: identical shapes, different frame arithmetic) is the reader's decision and is passed in.
  * @module
  */
-import { SOVITS_DEFAULTS } from '../sovits/config.ts';
-import type { ShapeSource } from '../sovits/dims-from-weights.ts';
+import { contentEncoderDims, shapeReader, type ShapeSource } from '../sovits/dims-from-weights.ts';
 import { CFM_FRAME_RATES, DIT_PREFIX, WNS1_DILATION_RATE, validateCfmDims, type CfmDims, type CfmVersion, type DitDims } from './config.ts';
-
-function reader(weights: ShapeSource, what: string) {
-  const shape = (name: string, rank: number): readonly number[] => {
-    const info = weights.info(name);
-    if (info === undefined) throw new Error(`${what} weights lack tensor ${name}`);
-    if (info.shape.length !== rank) throw new Error(`${what} tensor ${name} has shape [${info.shape.join(', ')}], expected rank ${rank}`);
-    return info.shape;
-  };
-  const dim = (name: string, rank: number, axis: number): number => shape(name, rank)[axis] ?? 0;
-  const count = (pattern: (i: number) => string): number => {
-    let n = 0;
-    while (weights.info(pattern(n)) !== undefined) n += 1;
-    return n;
-  };
-  return { shape, dim, count };
-}
 
 /**
  * The DiT's widths from `<prefix>.*` shapes: dim from `proj_out`, depth by counting blocks, dim_head from
  * `rotary_embed.inv_freq` (`RotaryEmbedding(dim_head)` keeps dim_head / 2 frequencies), heads = to_q rows / dim_head.
  */
 export function ditDimsFromWeights(weights: ShapeSource, prefix = DIT_PREFIX): DitDims {
-  const { dim, count } = reader(weights, 'DiT');
+  const { dim, count } = shapeReader(weights, 'DiT');
   const p = (name: string): string => `${prefix}.${name}`;
   const width = dim(p('proj_out.weight'), 2, 1);
   const dimHead = 2 * dim(p('rotary_embed.inv_freq'), 1, 0);
@@ -62,10 +45,10 @@ export function ditDimsFromWeights(weights: ShapeSource, prefix = DIT_PREFIX): D
 }
 
 export function cfmDimsFromWeights(weights: ShapeSource, version: CfmVersion): CfmDims {
-  const { shape, dim, count } = reader(weights, `SoVITS ${version}`);
-  const relK = shape('enc_p.encoder_text.attn_layers.0.emb_rel_k', 3);
-  const hidden = dim('enc_p.ssl_proj.weight', 3, 0);
-  const headDim = relK[2] ?? 1;
+  const what = `SoVITS ${version}`;
+  const read = shapeReader(weights, what);
+  const { dim, count } = read;
+  const { hidden, encoder, mrte, refEncoder } = contentEncoderDims(read, what);
   const dit = ditDimsFromWeights(weights);
   const dims: CfmDims = {
     version,
@@ -75,23 +58,9 @@ export function cfmDimsFromWeights(weights: ShapeSource, version: CfmVersion): C
       symbols: dim('enc_p.text_embedding.weight', 2, 0),
       hidden,
       gin: dim('ref_enc.fc.fc.weight', 2, 0),
-      encoder: {
-        sslLayers: count((i) => `enc_p.encoder_ssl.attn_layers.${i}.conv_q.weight`),
-        textLayers: count((i) => `enc_p.encoder_text.attn_layers.${i}.conv_q.weight`),
-        encoder2Layers: count((i) => `enc_p.encoder2.attn_layers.${i}.conv_q.weight`),
-        heads: hidden / headDim,
-        window: ((relK[1] ?? 1) - 1) / 2,
-        filter: dim('enc_p.encoder_text.ffn_layers.0.conv_1.weight', 3, 0),
-        ffnKernel: dim('enc_p.encoder_text.ffn_layers.0.conv_1.weight', 3, 2),
-      },
-      mrte: { hidden: dim('enc_p.mrte.c_pre.weight', 3, 0), heads: SOVITS_DEFAULTS.mrteHeads },
-      refEncoder: {
-        bins: dim('ref_enc.spectral.0.fc.weight', 2, 1),
-        hidden: dim('ref_enc.spectral.0.fc.weight', 2, 0),
-        heads: SOVITS_DEFAULTS.refEncoderHeads,
-        kernel: dim('ref_enc.temporal.0.conv1.conv.weight', 3, 2),
-        temporalLayers: count((i) => `ref_enc.temporal.${i}.conv1.conv.weight`),
-      },
+      encoder,
+      mrte,
+      refEncoder,
       featureDim: dim('bridge.0.weight', 3, 0),
       wns1: {
         hidden: dim('wns1.pre.weight', 3, 0),
@@ -104,7 +73,6 @@ export function cfmDimsFromWeights(weights: ShapeSource, version: CfmVersion): C
     },
     dit,
   };
-  if (!Number.isInteger(dims.encp.encoder.heads)) throw new Error(`SoVITS ${version} hidden ${hidden} is not a multiple of the head width ${headDim}`);
   if (dim('bridge.0.weight', 3, 1) !== hidden) throw new Error(`SoVITS ${version} bridge reads ${dim('bridge.0.weight', 3, 1)} channels; enc_p gives ${hidden}`);
   validateCfmDims(dims);
   return dims;

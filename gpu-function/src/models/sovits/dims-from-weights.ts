@@ -18,11 +18,19 @@ export interface SovitsConfigHints {
 
 const V1_SYMBOLS = 322;
 
-export function sovitsDimsFromWeights(weights: ShapeSource, hints: SovitsConfigHints = {}): SovitsDims {
+export interface ShapeReader {
+  /** The shape of `name`, which must exist with rank `rank` (errors name the model and the tensor). */
+  readonly shape: (name: string, rank: number) => readonly number[];
+  readonly dim: (name: string, rank: number, axis: number) => number;
+  /** How many of `pattern(0)`, `pattern(1)`, ... exist, in a row. */
+  readonly count: (pattern: (i: number) => string) => number;
+}
+
+export function shapeReader(weights: ShapeSource, what: string): ShapeReader {
   const shape = (name: string, rank: number): readonly number[] => {
     const info = weights.info(name);
-    if (info === undefined) throw new Error(`SoVITS weights lack tensor ${name}`);
-    if (info.shape.length !== rank) throw new Error(`SoVITS tensor ${name} has shape [${info.shape.join(', ')}], expected rank ${rank}`);
+    if (info === undefined) throw new Error(`${what} weights lack tensor ${name}`);
+    if (info.shape.length !== rank) throw new Error(`${what} tensor ${name} has shape [${info.shape.join(', ')}], expected rank ${rank}`);
     return info.shape;
   };
   const dim = (name: string, rank: number, axis: number): number => shape(name, rank)[axis] ?? 0;
@@ -31,15 +39,49 @@ export function sovitsDimsFromWeights(weights: ShapeSource, hints: SovitsConfigH
     while (weights.info(pattern(n)) !== undefined) n += 1;
     return n;
   };
+  return { shape, dim, count };
+}
+
+/** `enc_p`'s content path and the reference encoder, which every SoVITS version (v1 to v4) shares. */
+export function contentEncoderDims(read: ShapeReader, what: string): Pick<SovitsDims, 'hidden' | 'encoder' | 'mrte' | 'refEncoder'> {
+  const { shape, dim, count } = read;
+  const relK = shape('enc_p.encoder_text.attn_layers.0.emb_rel_k', 3);
+  const hidden = dim('enc_p.ssl_proj.weight', 3, 0);
+  const headDim = relK[2] ?? 1;
+  const heads = hidden / headDim;
+  if (!Number.isInteger(heads)) throw new Error(`${what} hidden ${hidden} is not a multiple of the head width ${headDim}`);
+  return {
+    hidden,
+    encoder: {
+      sslLayers: count((i) => `enc_p.encoder_ssl.attn_layers.${i}.conv_q.weight`),
+      textLayers: count((i) => `enc_p.encoder_text.attn_layers.${i}.conv_q.weight`),
+      encoder2Layers: count((i) => `enc_p.encoder2.attn_layers.${i}.conv_q.weight`),
+      heads,
+      window: ((relK[1] ?? 1) - 1) / 2,
+      filter: dim('enc_p.encoder_text.ffn_layers.0.conv_1.weight', 3, 0),
+      ffnKernel: dim('enc_p.encoder_text.ffn_layers.0.conv_1.weight', 3, 2),
+    },
+    mrte: { hidden: dim('enc_p.mrte.c_pre.weight', 3, 0), heads: SOVITS_DEFAULTS.mrteHeads },
+    refEncoder: {
+      bins: dim('ref_enc.spectral.0.fc.weight', 2, 1),
+      hidden: dim('ref_enc.spectral.0.fc.weight', 2, 0),
+      heads: SOVITS_DEFAULTS.refEncoderHeads,
+      kernel: dim('ref_enc.temporal.0.conv1.conv.weight', 3, 2),
+      temporalLayers: count((i) => `ref_enc.temporal.${i}.conv1.conv.weight`),
+    },
+  };
+}
+
+export function sovitsDimsFromWeights(weights: ShapeSource, hints: SovitsConfigHints = {}): SovitsDims {
+  const read = shapeReader(weights, 'SoVITS');
+  const { dim, count } = read;
 
   const symbols = dim('enc_p.text_embedding.weight', 2, 0);
   const fuses = weights.info('sv_emb.weight') !== undefined;
   // v2ProPlus differs from v2Pro by its first upsampling kernel (20 instead of 16), as the reader decides.
   const proVersion = (): SovitsVersion => (dim('dec.ups.0.weight', 3, 2) === 20 ? 'v2ProPlus' : 'v2Pro');
   const version = hints.version ?? (fuses ? proVersion() : symbols === V1_SYMBOLS ? 'v1' : 'v2');
-  const relK = shape('enc_p.encoder_text.attn_layers.0.emb_rel_k', 3);
-  const hidden = dim('enc_p.ssl_proj.weight', 3, 0);
-  const headDim = relK[2] ?? 1;
+  const content = contentEncoderDims(read, 'SoVITS');
   const couplings: number[] = [];
   for (let i = 0; weights.info(`flow.flows.${i}.pre.weight`) !== undefined || weights.info(`flow.flows.${i + 1}.pre.weight`) !== undefined; i += 1) {
     if (weights.info(`flow.flows.${i}.pre.weight`) !== undefined) couplings.push(i);
@@ -55,27 +97,13 @@ export function sovitsDimsFromWeights(weights: ShapeSource, hints: SovitsConfigH
     sslDim: dim('ssl_proj.weight', 3, 0),
     codebookSize: dim('quantizer.vq.layers.0._codebook.embed', 2, 0),
     symbols,
-    hidden,
+    hidden: content.hidden,
     inter: dim('enc_p.proj.weight', 3, 0) / 2,
     gin: dim('dec.cond.weight', 3, 1),
-    encoder: {
-      sslLayers: count((i) => `enc_p.encoder_ssl.attn_layers.${i}.conv_q.weight`),
-      textLayers: count((i) => `enc_p.encoder_text.attn_layers.${i}.conv_q.weight`),
-      encoder2Layers: count((i) => `enc_p.encoder2.attn_layers.${i}.conv_q.weight`),
-      heads: hidden / headDim,
-      window: ((relK[1] ?? 1) - 1) / 2,
-      filter: dim('enc_p.encoder_text.ffn_layers.0.conv_1.weight', 3, 0),
-      ffnKernel: dim('enc_p.encoder_text.ffn_layers.0.conv_1.weight', 3, 2),
-    },
-    mrte: { hidden: dim('enc_p.mrte.c_pre.weight', 3, 0), heads: SOVITS_DEFAULTS.mrteHeads },
+    encoder: content.encoder,
+    mrte: content.mrte,
     speakerFusion: fuses ? { embeddingDim: dim('sv_emb.weight', 2, 1) } : null,
-    refEncoder: {
-      bins: dim('ref_enc.spectral.0.fc.weight', 2, 1),
-      hidden: dim('ref_enc.spectral.0.fc.weight', 2, 0),
-      heads: SOVITS_DEFAULTS.refEncoderHeads,
-      kernel: dim('ref_enc.temporal.0.conv1.conv.weight', 3, 2),
-      temporalLayers: count((i) => `ref_enc.temporal.${i}.conv1.conv.weight`),
-    },
+    refEncoder: content.refEncoder,
     flow: {
       couplings,
       hidden: dim(`flow.flows.${couplings[0] ?? 0}.pre.weight`, 3, 0),
@@ -91,7 +119,6 @@ export function sovitsDimsFromWeights(weights: ShapeSource, hints: SovitsConfigH
       resblockDilations: hints.resblockDilations ?? SOVITS_DEFAULTS.resblockDilations,
     },
   };
-  if (!Number.isInteger(dims.encoder.heads)) throw new Error(`SoVITS hidden ${hidden} is not a multiple of the head width ${headDim}`);
   if (!Number.isInteger(kernelsPerStage)) throw new Error(`SoVITS has ${resblocks} resblocks for ${stages} upsample stages`);
   validateSovitsDims(dims);
   return dims;

@@ -4,7 +4,8 @@
  * every convolution, folded by the reader as GPT-SoVITS's `remove_weight_norm` does).
  * @module
  */
-import type { ShapeSource } from '../sovits/dims-from-weights.ts';
+import type { BigvganArchitecture } from '../../checkpoint/bigvgan.ts';
+import { shapeReader, type ShapeSource } from '../sovits/dims-from-weights.ts';
 
 /** The `config.json` fields the generator reads (`BigVGAN.__init__`, `AMPBlock1`, `activations.py`). */
 export interface BigvganConfigJson {
@@ -22,38 +23,14 @@ export interface BigvganConfigJson {
   readonly use_tanh_at_final?: boolean;
 }
 
-export interface BigvganDims {
-  readonly melChannels: number;
-  readonly initialChannels: number;
-  readonly upsampleRates: readonly number[];
-  readonly upsampleKernels: readonly number[];
-  readonly resblockKernels: readonly number[];
-  readonly resblockDilations: readonly (readonly number[])[];
-  /** `Snake` (alpha) or `SnakeBeta` (alpha, beta); log-scale parameters get `exp` applied. */
-  readonly activation: 'snake' | 'snakebeta';
-  readonly snakeLogscale: boolean;
-  /** Alias-free activation: ×2 up, ×2 down, Kaiser-sinc filters of this many taps (`Activation1d` defaults: 12). */
-  readonly filterTaps: number;
-  readonly tanhAtFinal: boolean;
-  readonly biasAtFinal: boolean;
-  readonly sampleRate: number;
-}
+/** The generator's widths and constants: exactly what the checkpoint reader derives (`BigvganArchitecture`). */
+export type BigvganDims = BigvganArchitecture;
 
 /** `Activation1d(up_ratio=2, down_ratio=2)`: the ratios no tensor shows. */
 export const ALIAS_FREE_RATIO = 2;
 
 export function bigvganDimsFromWeights(weights: ShapeSource, config: BigvganConfigJson): BigvganDims {
-  const shape = (name: string, rank: number): readonly number[] => {
-    const info = weights.info(name);
-    if (info === undefined) throw new Error(`BigVGAN weights lack tensor ${name}`);
-    if (info.shape.length !== rank) throw new Error(`BigVGAN tensor ${name} has shape [${info.shape.join(', ')}], expected rank ${rank}`);
-    return info.shape;
-  };
-  const count = (pattern: (i: number) => string): number => {
-    let n = 0;
-    while (weights.info(pattern(n)) !== undefined) n += 1;
-    return n;
-  };
+  const { shape, count } = shapeReader(weights, 'BigVGAN');
   if (config.resblock !== '1') throw new Error(`BigVGAN resblock type ${config.resblock} is not supported (v3's vocoder uses AMPBlock1)`);
   if (config.activation !== 'snake' && config.activation !== 'snakebeta') throw new Error(`BigVGAN activation ${config.activation} is not supported`);
   const [initialChannels = 0, melChannels = 0] = shape('conv_pre.weight', 3);
