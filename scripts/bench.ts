@@ -6,7 +6,7 @@
  * (docs/benchmarks.md documents the fields). A scenario that fails is reported and the run goes on; the exit status
  * is non-zero only when the harness itself fails (bad arguments, an unwritable report).
  *
- *   npm run bench                                  # every suite, full length (about 10 minutes on 2 cores)
+ *   npm run bench                                  # every suite, full length (about 50 minutes on 2 cores; versions alone 36)
  *   npm run bench -- --suite engine --quick        # one suite, short smoke run
  *   npm run bench -- --json bench.json --work-dir /tmp/gsv-bench   # keep models and bundle for the next run
  *   npm run bench -- --suite versions --work-dir /tmp/gsv-bench    # the versions side by side (long: v4/v3 on CPU)
