@@ -20,6 +20,8 @@ export interface ScenarioSpec {
   readonly script: string;
   readonly args: readonly string[];
   readonly timeoutSeconds: number;
+  /** Variables set for this scenario on top of the parent's environment (e.g. `ORT_EP` to pick the provider). */
+  readonly env?: Readonly<Record<string, string>>;
   /** For benches that print tables rather than a result line: turns their stdout into metrics. */
   readonly parse?: (stdout: string) => ScenarioResult | undefined;
 }
@@ -55,7 +57,7 @@ export async function runScenario(spec: ScenarioSpec, scratchDir: string): Promi
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', PRELOAD, spec.script, ...spec.args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, [RSS_FILE_VARIABLE]: rssFile },
+    env: { ...process.env, ...spec.env, [RSS_FILE_VARIABLE]: rssFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -15,6 +15,8 @@ export interface CompleteModelSet {
   readonly seconds: number;
   /** The SoVITS version written; absent in markers written before v3/v4 sets existed (those were VITS sets). */
   readonly version?: string;
+  /** `tiny` or `full`; absent in markers written before tiny sets could be asked for (those were full). */
+  readonly size?: 'tiny' | 'full';
   /**
    * The vocoder of a v3/v4 set, relative to the set's folder (`vocoder.pth`, or the BigVGAN folder): recorded here
    * so build.ts takes the path writeSyntheticModelSet chose instead of repeating its layout.

@@ -16,7 +16,8 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { floatToPcm16 } from '../../src/audio/pcm.ts';
 import { encodeWav } from '../../src/audio/wav.ts';
-import { DEFAULT_RUNTIME_CONFIG, Engine, type StepStats } from '../../src/engine/index.ts';
+import { Engine, type StepStats } from '../../src/engine/index.ts';
+import { runtimeConfigFromEnv } from '../../src/runtime/index.ts';
 import { emitResult, progress } from '../scenario-result.ts';
 
 const { values } = parseArgs({
@@ -42,7 +43,8 @@ let sent = 0;
 const engine = await Engine.start({
   bundles: [values.bundle],
   dataDir: values.data,
-  runtime: DEFAULT_RUNTIME_CONFIG,
+  // ORT_EP picks the provider (the CPU one when unset), as the GPU function's own runtime config does.
+  runtime: runtimeConfigFromEnv(process.env),
   limits: { maxTokensPerSegment: tokens },
   onStep: (stats) => {
     steps.push({ stats, endedMs: performance.now() - sent });

@@ -12,7 +12,8 @@
  *     [--export sdec.onnx]
  * (`--models`: the synthetic model set of write-models.ts; its gpt.ckpt is read. `--export`: a genuine
  * `*_t2s_sdec.onnx` that GPT-SoVITS's onnx_export.py wrote for that same checkpoint, timed beside the rebuilt one;
- * metrics prefixed `export_`.)
+ * metrics prefixed `export_`.) `ORT_EP` picks the provider; each length also reports the step's input + output bytes
+ * (what the CUDA provider copies: this export feeds and returns both whole caches every step).
  * @module
  */
 import { mkdir } from 'node:fs/promises';
@@ -21,7 +22,7 @@ import { readT2sCheckpoint } from '../../src/checkpoint/index.ts';
 import { t2sDimsFromArchitecture } from '../../src/models/t2s/config.ts';
 import { OFFICIAL_STAGE, buildOfficialStageDecoder } from '../../src/models/t2s/official-export/stage-decoder.ts';
 import { ExternalDataFile, writeModel } from '../../src/onnx/index.ts';
-import { DEFAULT_RUNTIME_CONFIG, ModelSession } from '../../src/runtime/index.ts';
+import { ModelSession, runtimeConfigFromEnv } from '../../src/runtime/index.ts';
 import { tensor, type HostTensor } from '../../src/tensor/index.ts';
 import { modelSetSources } from '../bundle/model-set-paths.ts';
 import { emitResult, progress } from '../scenario-result.ts';
@@ -57,13 +58,15 @@ const written = await writeModel(buildOfficialStageDecoder(checkpoint.weights, d
 await weightsFile.close();
 await checkpoint.weights.close();
 progress(`official stage decoder written in ${((performance.now() - built) / 1000).toFixed(1)} s (${written.path})`);
-// The genuine export, when given, is timed in the same process and round by round with the rebuilt graph.
-const decoders = [{ prefix: '', label: 'rebuilt official decoder', session: await ModelSession.load(written.path, DEFAULT_RUNTIME_CONFIG, 'official-stage-decoder') }];
-if (values.export !== undefined) decoders.push({ prefix: 'export_', label: 'genuine onnx_export.py decoder', session: await ModelSession.load(values.export, DEFAULT_RUNTIME_CONFIG, 'genuine-stage-decoder') });
+// The genuine export, when given, is timed in the same process and round by round with the rebuilt graph. ORT_EP
+// picks the provider (the CPU one when unset), so the baseline runs where gsv-edge's own step is measured.
+const runtime = runtimeConfigFromEnv(process.env);
+const decoders = [{ prefix: '', label: 'rebuilt official decoder', session: await ModelSession.load(written.path, runtime, 'official-stage-decoder') }];
+if (values.export !== undefined) decoders.push({ prefix: 'export_', label: 'genuine onnx_export.py decoder', session: await ModelSession.load(values.export, runtime, 'genuine-stage-decoder') });
 
 const metrics: Record<string, number> = {};
 for (const length of lengths) {
-  const timed = new Map(decoders.map((decoder) => [decoder.prefix, [] as { wall: number; ort: number }[]]));
+  const timed = new Map(decoders.map((decoder) => [decoder.prefix, [] as TimedStep[]]));
   for (let round = 0; round < rounds; round += 1) {
     for (const decoder of decoders) timed.get(decoder.prefix)?.push(...(await timeSteps(decoder.session, initialFeeds(length, round))));
   }
@@ -73,6 +76,7 @@ for (const length of lengths) {
     metrics[`${decoder.prefix}l${String(length)}_step_ms`] = wall;
     metrics[`${decoder.prefix}l${String(length)}_ort_ms`] = median(list.map((step) => step.ort));
     metrics[`${decoder.prefix}l${String(length)}_timed_steps`] = list.length;
+    metrics[`${decoder.prefix}l${String(length)}_host_device_bytes_per_step`] = median(list.map((step) => step.ioBytes));
     progress(`${decoder.label}, batch 1, cache ${String(length)}: median ${wall.toFixed(1)} ms/step over ${String(list.length)} steps`);
   }
 }
@@ -86,15 +90,22 @@ emitResult({
 });
 
 /** `--warmup` + `--steps` steps of the export's loop: this step's outputs are the next step's inputs. */
-async function timeSteps(session: ModelSession, first: Record<string, HostTensor>): Promise<{ wall: number; ort: number }[]> {
-  const timed: { wall: number; ort: number }[] = [];
+/** One timed step: wall and onnxruntime milliseconds, and the step's input + output bytes. */
+interface TimedStep {
+  readonly wall: number;
+  readonly ort: number;
+  readonly ioBytes: number;
+}
+
+async function timeSteps(session: ModelSession, first: Record<string, HostTensor>): Promise<TimedStep[]> {
+  const timed: TimedStep[] = [];
   let feeds = first;
   for (let step = 0; step < warmup + steps; step += 1) {
     const before = session.stats.milliseconds;
     const start = performance.now();
     const out = await session.run(feeds);
     feeds = { ...feeds, [OFFICIAL_STAGE.tokens]: need(out, OFFICIAL_STAGE.tokensOut), [OFFICIAL_STAGE.keys]: need(out, OFFICIAL_STAGE.keysOut), [OFFICIAL_STAGE.values]: need(out, OFFICIAL_STAGE.valuesOut), [OFFICIAL_STAGE.audioEmbeddings]: need(out, OFFICIAL_STAGE.audioEmbeddingsOut) };
-    if (step >= warmup) timed.push({ wall: performance.now() - start, ort: session.stats.milliseconds - before });
+    if (step >= warmup) timed.push({ wall: performance.now() - start, ort: session.stats.milliseconds - before, ioBytes: session.lastRun?.ioBytes ?? 0 });
   }
   return timed;
 }

@@ -5,7 +5,9 @@
  * a CPU the full-size vocoder costs seconds per second of audio and would hide the decode figures.
  *
  * Every decode step is timed from schedule() to the last row sampled, with the milliseconds spent inside
- * onnxruntime (ModelSession.stats of the decode graph) alongside, so host-side overhead can be read off.
+ * onnxruntime (ModelSession.stats of the decode graph) alongside, so host-side overhead can be read off, and the
+ * decode graph's input and output bytes (what the CUDA provider copies across PCIe) and the bytes that actually
+ * crossed under the session's provider.
  * @module
  */
 import { T2sRunner } from '../../src/engine/runner/t2s-runner.ts';
@@ -21,6 +23,10 @@ export interface DecodeStepTiming {
   readonly wallMs: number;
   /** Of which inside onnxruntime's run() call. */
   readonly ortMs: number;
+  /** The decode graph's input + output bytes: what a provider that copies them all (CUDA) moves for the step. */
+  readonly ioBytes: number;
+  /** Bytes that crossed the host↔device boundary under the session's provider (0 on CPU). */
+  readonly crossedBytes: number;
 }
 
 export interface PrefillTiming {
@@ -72,17 +78,22 @@ export class T2sLoop {
     const decoding = plan.decode.filter((sequence) => sequence.status === 'running');
     if (decoding.length === 0) return;
     const decodeStarted = performance.now();
-    const ortBefore = this.#graphs.decode.stats.milliseconds;
+    const stats = this.#graphs.decode.stats;
+    const ortBefore = stats.milliseconds;
+    const ioBefore = stats.ioBytes;
+    const crossedBefore = stats.hostToDeviceBytes + stats.deviceToHostBytes;
     const logits = await this.runner.decode(decoding);
     let tokens = 0;
     decoding.forEach((sequence, i) => {
       const row = logits[i];
       if (row !== undefined && this.advance(sequence, row)) tokens += 1;
     });
-    const ortMs = this.#graphs.decode.stats.milliseconds - ortBefore;
+    const ortMs = stats.milliseconds - ortBefore;
+    const ioBytes = stats.ioBytes - ioBefore;
+    const crossedBytes = stats.hostToDeviceBytes + stats.deviceToHostBytes - crossedBefore;
     // A step that also prefilled charges its schedule() to the prefill; otherwise the step starts at schedule().
     const wallMs = performance.now() - (plan.prefill.length > 0 ? decodeStarted : started);
-    this.decodeSteps.push({ rows: decoding.length, tokens, wallMs, ortMs });
+    this.decodeSteps.push({ rows: decoding.length, tokens, wallMs, ortMs, ioBytes, crossedBytes });
   }
 
   /** Samples one row; returns whether the sequence produced a token (false when it stopped). */

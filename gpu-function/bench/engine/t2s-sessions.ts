@@ -1,7 +1,9 @@
 /**
- * Opens the T2S graphs of a bundle for the T2S benchmarks, in the precision the engine picks on this provider
- * (fp32 on CPU). `whole` loads every graph of the bundle, as the engine's worker holds them, so a scenario's peak
- * RSS is the worker's; otherwise only the two T2S graphs are loaded (faster to start, same T2S timings).
+ * Opens the T2S graphs of a bundle for the T2S benchmarks, on the provider `ORT_EP` names (the CPU provider when
+ * unset, as the engine's runtime config reads it) and in the precision the engine picks there (fp32 on CPU, fp16 on
+ * GPUs, when the bundle has it). `whole` loads every graph of the bundle, as the engine's worker holds them, so a
+ * scenario's peak RSS is the worker's; otherwise only the two T2S graphs are loaded (faster to start, same T2S
+ * timings).
  * @module
  */
 import { join } from 'node:path';
@@ -9,7 +11,7 @@ import { loadBundle } from '../../src/engine/bundle/loaded-bundle.ts';
 import { graphPath } from '../../src/models/bundle/layout.ts';
 import { readBundleManifest, type BundlePrecision } from '../../src/models/bundle/manifest.ts';
 import type { T2sDims } from '../../src/models/t2s/config.ts';
-import { DEFAULT_RUNTIME_CONFIG, ModelSession } from '../../src/runtime/index.ts';
+import { ModelSession, runtimeConfigFromEnv } from '../../src/runtime/index.ts';
 
 export interface T2sGraphs {
   readonly prefill: ModelSession;
@@ -20,7 +22,7 @@ export interface T2sGraphs {
 }
 
 export async function openT2sGraphs(bundleDir: string, whole: boolean): Promise<T2sGraphs> {
-  const runtime = DEFAULT_RUNTIME_CONFIG;
+  const runtime = runtimeConfigFromEnv(process.env);
   if (whole) {
     const bundle = await loadBundle(bundleDir, { runtime });
     return {
@@ -32,7 +34,8 @@ export async function openT2sGraphs(bundleDir: string, whole: boolean): Promise<
     };
   }
   const manifest = await readBundleManifest(bundleDir);
-  const precision: BundlePrecision = manifest.precisions.includes('fp32') ? 'fp32' : 'fp16';
+  const preferred: BundlePrecision = runtime.executionProvider === 'cpu' ? 'fp32' : 'fp16';
+  const precision: BundlePrecision = manifest.precisions.includes(preferred) ? preferred : preferred === 'fp32' ? 'fp16' : 'fp32';
   const prefill = await ModelSession.load(join(bundleDir, graphPath(precision, 't2s-prefill')), runtime, 't2s-prefill');
   const decode = await ModelSession.load(join(bundleDir, graphPath(precision, 't2s-decode')), runtime, 't2s-decode');
   return {

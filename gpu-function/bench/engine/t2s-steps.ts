@@ -6,6 +6,9 @@
  * which changes no timing. Each of `--rounds` rounds starts from `length`, runs `--warmup` untimed steps and times
  * `--steps`; the KV pool's capacity (a multiple of 128, as in the engine) stays fixed over a round, so no timed step
  * pays a resize. Figures are medians over every timed step (other work on a shared machine shows up as outliers).
+ * Each point also reports the decode graph's input + output bytes per step and per token (`host_device_bytes`: what
+ * the CUDA provider copies across PCIe for that step, counted by the runtime whatever the provider) and the bytes
+ * that crossed under the provider in use, and the step's tokens/s (batch / step time). `ORT_EP` picks the provider.
  *
  *   npx node gpu-function/bench/engine/t2s-steps.ts --bundle DIR [--batches 1,16] [--lengths 150,500,1000]
  * @module
@@ -39,7 +42,7 @@ const phones = singleInteger(values.phones, 'phones');
 const rounds = singleInteger(values.rounds, 'rounds');
 
 const graphs = await openT2sGraphs(values.bundle, false);
-const metrics: Record<string, number> = {};
+const metrics: Record<string, number | null> = {};
 for (const batch of batches) {
   for (const length of lengths) {
     const timed: DecodeStepTiming[] = [];
@@ -60,17 +63,27 @@ for (const batch of batches) {
     metrics[`${key}_js_share`] = share;
     metrics[`${key}_mean_rows`] = timed.reduce((sum, step) => sum + step.rows, 0) / timed.length;
     metrics[`${key}_kv_capacity`] = capacity;
+    // Bytes are the same every step of a round (fixed capacity); summed over the steps, divided by their tokens.
+    const tokens = timed.reduce((sum, step) => sum + step.tokens, 0);
+    const ioBytes = timed.reduce((sum, step) => sum + step.ioBytes, 0);
+    metrics[`${key}_host_device_bytes_per_step`] = ioBytes / timed.length;
+    metrics[`${key}_host_device_bytes_per_token`] = tokens > 0 ? ioBytes / tokens : null;
+    metrics[`${key}_crossed_bytes_per_step`] = timed.reduce((sum, step) => sum + step.crossedBytes, 0) / timed.length;
+    metrics[`${key}_tokens_per_s`] = (batch * 1000) / wall;
     metrics[`${key}_timed_steps`] = timed.length;
     progress(
       `batch ${String(batch)}, cache ${String(length)} (pool capacity ${String(capacity)}): median ${wall.toFixed(1)} ms/step over ${String(timed.length)} steps, ` +
-        `${(share * 100).toFixed(1)} % outside onnxruntime`,
+        `${(share * 100).toFixed(1)} % outside onnxruntime, ${((ioBytes / timed.length) / 1e6).toFixed(1)} MB of decode inputs/outputs per step`,
     );
   }
 }
 await graphs.release();
 emitResult({
   metrics,
-  notes: [`${String(rounds)} round(s) of ${String(warmup)} warm-up + ${String(steps)} timed steps per point, medians; caches hold arbitrary values of real length`],
+  notes: [
+    `${String(rounds)} round(s) of ${String(warmup)} warm-up + ${String(steps)} timed steps per point, medians; caches hold arbitrary values of real length`,
+    `${graphs.decode.executionProvider} provider, ${graphs.precision} graphs; host_device_bytes = the decode graph's inputs + outputs (what the CUDA provider copies each step: the whole KV pool as past K/V)`,
+  ],
 });
 
 /** Admits `batch` sequences whose caches hold `length` entries, standing in for their prefill. */

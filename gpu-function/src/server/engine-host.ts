@@ -10,8 +10,8 @@ import { Worker } from 'node:worker_threads';
 // AudioStream from its own module, not the engine's index: the index loads the whole engine (text frontend
 // dictionaries, onnxruntime), tens of megabytes that would make every full GC on the HTTP thread take 15-30 ms.
 import { AudioStream } from '../engine/audio-stream.ts';
-import type { EngineStats, StepStats } from '../engine/index.ts';
-import type { EngineThreadConfig, HostMessage, ThreadError, ThreadMessage, ThreadSynthesisRequest } from './engine-protocol.ts';
+import type { StepStats } from '../engine/index.ts';
+import type { EngineThreadConfig, HostMessage, ThreadError, ThreadMessage, ThreadStats, ThreadSynthesisRequest } from './engine-protocol.ts';
 
 interface Pending<T> {
   readonly resolve: (value: T) => void;
@@ -34,7 +34,7 @@ export class EngineHost {
   readonly #streams = new Map<string, AudioStream>();
   readonly #ids = new WeakMap<AudioStream, string>();
   readonly #inspections = new Map<string, Pending<VoiceInspection>>();
-  readonly #statistics = new Map<string, Pending<EngineStats>>();
+  readonly #statistics = new Map<string, Pending<ThreadStats>>();
   #closed: Promise<void> | undefined;
   #onClosed: (() => void) | undefined;
   #exited = false;
@@ -123,7 +123,7 @@ export class EngineHost {
     });
   }
 
-  stats(): Promise<EngineStats> {
+  stats(): Promise<ThreadStats> {
     if (this.#exited) return Promise.reject(new Error('the engine thread has exited'));
     const id = randomUUID();
     return new Promise((resolve, reject) => {

@@ -6,6 +6,10 @@
  */
 import type { CreateVoiceRequest, ErrorCode, ModelInfo, SynthesisParams, VoiceInspection } from '@gsv-edge/shared';
 import type { EngineLimits, EngineStats, RuntimeConfig, StepStats, StreamInfo, SynthesisSummary } from '../engine/index.ts';
+import type { GraphRunTotals } from '../runtime/transfer.ts';
+
+/** The engine's statistics plus the runtime's per-graph totals (runs, onnxruntime time, host↔device bytes). */
+export type ThreadStats = EngineStats & { readonly graphs: readonly GraphRunTotals[] };
 
 /** What the engine thread needs to start (structured-cloned into it). */
 export interface EngineThreadConfig {
@@ -48,7 +52,7 @@ export type ThreadMessage =
   | { readonly type: 'done'; readonly id: string; readonly summary: SynthesisSummary }
   | { readonly type: 'failed'; readonly id: string; readonly error: ThreadError }
   | { readonly type: 'inspected'; readonly id: string; readonly inspection: VoiceInspection }
-  | { readonly type: 'stats'; readonly id: string; readonly stats: EngineStats }
+  | { readonly type: 'stats'; readonly id: string; readonly stats: ThreadStats }
   | { readonly type: 'step'; readonly stats: StepStats }
   | { readonly type: 'log'; readonly message: string }
   | { readonly type: 'closed' };

@@ -7,6 +7,7 @@
 import { ApiError } from '@gsv-edge/shared';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Engine, type AudioStream } from '../engine/index.ts';
+import { graphRunTotals } from '../runtime/transfer.ts';
 import type { EngineThreadConfig, HostMessage, ThreadError, ThreadMessage } from './engine-protocol.ts';
 import { GatewayVoiceSource } from './gateway-voice-source.ts';
 
@@ -102,7 +103,8 @@ async function main(): Promise<void> {
         );
         return;
       case 'stats':
-        post({ type: 'stats', id: message.id, stats: started.stats() });
+        // Graph totals are per thread, and every session of the engine lives in this one.
+        post({ type: 'stats', id: message.id, stats: { ...started.stats(), graphs: graphRunTotals() } });
         return;
       case 'close':
         void started.close({ graceMs: message.graceMs }).finally(() => {

@@ -5,7 +5,9 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EngineStats, StepStats } from '../engine/index.ts';
+import type { StepStats } from '../engine/index.ts';
+import type { GraphRunTotals } from '../runtime/transfer.ts';
+import type { ThreadStats } from './engine-protocol.ts';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -27,7 +29,7 @@ const LOOP_SAMPLING_MS = 5;
  * `engineStats` is asked at each scrape (queue depth, running batch, KV pool, voice feature cache); it may fail while
  * the engine is starting or gone, and the gauges then keep their last values.
  */
-export function createMetrics(engineStats: () => Promise<EngineStats | null>): Metrics {
+export function createMetrics(engineStats: () => Promise<ThreadStats | null>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gsv_' });
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLING_MS });
@@ -35,11 +37,15 @@ export function createMetrics(engineStats: () => Promise<EngineStats | null>): M
 
   const decodeTokens = new Counter({ name: 'gsv_decode_tokens_total', help: 'Semantic tokens decoded (rate() is decode tokens/s).', labelNames: ['model'], registers: [registry] });
   const stepSeconds = new Histogram({ name: 'gsv_engine_step_seconds', help: 'Duration of one engine step (prefill + decode + vocode).', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
-  const stats = { latest: null as EngineStats | null };
-  const refresh = async () => {
-    stats.latest = (await engineStats().catch(() => null)) ?? stats.latest;
-  };
-  const perModel = (name: string, help: string, read: (model: EngineStats['models'][number]) => number) =>
+  const stats = { latest: null as ThreadStats | null, pending: undefined as Promise<void> | undefined };
+  // Every metric below reads the engine's statistics when scraped; one request to the engine thread serves them all.
+  const refresh = (): Promise<void> =>
+    (stats.pending ??= (async () => {
+      stats.latest = (await engineStats().catch(() => null)) ?? stats.latest;
+    })().finally(() => {
+      stats.pending = undefined;
+    }));
+  const perModel = (name: string, help: string, read: (model: ThreadStats['models'][number]) => number) =>
     new Gauge({
       name,
       help,
@@ -55,6 +61,7 @@ export function createMetrics(engineStats: () => Promise<EngineStats | null>): M
   perModel('gsv_kv_pool_slots', 'Decode slots of the KV pool.', (model) => model.slots);
   perModel('gsv_kv_pool_bytes', 'Bytes the KV pool holds.', (model) => model.kvBytes);
   perModel('gsv_vocoder_queue', 'Segments waiting for the vocoder.', (model) => model.vocoderQueue);
+  perGraph(registry, refresh, () => stats.latest?.graphs ?? []);
   new Gauge({
     name: 'gsv_voice_feature_cache_hits_total',
     help: 'Voice feature lookups answered from the cache since start.',
@@ -95,4 +102,42 @@ export function createMetrics(engineStats: () => Promise<EngineStats | null>): M
       stepSeconds.observe(step.milliseconds / 1000);
     },
   };
+}
+
+/**
+ * Per-graph counters from the runtime's accounting (runtime/transfer.ts), labelled by graph
+ * (`<model>/<precision>/<file>`): runs, time inside onnxruntime, bytes that crossed the host↔device boundary under
+ * the configured provider, and every input and output byte (what the CUDA provider, which copies them all, moves).
+ * The engine thread keeps running totals; each scrape adds what grew since the previous one.
+ */
+function perGraph(registry: Registry, refresh: () => Promise<void>, graphs: () => readonly GraphRunTotals[]): void {
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], read: (graph: GraphRunTotals) => readonly [Partial<Record<L, string>>, number][]) => {
+    const seen = new Map<string, number>();
+    new Counter<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        await refresh();
+        for (const graph of graphs()) {
+          for (const [labels, total] of read(graph)) {
+            const key = JSON.stringify(labels);
+            const grown = total - (seen.get(key) ?? 0);
+            // Totals only grow within one engine thread; a smaller one would come from a new thread, not counted back.
+            // A graph's series is created on first sight even at 0 (0 bytes crossed on the CPU is a reading too).
+            if (grown > 0 || !seen.has(key)) this.inc(labels, Math.max(0, grown));
+            seen.set(key, total);
+          }
+        }
+      },
+    });
+  };
+  counter('gsv_graph_runs_total', 'onnxruntime runs by graph.', ['graph'], (g) => [[{ graph: g.graph }, g.runs]]);
+  counter('gsv_graph_onnxruntime_seconds_total', 'Seconds inside onnxruntime run() by graph.', ['graph'], (g) => [[{ graph: g.graph }, g.milliseconds / 1000]]);
+  counter('gsv_host_device_bytes_total', 'Bytes copied across the host-device boundary by graph and direction under the configured execution provider (0 on CPU).', ['graph', 'direction'], (g) => [
+    [{ graph: g.graph, direction: 'host_to_device' }, g.hostToDeviceBytes],
+    [{ graph: g.graph, direction: 'device_to_host' }, g.deviceToHostBytes],
+  ]);
+  counter('gsv_graph_io_bytes_total', 'Input and output bytes by graph: what the CUDA provider, which copies every input and output, would move.', ['graph'], (g) => [[{ graph: g.graph }, g.ioBytes]]);
 }

@@ -101,6 +101,12 @@ describe('GPU function server', () => {
     for (const name of ['gsv_requests_in_flight', 'gsv_queue_depth', 'gsv_running_batch_size', 'gsv_kv_pool_bytes', 'gsv_time_to_first_audio_seconds', 'gsv_voice_feature_cache_hits_total', 'gsv_event_loop_delay_p99_seconds']) {
       expect(metrics).toContain(name);
     }
+    // The warm-up synthesis ran the decode graph: its runs and input/output bytes are counted; on the CPU provider
+    // nothing crossed to a device.
+    const decode = 'graph="tiny/fp32/t2s-decode.onnx"';
+    expect(await metric(server.url, `gsv_graph_runs_total{${decode}}`)).toBeGreaterThan(0);
+    expect(await metric(server.url, `gsv_graph_io_bytes_total{${decode}}`)).toBeGreaterThan(0);
+    expect(await metric(server.url, `gsv_host_device_bytes_total{${decode},direction="host_to_device"}`)).toBe(0);
   });
 
   it('takes internal calls only when signed, once each, and lists its models', async () => {

@@ -3,8 +3,9 @@
  * a. aggregate T2S tokens/s at 1, 4 and 16 concurrent requests and the same 16 one after another (target: 16
  *    concurrent ≥ 8× sequential), through the engine's scheduler, runner and sampler, without the vocoder;
  * b. one decode step at KV-cache lengths 150 / 500 / 1000, batch 1 and 16: its time, the share spent in JavaScript
- *    outside onnxruntime (target ≤ 5 % at batch 16), and per-token speed against the official GPT-SoVITS ONNX
- *    decoder, run side by side on the same checkpoint (target ≥ 10× at batch 1, ≥ 100× aggregate at batch 16);
+ *    outside onnxruntime (target ≤ 5 % at batch 16), the bytes a CUDA device would move per token (issue 13), and
+ *    per-token speed against the official GPT-SoVITS ONNX decoder, run side by side on the same checkpoint (target
+ *    ≥ 10× at batch 1, ≥ 100× aggregate at batch 16);
  * c. time to first audio against total time for a 20-second utterance, streamed (mode 3) and whole;
  * d. peak RSS of the 16-concurrent scenario (the whole bundle loaded, as a worker holds it).
  * @module
@@ -21,6 +22,13 @@ import { TIMEOUT_SECONDS, type BenchRun } from '../run-context.ts';
  */
 export const OFFICIAL_DECODER_MS: Readonly<Record<number, number>> = { 150: 94, 500: 316, 1000: 664 };
 const CACHE_LENGTHS = [150, 500, 1000] as const;
+/**
+ * What `host_device_bytes_per_token` means. The runtime counts every decode input and output byte, which is what the
+ * CUDA provider copies each run (onnxruntime-node has no IoBinding); on this CPU run nothing crosses, so the figure
+ * is what a GPU would move with the same graphs and precision (fp32 here; an fp16 bundle halves the KV part).
+ */
+const HOST_DEVICE_NOTE =
+  "decode graph inputs + outputs per generated token: what the CUDA provider copies each step. Today's route feeds the whole KV pool (capacity rounded up to 128 columns) every step, so it grows with the cache; issue 13's device-resident route must make it flat";
 const BATCHES = [1, 16] as const;
 
 const THROUGHPUT = [
@@ -164,6 +172,13 @@ function stepFigures(record: ScenarioRecord, official: ScenarioRecord): Figure[]
           unit: 'share',
           value: record.metrics[`${key}_js_share`],
           ...(batch === 16 ? { target: { op: '<=', value: 0.05, text: '≤ 5 %' } } : {}),
+        }),
+        at({
+          id: `${id}.host_device_bytes_per_token`,
+          label: `host↔device bytes per token under CUDA, batch ${String(batch)}, cache ${String(length)}`,
+          unit: 'bytes',
+          value: record.metrics[`${key}_host_device_bytes_per_token`],
+          note: HOST_DEVICE_NOTE,
         }),
       );
       const baselines = [
