@@ -22,7 +22,8 @@ import { loadBundle, type LoadedBundle } from './bundle/loaded-bundle.ts';
 import { quietTokensFromSimilarity, type QuietTokens } from '../models/t2s/quiet-tokens.ts';
 import { ModelWorker, NOISE_SCALE, type RequestWork, type SegmentWork, type StepStats } from './model-worker.ts';
 import { T2S_RULES, type T2sSequence } from './scheduler/sequence.ts';
-import { DEFAULT_BATCH_LIMITS, type BatchLimits } from './vocoder/batch-plan.ts';
+import { CPU_BATCH_LIMITS, vocoderBatchLimits, type BatchLimits } from './vocoder/batch-plan.ts';
+import { checkVocoderShare, DEFAULT_VOCODER_SHARE } from './vocoder/pacer.ts';
 import { TokenChunkStream } from './vocoder/token-stream.ts';
 import { VoiceFeatureCache } from './voices/feature-cache.ts';
 import type { VoiceFeatures } from './voices/features.ts';
@@ -35,7 +36,13 @@ export interface EngineLimits {
   readonly maxPrefillTokens: number;
   /** KV positions per sequence: prompt phones + prompt tokens + target phones + 1500 generated. */
   readonly maxCacheLength: number;
+  /** Items per vocoder call and their lengths; by default chosen per execution provider (`vocoderBatchLimits`). */
   readonly vocoder: BatchLimits;
+  /**
+   * Share of wall time the vocoder may take while requests decode, in (0, 1] (vocoder/pacer.ts): 0.5 alternates the
+   * two in about equal time; 1 vocodes every finished segment in the step it finishes, stalling decoding meanwhile.
+   */
+  readonly vocoderShare: number;
   /** Voices whose features stay in memory. */
   readonly voiceCacheEntries: number;
   /** Semantic tokens one segment may generate (GPT-SoVITS: 1499, about 60 s of audio). */
@@ -58,7 +65,8 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   maxPrefillBatch: 8,
   maxPrefillTokens: 8192,
   maxCacheLength: 4096,
-  vocoder: DEFAULT_BATCH_LIMITS,
+  vocoder: CPU_BATCH_LIMITS,
+  vocoderShare: DEFAULT_VOCODER_SHARE,
   voiceCacheEntries: 64,
   maxTokensPerSegment: T2S_RULES.lastStep,
   runawayTokensPerPhone: 12,
@@ -184,7 +192,9 @@ export class Engine {
   }
 
   static async start(options: EngineOptions): Promise<Engine> {
-    const limits = { ...DEFAULT_ENGINE_LIMITS, ...options.limits };
+    // The vocoder's batch limits follow the provider unless the caller chose them (vocoder/batch-plan.ts says why).
+    const limits = { ...DEFAULT_ENGINE_LIMITS, vocoder: vocoderBatchLimits(options.runtime.executionProvider), ...options.limits };
+    checkVocoderShare(limits.vocoderShare);
     const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
     const models = new Map<string, Model>();
     for (const dir of options.bundles) {
@@ -203,6 +213,7 @@ export class Engine {
             maxCacheLength: limits.maxCacheLength,
           },
           vocoder: limits.vocoder,
+          vocoderShare: limits.vocoderShare,
         }),
       });
     }
@@ -298,13 +309,16 @@ export class Engine {
 
   /**
    * Runs one short synthesis per bundle, on features of a generated reference clip, so that the first real request
-   * does not pay for what a graph's first runs cost (allocations, kernel selection on a GPU). Nothing is stored.
+   * does not pay for what a graph's first runs cost (allocations, kernel selection on a GPU), nor for the text
+   * frontend's first use of a language: the target is Mandarin mixed with English, which loads both languages' data
+   * and runs BERT (an English-only warm-up left 200–300 ms of Mandarin dictionary loading and BERT's first run to the
+   * first Mandarin request: bench/engine/warm-start.ts). Nothing is stored.
    */
   async warmUp(): Promise<void> {
     for (const model of this.#models.values()) {
       if (model.bundle.sessions.hubert === undefined) continue;
       const features = await this.voices.transientFeatures(model.bundle.manifest.id, warmUpClip(model.bundle.manifest.sample_rate), WARM_UP_TEXT, 'en');
-      const params = { ...parseOrThrow(ttsRequestSchema(), { text: WARM_UP_TEXT, voice: 'warm-up', text_lang: 'en' }).params };
+      const params = { ...parseOrThrow(ttsRequestSchema(), { text: WARM_UP_TARGET, voice: 'warm-up', text_lang: 'zh' }).params };
       const requestId = `warm-up-${model.bundle.manifest.id}`;
       const stream = await this.#submit({ requestId, params, seed: 1 }, model, features, 'warm-up', performance.now(), Date.now() + this.limits.requestTimeoutMs);
       await stream.collect();
@@ -500,6 +514,8 @@ export class Engine {
 }
 
 const WARM_UP_TEXT = 'Warming up.';
+/** GPT-SoVITS's `zh` mode reads Mandarin and English alike. */
+const WARM_UP_TARGET = '预热一下。Warming up.';
 
 /** Four seconds of a voiced tone at the bundle's rate, as a WAV file (what a reference upload is). */
 function warmUpClip(rate: number): Uint8Array {

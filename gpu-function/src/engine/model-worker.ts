@@ -2,9 +2,13 @@
  * Everything that runs for one model bundle: its scheduler, T2S runner and vocoder, and the requests using it.
  * `step()` is one turn of the engine loop for this bundle:
  *   retire cancelled/failed work → schedule → move KV slots → prefill new sequences → decode the running batch →
- *   sample each row → vocode finished segments → emit audio in order.
+ *   sample each row → vocode a slice of the finished segments, most urgent first → emit audio in order.
+ * The vocoder's slice is paced (vocoder/pacer.ts) so that it takes about its share of the time while requests decode
+ * and never freezes them: a finished segment waits in a queue ordered by when its audio is due (vocoder/due-queue.ts)
+ * until the vocoder's time credit reaches it.
  * v3/v4 bundles vocode through the CFM stage instead: a finished segment enters it and leaves, some engine steps
- * later, as audio (one Euler step per engine step, so long CFM work never stalls T2S decoding).
+ * later, as audio (one Euler step per engine step, so long CFM work never stalls T2S decoding; its vocoder is paced
+ * the same way).
  * A graph run that fails is retried row by row, so only the request whose input fails loses its work.
  * @module
  */
@@ -25,7 +29,9 @@ import { Scheduler, type SchedulerLimits } from './scheduler/scheduler.ts';
 import type { T2sSequence } from './scheduler/sequence.ts';
 import { VocoderRunner } from './vocoder/runner.ts';
 import type { BatchLimits } from './vocoder/batch-plan.ts';
-import type { VocoderItem, VocoderResult } from './vocoder/item.ts';
+import { itemFrameCount, type VocoderItem, type VocoderResult } from './vocoder/item.ts';
+import { DueQueue, dueAt } from './vocoder/due-queue.ts';
+import { VocoderPacer } from './vocoder/pacer.ts';
 import type { StreamJob, TokenChunkStream } from './vocoder/token-stream.ts';
 import type { CfmPrompt } from './voices/features.ts';
 
@@ -46,6 +52,12 @@ interface VocoderTask {
   readonly request: RequestWork;
   readonly segment: SegmentWork;
   readonly job?: StreamJob;
+}
+
+/** What the vocoder did in one engine step. */
+interface VocoderTurn {
+  readonly vocoded: number;
+  readonly milliseconds: number;
 }
 
 /** One synthesis request as the worker tracks it. */
@@ -73,6 +85,8 @@ export interface WorkerLimits {
   readonly vocoder: BatchLimits;
   /** v3/v4 bundles: rows × frames of one CFM call (default: DEFAULT_CFM_LIMITS). */
   readonly cfm?: Partial<BatchLimits>;
+  /** Share of wall time the vocoder may take while requests decode (vocoder/pacer.ts; default 0.5, 1: unpaced). */
+  readonly vocoderShare?: number;
 }
 
 /** What one engine step did for one bundle. */
@@ -81,8 +95,11 @@ export interface StepStats {
   /** Sequences prefilled and decoded this step. */
   readonly prefilled: number;
   readonly decoded: number;
-  /** Segments vocoded this step. */
+  /** Segments (or token-chunk jobs) vocoded this step, and the milliseconds the vocoder took. */
   readonly vocoded: number;
+  readonly vocoderMs: number;
+  /** Segments (or jobs) still waiting for the vocoder after this step. */
+  readonly vocoderQueue: number;
   readonly milliseconds: number;
 }
 
@@ -95,11 +112,14 @@ export class ModelWorker {
   readonly cfm: CfmStage | undefined;
   readonly #dims: T2sDims;
   readonly #requests = new Map<string, { work: RequestWork; emitter: OrderedEmitter }>();
-  readonly #vocoderQueue: VocoderTask[] = [];
+  /** In the order the audio is due (vocoder/due-queue.ts), which is the order it is vocoded in. */
+  readonly #vocoderQueue = new DueQueue<VocoderTask>();
+  readonly #pacer: VocoderPacer;
 
   constructor(bundle: LoadedBundle, limits: WorkerLimits) {
     this.bundle = bundle;
     this.#dims = bundle.manifest.t2s.dims;
+    this.#pacer = new VocoderPacer(limits.vocoderShare);
     this.scheduler = new Scheduler(limits.scheduler);
     this.runner = new T2sRunner({
       prefill: bundle.sessions.t2sPrefill,
@@ -203,12 +223,15 @@ export class ModelWorker {
         if (row !== undefined) this.#advance(sequence, row);
       });
     }
-    const vocoded = this.cfm === undefined ? await this.#vocode() : await this.#stepCfm(this.cfm);
+    const t2sMs = performance.now() - started;
+    const vocoder = this.cfm === undefined ? await this.#vocode(t2sMs) : await this.#stepCfm(this.cfm, t2sMs);
     return {
       model: this.bundle.manifest.id,
       prefilled: plan.prefill.length,
       decoded: decoding.length,
-      vocoded,
+      vocoded: vocoder.vocoded,
+      vocoderMs: vocoder.milliseconds,
+      vocoderQueue: this.vocoderQueue,
       milliseconds: performance.now() - started,
     };
   }
@@ -221,7 +244,7 @@ export class ModelWorker {
     const segment = entry?.work.segments[sequence.segmentIndex];
     if (!result.finished) {
       if (entry !== undefined && segment?.stream !== undefined) {
-        for (const job of segment.stream.push([result.token])) this.#vocoderQueue.push({ request: entry.work, segment, job });
+        for (const job of segment.stream.push([result.token])) this.#queueVocoder({ request: entry.work, segment, job });
       }
       return;
     }
@@ -237,7 +260,7 @@ export class ModelWorker {
       return;
     }
     const job = segment.stream?.end();
-    this.#vocoderQueue.push(job === undefined ? { request: entry.work, segment } : { request: entry.work, segment, job });
+    this.#queueVocoder(job === undefined ? { request: entry.work, segment } : { request: entry.work, segment, job });
   }
 
   #enqueueCfm(stage: CfmStage, request: RequestWork, segment: SegmentWork): void {
@@ -260,12 +283,28 @@ export class ModelWorker {
     }
   }
 
-  /** One turn of the CFM stage; returns how many segments it finished (with audio or failed). */
-  async #stepCfm(stage: CfmStage): Promise<number> {
-    if (stage.pending === 0) return 0;
-    const outcomes = await stage.step();
+  /**
+   * One turn of the CFM stage; returns how many segments it finished (with audio or failed) and the vocoder's time.
+   * Its vocoder is paced as VITS's is: the time T2S and the CFM's earlier phases took this step earns it credit.
+   */
+  async #stepCfm(stage: CfmStage, t2sMs: number): Promise<VocoderTurn> {
+    if (stage.pending === 0) return { vocoded: 0, milliseconds: 0 };
+    const started = performance.now();
+    let vocoderMs = 0;
+    let paced = false;
+    const outcomes = await stage.step({
+      take: (frames, busy) => {
+        paced = busy || this.scheduler.hasWork;
+        if (paced) this.#pacer.earn(t2sMs + performance.now() - started);
+        return this.#pacer.take(frames, paced, stage.limits.maxItems);
+      },
+      spent: (ms, frames) => {
+        vocoderMs = ms;
+        this.#pacer.spent(ms, frames, paced);
+      },
+    });
     for (const outcome of outcomes) this.#deliverCfm(outcome);
-    return outcomes.length;
+    return { vocoded: outcomes.length, milliseconds: vocoderMs };
   }
 
   #deliverCfm(outcome: CfmOutcome): void {
@@ -296,10 +335,20 @@ export class ModelWorker {
     if (entry.emitter.complete) this.#finish(request);
   }
 
-  /** Vocodes every queued segment and stream job (the runner groups them by length); returns how many. */
-  async #vocode(): Promise<number> {
-    const tasks = this.#vocoderQueue.splice(0, this.#vocoderQueue.length).filter(({ request }) => request.stopped === undefined);
-    if (tasks.length === 0 || this.vocoder === undefined) return 0;
+  /**
+   * Vocodes the slice of the queue the pacer allows this step, most urgent first (the runner groups it by length);
+   * `t2sMs` is what T2S took this step, which earns the vocoder its share while requests still decode.
+   */
+  async #vocode(t2sMs: number): Promise<VocoderTurn> {
+    // Work of stopped requests leaves first: it must not take the vocoder's time or hold back the tasks behind it.
+    this.#vocoderQueue.remove(({ request }) => request.stopped !== undefined);
+    const paced = this.scheduler.hasWork;
+    if (paced) this.#pacer.earn(t2sMs);
+    if (this.#vocoderQueue.length === 0 || this.vocoder === undefined) return { vocoded: 0, milliseconds: 0 };
+    const frames = this.#vocoderQueue.tasks.map((task) => this.#taskFrames(task));
+    const count = this.#pacer.take(frames, paced, this.vocoder.limits.maxItems);
+    if (count === 0) return { vocoded: 0, milliseconds: 0 };
+    const tasks = this.#vocoderQueue.take(count);
     const items: VocoderItem[] = [];
     const itemOf = tasks.map((task) => {
       const item = task.job === undefined ? this.#wholeSegmentItem(task) : task.job.item;
@@ -307,7 +356,10 @@ export class ModelWorker {
       items.push(item);
       return items.length - 1;
     });
+    const started = performance.now();
     const results = await this.vocoder.decode(items);
+    const milliseconds = performance.now() - started;
+    this.#pacer.spent(milliseconds, frames.slice(0, count).reduce((sum, f) => sum + f, 0), paced);
     tasks.forEach((task, i) => {
       const index = itemOf[i] ?? -1;
       const result: VocoderResult | undefined = index < 0 ? undefined : results[index];
@@ -322,7 +374,24 @@ export class ModelWorker {
         this.#fail(task.request, new ApiError('synthesis_failed', `Synthesis failed while assembling audio: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
       }
     });
-    return tasks.length;
+    return { vocoded: tasks.length, milliseconds };
+  }
+
+  /** Queues a task at the time its audio is due: a listener who started at the request's arrival reaches it then. */
+  #queueVocoder(task: VocoderTask): void {
+    const { request, segment, job } = task;
+    const samplesOf = (index: number): number => {
+      const before = request.segments[index];
+      return before === undefined ? 0 : sovitsFrameCount(before.sequence.generated.length, request.speed) * SOVITS_SAMPLES_PER_FRAME;
+    };
+    const due = dueAt(request.startedAt, this.bundle.manifest.sample_rate, request.fragmentInterval, segment.index, job?.from ?? 0, samplesOf);
+    this.#vocoderQueue.push(task, due);
+  }
+
+  /** Latent frames a task decodes (0 for a stream's final job with nothing left to decode). */
+  #taskFrames({ request, segment, job }: VocoderTask): number {
+    if (job !== undefined) return job.item === undefined ? 0 : itemFrameCount(job.item);
+    return sovitsFrameCount(segment.sequence.generated.length, request.speed);
   }
 
   #wholeSegmentItem({ request, segment }: VocoderTask): VocoderItem {

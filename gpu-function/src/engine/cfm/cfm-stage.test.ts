@@ -296,6 +296,38 @@ describe('CfmStage v4 batching, faults, cancel and noise (seeded, micro chunking
     for (const spec of SPECS) expectAlone(outcomes, spec, 'maxItems 1');
   });
 
+  it('vocodes only the oldest segments pacing takes, reports their time, and gives the same audio', async () => {
+    const rows: number[] = [];
+    const vocoder = around(rig.sessions.vocoder, (feeds, next) => {
+      rows.push(feeds['mel']?.shape[0] ?? 0);
+      return next(feeds);
+    });
+    const stage = stageOf({ vocoder });
+    for (const spec of SPECS) stage.enqueue(itemOf(spec));
+    const offered: { frames: number[]; busy: boolean }[] = [];
+    const spent: number[] = [];
+    // Holds every finished segment back while others are in earlier phases, then lets one through per turn.
+    const pacing = {
+      take: (frames: readonly number[], busy: boolean): number => {
+        offered.push({ frames: [...frames], busy });
+        return busy ? 0 : 1;
+      },
+      spent: (ms: number, frames: number): void => {
+        expect(ms).toBeGreaterThan(0);
+        spent.push(frames);
+      },
+    };
+    const outcomes: CfmOutcome[] = [];
+    for (let turn = 0; stage.pending > 0 && turn < 200; turn += 1) outcomes.push(...(await stage.step(pacing)));
+    // Oldest first: the order they were enqueued, one per call, whatever their lengths.
+    expect(outcomes.map(key)).toEqual(SPECS.map(key));
+    expect(rows).toEqual([1, 1, 1, 1]);
+    const frames = SPECS.map((spec) => cfmFeatureFrames('v4', spec.tokens, spec.speed ?? 1).frames);
+    expect(spent).toEqual(frames);
+    expect(offered.filter((o) => !o.busy).map((o) => o.frames)).toEqual([frames, frames.slice(1), frames.slice(2), frames.slice(3)]);
+    for (const spec of SPECS) expectAlone(outcomes, spec, 'paced');
+  });
+
   it('fails only the segment whose rows break cfm-step; the others are stepped once per turn', async () => {
     const bad: Spec = { requestId: 'bad', segmentIndex: 3, tokens: 10, steps: 6 };
     let thrown = 0;

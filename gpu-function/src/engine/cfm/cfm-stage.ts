@@ -86,6 +86,20 @@ export const seededCfmNoise: CfmNoise = (item, chunk, melDim, length) => {
   return x;
 };
 
+/**
+ * Paces the vocode phase (the engine's vocoder/pacer.ts), so that vocoding finished segments never stalls the others'
+ * Euler steps or T2S decoding for long.
+ */
+export interface VocodePacing {
+  /**
+   * How many of the segments ready for the vocoder to vocode this turn, oldest first; `frames` are theirs, oldest
+   * first, and `busy` says whether other segments are still in the earlier phases.
+   */
+  take(frames: readonly number[], busy: boolean): number;
+  /** The vocode phase took `ms` over `frames` frames (called only when it ran). */
+  spent(ms: number, frames: number): void;
+}
+
 export interface CfmStageOptions {
   readonly limits?: Partial<BatchLimits>;
   /** Default: GPT-SoVITS's T_ref / T_chunk for the version. */
@@ -153,9 +167,9 @@ export class CfmStage {
 
   /**
    * One turn: new segments through `cfm-encp`, new chunks through `cfm-text`, one Euler step, finished segments
-   * vocoded. Turns must not overlap (a row could be stepped twice).
+   * vocoded (all of them, or the oldest ones `pacing` chooses). Turns must not overlap (a row could be stepped twice).
    */
-  async step(): Promise<CfmOutcome[]> {
+  async step(pacing?: VocodePacing): Promise<CfmOutcome[]> {
     if (this.#stepping) throw new Error('CfmStage.step() is already running');
     this.#stepping = true;
     try {
@@ -163,7 +177,15 @@ export class CfmStage {
       await this.#phase('encp', 'cfm-encp', (batch, fail) => this.#encode(batch, fail), outcomes);
       await this.#phase('text', 'cfm-text', (batch) => this.#embed(batch), outcomes);
       await this.#phase('steps', 'cfm-step', (batch, fail) => this.#euler(batch, fail), outcomes);
-      await this.#phase('vocode', 'vocoder', (batch) => this.#vocode(batch, outcomes), outcomes);
+      const ready = this.#segments.filter((segment) => segment.phase === 'vocode');
+      const busy = ready.length < this.#segments.length;
+      const count = pacing === undefined || ready.length === 0 ? ready.length : pacing.take(ready.map((segment) => segment.frames), busy);
+      if (count > 0) {
+        const started = performance.now();
+        const chosen = new Set(ready.slice(0, count));
+        await this.#phase('vocode', 'vocoder', (batch) => this.#vocode(batch, outcomes), outcomes, (segment) => chosen.has(segment));
+        pacing?.spent(performance.now() - started, [...chosen].reduce((sum, segment) => sum + segment.frames, 0));
+      }
       return outcomes;
     } finally {
       this.#stepping = false;
@@ -171,12 +193,18 @@ export class CfmStage {
   }
 
   /**
-   * Runs `run` over the segments in `phase`, in length buckets. `run` either throws before it changes any segment
-   * (the bucket is then retried segment by segment, so a row is never advanced twice) or reports a row's own later
-   * failure through `fail`. Segments cancelled meanwhile are skipped and get no outcome.
+   * Runs `run` over the segments in `phase` (those `chosen` picks), in length buckets. `run` either throws before it
+   * changes any segment (the bucket is then retried segment by segment, so a row is never advanced twice) or reports
+   * a row's own later failure through `fail`. Segments cancelled meanwhile are skipped and get no outcome.
    */
-  async #phase(phase: Segment['phase'], stage: string, run: (batch: Segment[], fail: (segment: Segment, error: unknown) => void) => Promise<void>, outcomes: CfmOutcome[]): Promise<void> {
-    const segments = this.#segments.filter((segment) => segment.phase === phase);
+  async #phase(
+    phase: Segment['phase'],
+    stage: string,
+    run: (batch: Segment[], fail: (segment: Segment, error: unknown) => void) => Promise<void>,
+    outcomes: CfmOutcome[],
+    chosen: (segment: Segment) => boolean = () => true,
+  ): Promise<void> {
+    const segments = this.#segments.filter((segment) => segment.phase === phase && chosen(segment));
     if (segments.length === 0) return;
     const fail = (segment: Segment, error: unknown): void => { this.#fail(segment, stage, error, outcomes); };
     const lengths = segments.map((segment) => (phase === 'encp' ? segment.item.tokens.length : phase === 'vocode' ? segment.frames : (segment.chunk?.length ?? 0)));
