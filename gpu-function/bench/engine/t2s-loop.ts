@@ -7,11 +7,13 @@
  * Every decode step is timed from schedule() to the last row sampled, with the milliseconds spent inside
  * onnxruntime (ModelSession.stats of the decode graph) alongside, so host-side overhead can be read off, and the
  * decode graph's input and output bytes (what the CUDA provider copies across PCIe) and the bytes that actually
- * crossed under the session's provider.
+ * crossed under the session's provider. On the resident route (webgpu) the figures are the resident decode graph's
+ * plus the pool-rebuild graph's (which uploads the rows of sequences that join).
  * @module
  */
 import { T2sRunner } from '../../src/engine/runner/t2s-runner.ts';
 import { advanceSequence, Scheduler, type SchedulerLimits, type T2sSequence } from '../../src/engine/scheduler/index.ts';
+import type { SessionStats } from '../../src/runtime/session.ts';
 import type { T2sGraphs } from './t2s-sessions.ts';
 
 export interface DecodeStepTiming {
@@ -47,6 +49,8 @@ export class T2sLoop {
     this.runner = new T2sRunner({
       prefill: graphs.prefill,
       decode: graphs.decode,
+      decodeResident: graphs.decodeResident,
+      poolRebuild: graphs.poolRebuild,
       dims: graphs.dims,
       precision: graphs.precision,
       slots: limits.maxRunning,
@@ -78,19 +82,18 @@ export class T2sLoop {
     const decoding = plan.decode.filter((sequence) => sequence.status === 'running');
     if (decoding.length === 0) return;
     const decodeStarted = performance.now();
-    const stats = this.#graphs.decode.stats;
-    const ortBefore = stats.milliseconds;
-    const ioBefore = stats.ioBytes;
-    const crossedBefore = stats.hostToDeviceBytes + stats.deviceToHostBytes;
+    const stats = (): SessionStats => decodeStats(this.#graphs);
+    const before = stats();
     const logits = await this.runner.decode(decoding);
     let tokens = 0;
     decoding.forEach((sequence, i) => {
       const row = logits[i];
       if (row !== undefined && this.advance(sequence, row)) tokens += 1;
     });
-    const ortMs = stats.milliseconds - ortBefore;
-    const ioBytes = stats.ioBytes - ioBefore;
-    const crossedBytes = stats.hostToDeviceBytes + stats.deviceToHostBytes - crossedBefore;
+    const after = stats();
+    const ortMs = after.milliseconds - before.milliseconds;
+    const ioBytes = after.ioBytes - before.ioBytes;
+    const crossedBytes = after.hostToDeviceBytes + after.deviceToHostBytes - before.hostToDeviceBytes - before.deviceToHostBytes;
     // A step that also prefilled charges its schedule() to the prefill; otherwise the step starts at schedule().
     const wallMs = performance.now() - (plan.prefill.length > 0 ? decodeStarted : started);
     this.decodeSteps.push({ rows: decoding.length, tokens, wallMs, ortMs, ioBytes, crossedBytes });
@@ -106,4 +109,18 @@ export class T2sLoop {
     this.runner.release(slot);
     return false;
   }
+}
+
+/** The decode route's cumulative stats: the decode graph's, or on the resident route the resident and rebuild graphs'. */
+function decodeStats(graphs: T2sGraphs): SessionStats {
+  const sessions = graphs.decodeResident === undefined ? [graphs.decode] : [graphs.decodeResident, ...(graphs.poolRebuild === undefined ? [] : [graphs.poolRebuild])];
+  const sum: SessionStats = { runs: 0, milliseconds: 0, hostToDeviceBytes: 0, deviceToHostBytes: 0, ioBytes: 0 };
+  for (const { stats } of sessions) {
+    sum.runs += stats.runs;
+    sum.milliseconds += stats.milliseconds;
+    sum.hostToDeviceBytes += stats.hostToDeviceBytes;
+    sum.deviceToHostBytes += stats.deviceToHostBytes;
+    sum.ioBytes += stats.ioBytes;
+  }
+  return sum;
 }

@@ -53,6 +53,8 @@ for (const batch of batches) {
       for (let step = 0; step < warmup + steps; step += 1) await loop.step();
       timed.push(...loop.decodeSteps.slice(warmup));
       capacity = loop.runner.pool.capacity;
+      // On the resident route (webgpu) the round's pool stays on the device until disposed.
+      loop.runner.dispose();
     }
     const key = `b${String(batch)}_l${String(length)}`;
     const wall = median(timed.map((step) => step.wallMs));

@@ -48,6 +48,8 @@ progress(`loaded ${values['whole-bundle'] ? 'the whole bundle' : 'the T2S graphs
 const warm = new T2sLoop(graphs, limits);
 warm.scheduler.add(syntheticSequence(-1, { ...shape, tokens: 4 }, graphs.dims));
 await warm.runUntilIdle();
+// On the resident route (webgpu) a runner holds a pool on the device until disposed.
+warm.runner.dispose();
 
 const loop = new T2sLoop(graphs, limits);
 const sequences = Array.from({ length: requests }, (_, index) => syntheticSequence(index, shape, graphs.dims));
@@ -57,6 +59,7 @@ for (let first = 0; first < requests; first += concurrency) {
   await loop.runUntilIdle();
 }
 const wallMs = performance.now() - started;
+loop.runner.dispose();
 
 const generated = sequences.reduce((sum, sequence) => sum + sequence.generated.length, 0);
 const decodeMs = loop.decodeSteps.reduce((sum, step) => sum + step.wallMs, 0);

@@ -124,6 +124,8 @@ export class ModelWorker {
     this.runner = new T2sRunner({
       prefill: bundle.sessions.t2sPrefill,
       decode: bundle.sessions.t2sDecode,
+      decodeResident: bundle.sessions.t2sDecodeResident,
+      poolRebuild: bundle.sessions.t2sPoolRebuild,
       dims: this.#dims,
       precision: bundle.precision,
       slots: limits.scheduler.maxRunning,

@@ -1,7 +1,8 @@
 /**
  * What one T2S decode step moves across the host↔device boundary on today's decode route (the engine's T2sRunner:
  * the whole KV pool is fed as past K/V on every step, only new K/V columns come back), measured by the runtime's
- * accounting on a tiny bundle. This documents the current route; it is not a target.
+ * accounting on a tiny bundle. This documents the host-pool route (CPU, CUDA); the WebGPU device-resident route,
+ * whose bytes per step do not grow with the cache, is checked in engine/runner/t2s-resident.test.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -2,6 +2,12 @@
  * The only module that imports onnxruntime-node. Wraps an inference session so the rest of the code deals in
  * `HostTensor`s, reports a failed run with every feed's name, dtype and shape, and accounts for each run: time inside
  * onnxruntime and the bytes that crossed the host↔device boundary under the configured provider (transfer.ts).
+ *
+ * On WebGPU a session may keep chosen outputs on the device (`deviceOutputs`): they come back as `DeviceTensor`
+ * handles that later runs accept as feeds without a host copy. onnxruntime-node 1.30's limits shape the API (see
+ * docs/engine.md, "Device residency"): a device tensor cannot be read on the host (its `getData()` aborts the
+ * process), is never garbage-collected (it must be disposed), is read as garbage by a session of another provider,
+ * and cannot be written into (preallocated device outputs are ignored).
  * @module
  */
 import ort from 'onnxruntime-node';
@@ -10,6 +16,58 @@ import { DEFAULT_RUNTIME_CONFIG, type ExecutionProvider, type RuntimeConfig } fr
 import { countTransfer, recordGraphRun, type TensorPlacement, type TransferCount } from './transfer.ts';
 
 export type Feeds = Readonly<Record<string, HostTensor>>;
+/** Feeds of a session that may also take device tensors (the outputs of earlier runs kept on the device). */
+export type DeviceFeeds = Readonly<Record<string, HostTensor | DeviceTensor>>;
+
+/**
+ * A tensor that lives in device memory (a WebGPU buffer), output by a run and fed to later runs. It has no data on
+ * the host: there is deliberately no way to read it here. Its owner must `dispose()` it once it is replaced (the
+ * buffer is not garbage-collected); the session that made it disposes the ones still alive when it is released.
+ */
+export class DeviceTensor {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly bytes: number;
+  readonly #tensor: ort.Tensor;
+  readonly #owner: Set<DeviceTensor>;
+  #disposed = false;
+
+  /** Only ModelSession makes these (from a run's gpu-buffer outputs). */
+  constructor(tensor: ort.Tensor, owner: Set<DeviceTensor>) {
+    if (tensor.location !== 'gpu-buffer') throw new TypeError(`a device tensor must be a gpu-buffer, not ${tensor.location}`);
+    this.dtype = tensor.type as DType;
+    this.shape = [...tensor.dims];
+    this.bytes = numel(tensor.dims) * ORT_TYPE_BYTES[tensor.type];
+    this.#tensor = tensor;
+    this.#owner = owner;
+    owner.add(this);
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#owner.delete(this);
+    this.#tensor.dispose();
+  }
+
+  /** The onnxruntime tensor to feed (ModelSession only); refuses a disposed one rather than feeding a freed buffer. */
+  feed(): ort.Tensor {
+    if (this.#disposed) throw new Error(`a disposed device tensor (${this.dtype} ${formatShape(this.shape)}) was fed to a run`);
+    return this.#tensor;
+  }
+}
+
+export interface ModelSessionOptions {
+  /**
+   * Outputs to keep on the device (WebGPU only; loading with any on another provider is an error). `run` refuses a
+   * session that has them; `runDevice` returns them as DeviceTensors.
+   */
+  readonly deviceOutputs?: readonly string[];
+}
 
 /** What a session has done since it was loaded (successful runs only). */
 export interface SessionStats {
@@ -31,20 +89,41 @@ export class ModelSession {
   readonly stats: SessionStats = { runs: 0, milliseconds: 0, hostToDeviceBytes: 0, deviceToHostBytes: 0, ioBytes: 0 };
   /** The bytes the last successful run moved (undefined before the first). */
   lastRun: TransferCount | undefined;
+  /** Outputs kept on the device (empty unless loaded with `deviceOutputs` on WebGPU). */
+  readonly deviceOutputs: ReadonlySet<string>;
   readonly #session: ort.InferenceSession;
+  /** Device tensors this session output that nobody has disposed yet. */
+  readonly #live = new Set<DeviceTensor>();
 
-  private constructor(label: string, session: ort.InferenceSession, executionProvider: ExecutionProvider) {
+  private constructor(label: string, session: ort.InferenceSession, executionProvider: ExecutionProvider, deviceOutputs: ReadonlySet<string>) {
     this.label = label;
     this.#session = session;
     this.executionProvider = executionProvider;
+    this.deviceOutputs = deviceOutputs;
   }
 
   /** Loads a model from a file (external weight files resolve next to it) or from bytes. */
-  static async load(model: string | Uint8Array, config: RuntimeConfig = DEFAULT_RUNTIME_CONFIG, label?: string): Promise<ModelSession> {
-    const options = sessionOptions(config);
+  static async load(model: string | Uint8Array, config: RuntimeConfig = DEFAULT_RUNTIME_CONFIG, label?: string, extra: ModelSessionOptions = {}): Promise<ModelSession> {
+    const name = label ?? (typeof model === 'string' ? model : 'in-memory model');
+    const deviceOutputs = new Set(extra.deviceOutputs ?? []);
+    if (deviceOutputs.size > 0 && config.executionProvider !== 'webgpu') {
+      throw new Error(`${name}: device outputs need the webgpu provider, not ${config.executionProvider} (onnxruntime-node binds device outputs only on WebGPU)`);
+    }
+    const options = sessionOptions(config, deviceOutputs);
     const session =
       typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
-    return new ModelSession(label ?? (typeof model === 'string' ? model : 'in-memory model'), session, config.executionProvider);
+    for (const output of deviceOutputs) {
+      if (!session.outputNames.includes(output)) {
+        await session.release();
+        throw new Error(`${name} has no output ${output} to keep on the device`);
+      }
+    }
+    return new ModelSession(name, session, config.executionProvider, deviceOutputs);
+  }
+
+  /** Device tensors output by this session and not yet disposed (a leak check for tests). */
+  get liveDeviceTensors(): number {
+    return this.#live.size;
   }
 
   get inputNames(): readonly string[] {
@@ -60,11 +139,56 @@ export class ModelSession {
    * other output is returned as a new tensor.
    */
   async run(feeds: Feeds, into: Feeds = {}): Promise<Record<string, HostTensor>> {
+    if (this.deviceOutputs.size > 0) throw new Error(`${this.label} keeps outputs on the device: call runDevice`);
+    const results = await this.#run(feeds, into);
+    const outputs: Record<string, HostTensor> = {};
+    for (const [name, value] of Object.entries(results)) {
+      const caller = into[name];
+      outputs[name] = caller ?? fromOrt(name, value);
+    }
+    return outputs;
+  }
+
+  /**
+   * Runs a graph whose feeds may be device tensors (WebGPU only) and returns the host outputs and the device outputs
+   * apart. Every device output is a new DeviceTensor the caller owns and must dispose; feeds are never disposed here.
+   * On a session without device outputs this is `run` with every output on the host.
+   */
+  async runDevice(feeds: DeviceFeeds): Promise<{ host: Record<string, HostTensor>; device: Record<string, DeviceTensor> }> {
+    const results = await this.#run(feeds, {});
+    const host: Record<string, HostTensor> = {};
+    const device: Record<string, DeviceTensor> = {};
+    for (const [name, value] of Object.entries(results)) {
+      if (this.deviceOutputs.has(name)) {
+        if (!(value instanceof ort.Tensor) || value.location !== 'gpu-buffer') throw new Error(`${this.label}: output ${name} did not stay on the device`);
+        device[name] = new DeviceTensor(value, this.#live);
+      } else {
+        host[name] = fromOrt(name, value);
+      }
+    }
+    return { host, device };
+  }
+
+  async #run(feeds: DeviceFeeds, into: Feeds): Promise<ort.InferenceSession.ReturnType> {
     const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [name, value] of Object.entries(feeds)) ortFeeds[name] = toOrt(value);
+    for (const [name, value] of Object.entries(feeds)) {
+      if (value instanceof DeviceTensor) {
+        // A device tensor fed to another provider's session is read as garbage by 1.30, with no error.
+        if (this.executionProvider !== 'webgpu') throw new Error(`${this.label}: feed ${name} is a device tensor, which the ${this.executionProvider} provider cannot read`);
+        ortFeeds[name] = value.feed();
+      } else {
+        ortFeeds[name] = toOrt(value);
+      }
+    }
     const fetches: Record<string, ort.Tensor | null> = {};
+    // Every output is fetched, in the session's order: with a subset, 1.30 applies the per-output locations by
+    // position in the fetch list and the wrong outputs stay on the device.
     for (const name of this.#session.outputNames) fetches[name] = null;
-    for (const [name, value] of Object.entries(into)) fetches[name] = toOrt(value);
+    for (const [name, value] of Object.entries(into)) {
+      // A preallocated device output is silently ignored by 1.30 (a new buffer is returned).
+      if (this.deviceOutputs.has(name)) throw new Error(`${this.label}: output ${name} stays on the device and cannot be written into a host tensor`);
+      fetches[name] = toOrt(value);
+    }
     let results: ort.InferenceSession.ReturnType;
     const started = performance.now();
     try {
@@ -77,15 +201,12 @@ export class ModelSession {
         .join('; ');
       throw new Error(`${this.label} failed to run (${described}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    const outputs: Record<string, HostTensor> = {};
-    for (const [name, value] of Object.entries(results)) {
-      const caller = into[name];
-      outputs[name] = caller ?? fromOrt(name, value);
-    }
-    return outputs;
+    return results;
   }
 
+  /** Releases the session and disposes the device tensors it output that are still alive. */
   async release(): Promise<void> {
+    for (const tensor of [...this.#live]) tensor.dispose();
     await this.#session.release();
   }
 
@@ -101,7 +222,7 @@ export class ModelSession {
   }
 }
 
-function sessionOptions(config: RuntimeConfig): ort.InferenceSession.SessionOptions {
+function sessionOptions(config: RuntimeConfig, deviceOutputs: ReadonlySet<string>): ort.InferenceSession.SessionOptions {
   const providers: ort.InferenceSession.ExecutionProviderConfig[] =
     config.executionProvider === 'cuda'
       ? [{ name: 'cuda', deviceId: config.deviceId }]
@@ -114,6 +235,7 @@ function sessionOptions(config: RuntimeConfig): ort.InferenceSession.SessionOpti
     intraOpNumThreads: config.intraOpThreads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    ...(deviceOutputs.size > 0 ? { preferredOutputLocation: Object.fromEntries([...deviceOutputs].map((name) => [name, 'gpu-buffer' as const])) } : {}),
   };
 }
 

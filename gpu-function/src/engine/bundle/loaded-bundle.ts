@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { sha256File } from '../../checkpoint/sha256.ts';
 import { graphPath, type GraphRole, BERT_VOCAB_PATH } from '../../models/bundle/layout.ts';
 import { manifestSchema, MANIFEST_FILE, type BundleManifest, type BundlePrecision } from '../../models/bundle/manifest.ts';
+import { t2sResidentPoolOutputs } from '../../models/t2s/io.ts';
+import { loadT2sPoolRebuild } from '../../models/t2s/pool-graph.ts';
 import { ModelSession } from '../../runtime/session.ts';
 import { G2PW_MODEL_PATH } from '../../text/zh/g2pw/manifest-section.ts';
 import type { RuntimeConfig } from '../../runtime/config.ts';
@@ -17,6 +19,13 @@ import type { RuntimeConfig } from '../../runtime/config.ts';
 export interface BundleSessions {
   readonly t2sPrefill: ModelSession;
   readonly t2sDecode: ModelSession;
+  /**
+   * The decode graph that returns its KV pool, with the pool kept on the device: only on the webgpu provider, and
+   * only when the bundle has it (older bundles do not); otherwise the engine feeds the host pool every step.
+   */
+  readonly t2sDecodeResident: ModelSession | undefined;
+  /** With `t2sDecodeResident`: the graph that rebuilds the device pool when the batch changes (built at load time). */
+  readonly t2sPoolRebuild: ModelSession | undefined;
   readonly sovitsExtract: ModelSession;
   readonly sovitsRefEncoder: ModelSession;
   /** v1/v2/v2Pro/v2ProPlus: the VITS decoder; v3/v4 bundles have `cfm` instead. */
@@ -87,9 +96,17 @@ export async function loadBundle(dir: string, options: LoadBundleOptions): Promi
   }
   const has = (role: GraphRole): boolean => manifest.files.some((file) => file.role === role && file.precision === precision);
   const open = (role: GraphRole): Promise<ModelSession> => ModelSession.load(join(dir, graphPath(precision, role)), options.runtime, `${manifest.id}/${graphPath(precision, role)}`);
+  const resident = options.runtime.executionProvider === 'webgpu' && has('t2s-decode-resident');
   const sessions: BundleSessions = {
     t2sPrefill: await open('t2s-prefill'),
     t2sDecode: await open('t2s-decode'),
+    t2sDecodeResident:
+      resident
+        ? await ModelSession.load(join(dir, graphPath(precision, 't2s-decode-resident')), options.runtime, `${manifest.id}/${graphPath(precision, 't2s-decode-resident')}`, {
+            deviceOutputs: t2sResidentPoolOutputs(manifest.t2s.dims),
+          })
+        : undefined,
+    t2sPoolRebuild: resident ? await loadT2sPoolRebuild(manifest.t2s.dims, precision, options.runtime, `${manifest.id}/${precision}/t2s-pool-rebuild`) : undefined,
     sovitsExtract: await open('sovits-extract'),
     sovitsRefEncoder: await open('sovits-ref-encoder'),
     sovitsDecoder: manifest.sovits === null ? undefined : await open('sovits-decoder'),

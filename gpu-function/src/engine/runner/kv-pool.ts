@@ -117,6 +117,27 @@ export class KvPool {
     this.lengths[slot] = 0;
   }
 
+  /**
+   * Copies of `slots`' first `columns` columns, per layer `[slots.length, H, columns, d]`: the rows the resident route
+   * uploads when sequences join a device pool. `columns` must cover their valid entries.
+   */
+  rows(slots: readonly number[], columns: number): { readonly keys: HostTensor[]; readonly values: HostTensor[] } {
+    const { heads, headDim } = this.shape;
+    const shape = [slots.length, heads, columns, headDim];
+    const copy = (array: KvArray): HostTensor => {
+      const target = this.shape.dtype === 'float16' ? new Uint16Array(slots.length * heads * columns * headDim) : new Float32Array(slots.length * heads * columns * headDim);
+      slots.forEach((slot, row) => {
+        const valid = Math.min(this.lengths[slot] ?? 0, columns) * headDim;
+        for (let h = 0; h < heads; h += 1) {
+          const from = (slot * heads + h) * this.#capacity * headDim;
+          target.set(array.subarray(from, from + valid), (row * heads + h) * columns * headDim);
+        }
+      });
+      return target instanceof Uint16Array ? tensor('float16', shape, target) : tensor('float32', shape, target);
+    };
+    return { keys: this.#keys.map(copy), values: this.#values.map(copy) };
+  }
+
   #tensors(): { keys: HostTensor[]; values: HostTensor[] } {
     return this.views(this.shape.slots);
   }

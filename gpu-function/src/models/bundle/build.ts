@@ -122,6 +122,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
         await writeT2sGraphs(dir, t2s.weights, t2sDims, precision, weights);
         graph('t2s-prefill');
         graph('t2s-decode');
+        graph('t2s-decode-resident');
         for (const role of await synthesis.writeGraphs({ dir, precision, externalData: weights, report })) graph(role);
         if (bert !== undefined && bertDims !== undefined) {
           report(`writing ${precision} BERT graph`);

@@ -39,7 +39,7 @@ describe('gsv-edge bundle', () => {
     expect(manifest).toMatchObject({ id: 'tiny-voice', gpt_sovits_version: 'v2', sample_rate: 32000, samples_per_token: 1280 });
     expect(manifest.symbols).toEqual({ table: 'v2', count: 732, sha256: '0771f6cd6f6201e8c2b0de921dc69cc04caf3f346c599d4a41413967d5674da7' });
     const roles = manifest.files.filter((f) => f.precision === 'fp32').map((f) => f.role).sort();
-    expect(roles).toEqual(['bert', 'hubert', 'sovits-decoder', 'sovits-extract', 'sovits-ref-encoder', 't2s-decode', 't2s-prefill', 'weights']);
+    expect(roles).toEqual(['bert', 'hubert', 'sovits-decoder', 'sovits-extract', 'sovits-ref-encoder', 't2s-decode', 't2s-decode-resident', 't2s-prefill', 'weights']);
     for (const file of manifest.files) expect(await sha256File(join(out, file.path)), file.path).toBe(file.sha256);
     expect(stages.at(-1)).toMatch(/written/);
     // Every graph loads with full optimization from the bundle folder (external weights resolve next to it).

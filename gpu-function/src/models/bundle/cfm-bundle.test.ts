@@ -82,7 +82,7 @@ describe('gsv-edge bundle for SoVITS v3/v4', () => {
     expect(manifest.cfm?.sample_steps).toBe(32);
     for (const precision of ['fp32', 'fp16'] as const) {
       expect(manifest.files.filter((file) => file.precision === precision).map((file) => file.role)).toEqual([
-        't2s-prefill', 't2s-decode', 'sovits-extract', 'sovits-ref-encoder', 'cfm-mel', 'cfm-encp', 'cfm-text', 'cfm-step', 'vocoder', 'bert', 'hubert', 'weights',
+        't2s-prefill', 't2s-decode', 't2s-decode-resident', 'sovits-extract', 'sovits-ref-encoder', 'cfm-mel', 'cfm-encp', 'cfm-text', 'cfm-step', 'vocoder', 'bert', 'hubert', 'weights',
       ]);
     }
     expect(manifest.files.find((file) => file.role === 'cfm-step')?.path).toBe('fp32/cfm-step.onnx');

@@ -3,6 +3,9 @@
  *
  *   <bundle>/manifest.json
  *   <bundle>/<precision>/{t2s-prefill,t2s-decode,sovits-extract,sovits-ref-encoder,sovits-decoder,bert,hubert}.onnx
+ *   <bundle>/<precision>/t2s-decode-resident.onnx
+ *                                         the decode step that returns its KV pool (the WebGPU device-resident
+ *                                         route); absent in older bundles, which then use the host pool
  *   <bundle>/<precision>/sv.onnx          v2Pro/v2ProPlus only: the speaker-verification model
  *   <bundle>/<precision>/{cfm-mel,cfm-encp,cfm-text,cfm-step,vocoder}.onnx
  *                                         v3/v4 only, in place of sovits-decoder
@@ -32,6 +35,7 @@ export type GraphRole = Exclude<FileRole, 'weights' | 'bert-vocab' | 'frontend-d
 export const GRAPH_FILES: Readonly<Record<GraphRole, string>> = {
   't2s-prefill': T2S_FILES.prefill,
   't2s-decode': T2S_FILES.decode,
+  't2s-decode-resident': T2S_FILES.decodeResident,
   'sovits-extract': SOVITS_EXTRACT_IO.file,
   'sovits-ref-encoder': SOVITS_REF_ENCODER_IO.file,
   'sovits-decoder': SOVITS_DECODER_IO.file,

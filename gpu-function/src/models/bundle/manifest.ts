@@ -200,6 +200,8 @@ export const svDimsSchema = z.strictObject({
 export const FILE_ROLES = [
   't2s-prefill',
   't2s-decode',
+  // Optional: bundles built before the device-resident route lack it, and load with the host-pool route.
+  't2s-decode-resident',
   'sovits-extract',
   'sovits-ref-encoder',
   'sovits-decoder',

@@ -24,6 +24,14 @@
  *   The pool is never an output: onnxruntime-node copies every output into a new JavaScript buffer after a run, so a
  *   pool-sized output would cost a copy of the whole cache per step (measured: 117 ms at capacity 4096).
  *
+ * Resident decode (`t2s-decode-resident.onnx`, for providers whose outputs can stay on the device: WebGPU): the decode
+ * step's inputs and outputs plus, per layer, `present_key_i`/`present_value_i` `[B, H, capacity, d]`, the past pool
+ * with the new column written at `past_lengths[b]`. Bound as device outputs and fed back as the next step's
+ * `past_*`, the pool crosses the host boundary only when the batch or the capacity changes. The column masks are
+ * computed from `past_lengths` on the device (not from Shape/Range, which onnxruntime places on the CPU and then
+ * copies `[B, C]` masks to the device every step). The new columns still come out so the host pool stays current
+ * (they are constant in the cache length); the logits are identical to the decode graph's.
+ *
  * Neither graph samples: both return raw `ar_predict_layer` logits (float32) for host-side sampling. EOS = vocab - 1.
  * @module
  */
@@ -32,7 +40,7 @@ import type { GraphIo, IoDim, TensorSpec } from '../io-spec.ts';
 export type { GraphIo, IoDim, TensorSpec };
 import type { T2sDims, T2sPrecision } from './config.ts';
 
-export const T2S_FILES = { prefill: 't2s-prefill.onnx', decode: 't2s-decode.onnx' } as const;
+export const T2S_FILES = { prefill: 't2s-prefill.onnx', decode: 't2s-decode.onnx', decodeResident: 't2s-decode-resident.onnx' } as const;
 
 export const T2S_PREFILL = {
   phoneIds: 'phone_ids',
@@ -111,4 +119,32 @@ export function t2sDecodeIo(dims: T2sDims, precision: T2sPrecision): GraphIo {
       ...kvSpecs(dims, precision, (i) => [newKeyName(i), newValueName(i)], 1),
     ],
   };
+}
+
+/** The resident decode step: `t2sDecodeIo` plus the whole updated pool per layer (see the module comment). */
+export function t2sResidentDecodeIo(dims: T2sDims, precision: T2sPrecision): GraphIo {
+  const base = t2sDecodeIo(dims, precision);
+  return { inputs: base.inputs, outputs: [...base.outputs, ...kvSpecs(dims, precision, (i) => [presentKeyName(i), presentValueName(i)], T2S_DIMS.kvCapacity)] };
+}
+
+/** The outputs of the resident decode graph that stay on the device (the pool), in graph order. */
+export function t2sResidentPoolOutputs(dims: T2sDims): string[] {
+  return Array.from({ length: dims.layers }, (_, i) => [presentKeyName(i), presentValueName(i)]).flat();
+}
+
+/** The resident route's pool-rebuild graph (pool-graph.ts): input names; per-layer K/V names below. */
+export const T2S_POOL_REBUILD = {
+  sourceRows: 'source_rows',
+  capacity: 'capacity',
+  oldPads: 'old_pads',
+  freshPads: 'fresh_pads',
+} as const;
+
+export const oldPoolName = (layer: number, kind: 'key' | 'value'): string => `old_${kind}_${layer}`;
+export const freshPoolName = (layer: number, kind: 'key' | 'value'): string => `fresh_${kind}_${layer}`;
+export const rebuiltPoolName = (layer: number, kind: 'key' | 'value'): string => `pool_${kind}_${layer}`;
+
+/** The rebuilt pool's outputs (the ones to keep on the device), in graph order. */
+export function t2sPoolRebuildOutputs(dims: T2sDims): string[] {
+  return Array.from({ length: dims.layers }, (_, i) => [rebuiltPoolName(i, 'key'), rebuiltPoolName(i, 'value')]).flat();
 }

@@ -5,17 +5,19 @@
  */
 import { writeModel, type ExternalDataFile, type WeightSource, type WrittenModel } from '../../onnx/index.ts';
 import type { T2sDims, T2sPrecision } from './config.ts';
-import { buildT2sDecode } from './decode-graph.ts';
+import { buildT2sDecode, buildT2sResidentDecode } from './decode-graph.ts';
 import { T2S_FILES } from './io.ts';
 import { buildT2sPrefill } from './prefill-graph.ts';
 
 export interface WrittenT2sGraphs {
   readonly prefill: WrittenModel;
   readonly decode: WrittenModel;
+  /** The decode variant that returns the pool, for providers that keep it on the device (io.ts). */
+  readonly decodeResident: WrittenModel;
 }
 
 /**
- * Writes `t2s-prefill.onnx` and `t2s-decode.onnx` into `dir`. Weights go to `externalData` when given (the caller
+ * Writes `t2s-prefill.onnx`, `t2s-decode.onnx` and `t2s-decode-resident.onnx` into `dir`. Weights go to `externalData` when given (the caller
  * closes it), inline otherwise. The dims and precision are stored as model metadata.
  */
 export async function writeT2sGraphs(
@@ -33,5 +35,11 @@ export async function writeT2sGraphs(
   const shared = externalData === undefined ? {} : { externalData };
   const prefill = await writeModel(buildT2sPrefill(weights, dims, precision), { dir, fileName: T2S_FILES.prefill, metadata: metadata('t2s-prefill'), ...shared });
   const decode = await writeModel(buildT2sDecode(weights, dims, precision), { dir, fileName: T2S_FILES.decode, metadata: metadata('t2s-decode'), ...shared });
-  return { prefill, decode };
+  const decodeResident = await writeModel(buildT2sResidentDecode(weights, dims, precision), {
+    dir,
+    fileName: T2S_FILES.decodeResident,
+    metadata: metadata('t2s-decode-resident'),
+    ...shared,
+  });
+  return { prefill, decode, decodeResident };
 }
