@@ -2,7 +2,7 @@
  * `npm run bench`'s orchestrator without any real benchmark: its arguments, how targets are judged, the JSON report's
  * shape, reading the older benches' text output, and a scenario child that succeeds or fails.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,11 +14,12 @@ import { parseFrontendOutput, parseGatewayOutput } from '../scripts/bench/parser
 import { buildReport, REPORT_SCHEMA } from '../scripts/bench/report.ts';
 import { BenchRun } from '../scripts/bench/run-context.ts';
 import { missSentence, stackFigures, stackLoadTable } from '../scripts/bench/suites/stack.ts';
+import { engineThreads, probeTorchBaseline, runTorchSteps, torchFigures } from '../scripts/bench/suites/torch-baseline.ts';
 import { runVersionsSuite, versionsTable } from '../scripts/bench/suites/versions.ts';
 
 describe('bench arguments', () => {
   it('runs every suite at full length by default, without JSON', () => {
-    expect(parseBenchArgs([])).toEqual({ suites: [...SUITES], quick: false, json: undefined, workDir: undefined, officialExport: undefined, help: false });
+    expect(parseBenchArgs([], {})).toEqual({ suites: [...SUITES], quick: false, json: undefined, workDir: undefined, officialExport: undefined, gptSovitsDir: undefined, python: 'python3', help: false });
   });
 
   it('picks suites, always in dependency order, in either flag form', () => {
@@ -37,6 +38,11 @@ describe('bench arguments', () => {
   it('takes a genuine GPT-SoVITS decoder export to time beside the rebuilt one', () => {
     expect(parseBenchArgs(['--official-export', 'w/sdec.onnx', '--suite', 'engine'])).toMatchObject({ officialExport: 'w/sdec.onnx', suites: ['engine'] });
     expect(() => parseBenchArgs(['--official-export', '--quick'])).toThrow(/--official-export needs an .onnx file/);
+    // The PyTorch baseline: flags win over GSV_GPT_SOVITS_DIR / GSV_BENCH_PYTHON.
+    const env = { GSV_GPT_SOVITS_DIR: '/env/gsv', GSV_BENCH_PYTHON: '/env/python' };
+    expect(parseBenchArgs([], env)).toMatchObject({ gptSovitsDir: '/env/gsv', python: '/env/python' });
+    expect(parseBenchArgs(['--gpt-sovits-dir', '/opt/GPT-SoVITS', '--python=/venv/bin/python'], env)).toMatchObject({ gptSovitsDir: '/opt/GPT-SoVITS', python: '/venv/bin/python' });
+    expect(() => parseBenchArgs(['--gpt-sovits-dir', '--quick'], {})).toThrow(/--gpt-sovits-dir needs a GPT-SoVITS checkout/);
   });
 
   it('refuses unknown suites and arguments, naming them', () => {
@@ -88,7 +94,7 @@ describe('the JSON report', () => {
       figure({ id: 'bundle.fp32_bytes', suite: 'bundle', scenario: 'bundle.build', label: 'fp32', unit: 'bytes', value: null }),
     ];
     const report = buildReport({
-      options: parseBenchArgs(['--suite', 'bundle', '--json']),
+      options: parseBenchArgs(['--suite', 'bundle', '--json'], {}),
       command: 'node scripts/bench.ts --suite bundle --json',
       startedAt: new Date('2026-11-25T12:00:00Z'),
       finishedAt: new Date('2026-11-25T12:01:00Z'),
@@ -100,7 +106,7 @@ describe('the JSON report', () => {
     const json = JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(['schema', 'command', 'started_at', 'finished_at', 'options', 'machine', 'scenarios', 'figures', 'summary']);
     expect(json['schema']).toBe(REPORT_SCHEMA);
-    expect(json['options']).toEqual({ suites: ['bundle'], quick: false, work_dir: '/tmp/w', work_dir_kept: false, official_export: null });
+    expect(json['options']).toEqual({ suites: ['bundle'], quick: false, work_dir: '/tmp/w', work_dir_kept: false, official_export: null, gpt_sovits_dir: null, python: 'python3' });
     expect(Object.keys((json['figures'] as object[])[0] ?? {})).toEqual(['id', 'suite', 'scenario', 'label', 'unit', 'value', 'target', 'status', 'note']);
     expect(Object.keys((json['scenarios'] as object[])[0] ?? {}).sort()).toEqual(
       ['command', 'error', 'exit_code', 'id', 'label', 'metrics', 'notes', 'peak_rss_bytes', 'signal', 'status', 'suite', 'wall_seconds'].sort(),
@@ -303,5 +309,51 @@ describe('scenario children', () => {
   it('records a child that exits cleanly without a result as failed', async () => {
     await writeFile(join(dir, 'silent.ts'), `console.log('done');\n`);
     expect(await runScenario(spec('silent'), dir)).toMatchObject({ status: 'failed', error: 'printed no result' });
+  });
+});
+
+describe("the engine suite's PyTorch baseline", () => {
+  it('is skipped with a reason when no checkout or no Python with torch is there', async () => {
+    const none = probeTorchBaseline(undefined, 'python3');
+    expect(none).toMatchObject({ ready: false, reason: expect.stringMatching(/--gpt-sovits-dir DIR or GSV_GPT_SOVITS_DIR/) as unknown });
+    const empty = await mkdtemp(join(tmpdir(), 'gsv-no-checkout-'));
+    try {
+      expect(probeTorchBaseline(empty, 'python3')).toMatchObject({ ready: false, reason: expect.stringMatching(/is not a GPT-SoVITS checkout/) as unknown });
+      await mkdir(join(empty, 'GPT_SoVITS', 'AR', 'models'), { recursive: true });
+      await writeFile(join(empty, 'GPT_SoVITS', 'AR', 'models', 't2s_model.py'), '');
+      expect(probeTorchBaseline(empty, join(empty, 'no-such-python'))).toMatchObject({ ready: false, reason: expect.stringMatching(/no Python at/) as unknown });
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('records the scenario as skipped, not failed, and runs nothing', async () => {
+    const run = new BenchRun(parseBenchArgs(['--suite', 'engine'], {}), '/work');
+    const { record, torchVersion } = await runTorchSteps(run, true, [1, 16], [150]);
+    expect(record).toMatchObject({ id: 'engine.torch-steps', status: 'skipped', error: expect.stringMatching(/no GPT-SoVITS checkout given/) as unknown });
+    expect(torchVersion).toBeNull();
+    expect(run.scenarios).toEqual([record]);
+    expect(torchFigures(record, null, record, [1], [150]).every((entry) => entry.status === 'missing')).toBe(true);
+  });
+
+  it('uses the engine thread count: ORT_THREADS when set', () => {
+    expect(engineThreads({ ORT_THREADS: '3' })).toBe(3);
+    expect(engineThreads({})).toBeGreaterThan(0);
+  });
+
+  it('states every ratio against the PyTorch step, and none where a side is missing', () => {
+    const record = (id: string, metrics: Record<string, number | null>): ScenarioRecord => ({
+      id, suite: 'engine', label: id, command: [], status: 'ok', exit_code: 0, signal: null, wall_seconds: 1, peak_rss_bytes: null, error: null, notes: [], metrics,
+    });
+    const torch = record('engine.torch-steps', { b1_l150_step_ms: 25, b16_l150_step_ms: 120, torch_threads: 2 });
+    const steps = record('engine.t2s-steps', { b1_l150_step_ms: 20, b16_l150_step_ms: 60 });
+    const figures = new Map(torchFigures(torch, '2.13.0+cpu', steps, [1, 16], [150, 500]).map((entry) => [entry.id, entry]));
+    expect(figures.get('engine.torch.step.b1.l150.ms')).toMatchObject({ value: 25, unit: 'ms', status: 'info', scenario: 'engine.torch-steps' });
+    expect(figures.get('engine.torch.step.b1.l150.ms')?.note).toContain('torch 2.13.0+cpu');
+    expect(figures.get('engine.step.b1.l150.vs_torch')?.value).toBeCloseTo(0.8);
+    expect(figures.get('engine.step.b16.l150.vs_torch')?.value).toBeCloseTo(0.5);
+    expect(figures.get('engine.step.b16.l150.speedup_vs_torch')?.value).toBeCloseTo(2);
+    expect(figures.get('engine.step.b1.l500.vs_torch')).toMatchObject({ value: null, status: 'missing' });
+    expect(figures.size).toBe(2 * 2 * 3);
   });
 });

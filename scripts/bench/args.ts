@@ -21,6 +21,13 @@ export interface BenchOptions {
   readonly workDir: string | undefined;
   /** A genuine GPT-SoVITS stage-decoder export of the bench's own gpt.ckpt, timed beside the rebuilt one. */
   readonly officialExport: string | undefined;
+  /**
+   * A GPT-SoVITS checkout whose PyTorch T2S loop the engine suite times beside gsv-edge's decode step
+   * (`--gpt-sovits-dir`, else GSV_GPT_SOVITS_DIR); without one that scenario is skipped.
+   */
+  readonly gptSovitsDir: string | undefined;
+  /** The Python (with torch) that runs it (`--python`, else GSV_BENCH_PYTHON, else `python3`). */
+  readonly python: string;
   readonly help: boolean;
 }
 
@@ -29,6 +36,7 @@ export class BenchUsageError extends Error {
 }
 
 export const USAGE = `usage: npm run bench -- [--suite ${SUITES.join(',')}] [--quick] [--json [path]] [--work-dir DIR] [--official-export FILE]
+                        [--gpt-sovits-dir DIR] [--python PATH]
 
   --suite LIST    comma-separated suites to run (default: all, in the order above)
   --quick         fewer tokens and repetitions (a smoke test; figures are not comparable with a full run)
@@ -37,9 +45,15 @@ export const USAGE = `usage: npm run bench -- [--suite ${SUITES.join(',')}] [--q
   --official-export FILE
                   also time this *_t2s_sdec.onnx, written by GPT-SoVITS's onnx_export.py code from DIR/models/gpt.ckpt
                   (scripts/bench/official-export.py makes it), beside the rebuilt official decoder
+  --gpt-sovits-dir DIR
+                  a GPT-SoVITS checkout (default: $GSV_GPT_SOVITS_DIR): the engine suite times its PyTorch T2S loop
+                  (infer_panel_batch_infer) beside gsv-edge's decode step; skipped without one or without torch
+  --python PATH   the Python with torch that runs it (default: $GSV_BENCH_PYTHON, else python3)
   --help          this text`;
 
-export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+export function parseBenchArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): BenchOptions {
+  let gptSovitsDir = nonEmpty(env['GSV_GPT_SOVITS_DIR']);
+  let python = nonEmpty(env['GSV_BENCH_PYTHON']) ?? 'python3';
   let suites: SuiteName[] = [...SUITES];
   let quick = false;
   let json: string | undefined;
@@ -78,6 +92,18 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         officialExport = file;
         break;
       }
+      case '--gpt-sovits-dir': {
+        const dir = next();
+        if (dir === undefined || dir === '') throw new BenchUsageError('--gpt-sovits-dir needs a GPT-SoVITS checkout');
+        gptSovitsDir = dir;
+        break;
+      }
+      case '--python': {
+        const path = next();
+        if (path === undefined || path === '') throw new BenchUsageError('--python needs a Python executable');
+        python = path;
+        break;
+      }
       case '--help':
       case '-h':
         help = true;
@@ -86,7 +112,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         throw new BenchUsageError(`unknown argument "${argv[i] ?? ''}"`);
     }
   }
-  return { suites, quick, json, workDir, officialExport, help };
+  return { suites, quick, json, workDir, officialExport, gptSovitsDir, python, help };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }
 
 function parseSuites(value: string | undefined): SuiteName[] {

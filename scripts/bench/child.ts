@@ -18,6 +18,11 @@ export interface ScenarioSpec {
   readonly label: string;
   /** Script path relative to the repository root. */
   readonly script: string;
+  /**
+   * The interpreter that runs `script` when it is not a Node script (e.g. a Python for scripts/bench/python/): it is
+   * run as `program script ...args`, without the peak-RSS preload, so the script writes GSV_BENCH_RSS_FILE itself.
+   */
+  readonly program?: string;
   readonly args: readonly string[];
   readonly timeoutSeconds: number;
   /** Variables set for this scenario on top of the parent's environment (e.g. `ORT_EP` to pick the provider). */
@@ -55,7 +60,8 @@ export async function runScenario(spec: ScenarioSpec, scratchDir: string): Promi
   const rssFile = join(scratchDir, `${spec.id}.rss.json`);
   await rm(rssFile, { force: true });
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', PRELOAD, spec.script, ...spec.args], {
+  const [program, preload] = spec.program === undefined ? [process.execPath, ['--import', PRELOAD]] : [spec.program, []];
+  const child = spawn(program, [...preload, spec.script, ...spec.args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...spec.env, [RSS_FILE_VARIABLE]: rssFile },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,5 +133,5 @@ function lines(onLine: (line: string) => void): (chunk: string) => void {
 }
 
 function recordBase(spec: ScenarioSpec): Pick<ScenarioRecord, 'id' | 'suite' | 'label' | 'command'> {
-  return { id: spec.id, suite: spec.suite, label: spec.label, command: ['node', spec.script, ...spec.args] };
+  return { id: spec.id, suite: spec.suite, label: spec.label, command: [spec.program ?? 'node', spec.script, ...spec.args] };
 }

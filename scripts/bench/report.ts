@@ -24,7 +24,7 @@ export interface BenchReport {
   readonly command: string;
   readonly started_at: string;
   readonly finished_at: string;
-  readonly options: { readonly suites: readonly SuiteName[]; readonly quick: boolean; readonly work_dir: string; readonly work_dir_kept: boolean; readonly official_export: string | null };
+  readonly options: { readonly suites: readonly SuiteName[]; readonly quick: boolean; readonly work_dir: string; readonly work_dir_kept: boolean; readonly official_export: string | null; readonly gpt_sovits_dir: string | null; readonly python: string };
   readonly machine: MachineInfo;
   readonly scenarios: readonly ScenarioRecord[];
   readonly figures: readonly Figure[];
@@ -55,7 +55,7 @@ export function buildReport(input: ReportInput): BenchReport {
     command: input.command,
     started_at: input.startedAt.toISOString(),
     finished_at: input.finishedAt.toISOString(),
-    options: { suites: input.options.suites, quick: input.options.quick, work_dir: input.workDir, work_dir_kept: input.options.workDir !== undefined, official_export: input.options.officialExport ?? null },
+    options: { suites: input.options.suites, quick: input.options.quick, work_dir: input.workDir, work_dir_kept: input.options.workDir !== undefined, official_export: input.options.officialExport ?? null, gpt_sovits_dir: input.options.gptSovitsDir ?? null, python: input.options.python },
     machine: input.machine,
     scenarios: input.scenarios,
     figures: input.figures,

@@ -5,7 +5,8 @@
  * b. one decode step at KV-cache lengths 150 / 500 / 1000, batch 1 and 16: its time, the share spent in JavaScript
  *    outside onnxruntime (target ≤ 5 % at batch 16), the bytes a CUDA device would move per token (issue 13), and
  *    per-token speed against the official GPT-SoVITS ONNX decoder, run side by side on the same checkpoint (target
- *    ≥ 10× at batch 1, ≥ 100× aggregate at batch 16);
+ *    ≥ 10× at batch 1, ≥ 100× aggregate at batch 16), and against GPT-SoVITS's PyTorch loop (issue 13: its
+ *    `infer_panel_batch_infer`, timed by scripts/bench/python/t2s_torch_loop.py where a checkout and torch exist);
  * c. time to first audio against total time for a 20-second utterance, streamed (mode 3) and whole;
  * d. peak RSS of the 16-concurrent scenario (the whole bundle loaded, as a worker holds it).
  * @module
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import type { ScenarioRecord } from '../child.ts';
 import { figure, type Figure, type FigureSpec } from '../figures.ts';
 import { TIMEOUT_SECONDS, type BenchRun } from '../run-context.ts';
+import { runTorchSteps, torchFigures } from './torch-baseline.ts';
 
 /**
  * The official GPT-SoVITS ONNX decoder (`onnx_export.py`'s stage decoder) per step at batch 1 on a 2-core machine,
@@ -108,6 +110,10 @@ export async function runEngineSuite(run: BenchRun): Promise<Figure[]> {
     missing,
   );
   figures.push(...stepFigures(steps, official));
+
+  // GPT-SoVITS's PyTorch loop, what its users run, right after gsv-edge's step (skipped without a checkout or torch).
+  const torch = await runTorchSteps(run, models.status === 'ok', BATCHES, CACHE_LENGTHS);
+  figures.push(...torchFigures(torch.record, torch.torchVersion, steps, BATCHES, CACHE_LENGTHS));
 
   for (const mode of ['stream', 'segment'] as const) {
     const audioTokens = quick ? 48 : 500;
