@@ -9,7 +9,6 @@ import { basename } from 'node:path';
 import { readBigvgan, readV4Vocoder, type CfmSovitsVersion, type LazyTensorStore } from '../../checkpoint/index.ts';
 import type { ExternalDataFile } from '../../onnx/external-data.ts';
 import type { Precision } from '../../onnx/values.ts';
-import { bigvganDimsFromWeights } from '../vocoder/bigvgan-config.ts';
 import { writeBigvganVocoder } from '../vocoder/bigvgan-write.ts';
 import { hopOf } from '../vocoder/config.ts';
 import { hifiganDimsFromArchitecture } from '../vocoder/from-checkpoint.ts';
@@ -73,7 +72,8 @@ async function readHifigan(path: string, label: string): Promise<BundleVocoder> 
 
 async function readBigvganVocoder(path: string, label: string): Promise<BundleVocoder> {
   const vocoder = await readBigvgan(path);
-  const dims = await closingOnError(vocoder.weights, label, () => bigvganDimsFromWeights(vocoder.weights, vocoder.config));
+  // The reader has checked every tensor against config.json: its architecture is the compiler's dims as they are.
+  const dims = vocoder.architecture;
   return {
     label,
     section: { kind: 'bigvgan', dims },

@@ -4,24 +4,11 @@
  * every convolution, folded by the reader as GPT-SoVITS's `remove_weight_norm` does).
  * @module
  */
-import type { BigvganArchitecture } from '../../checkpoint/bigvgan.ts';
+import type { BigvganArchitecture, BigvganConfig } from '../../checkpoint/bigvgan.ts';
 import { shapeReader, type ShapeSource } from '../sovits/dims-from-weights.ts';
 
-/** The `config.json` fields the generator reads (`BigVGAN.__init__`, `AMPBlock1`, `activations.py`). */
-export interface BigvganConfigJson {
-  readonly resblock: string;
-  readonly upsample_rates: readonly number[];
-  readonly upsample_kernel_sizes: readonly number[];
-  readonly upsample_initial_channel: number;
-  readonly resblock_kernel_sizes: readonly number[];
-  readonly resblock_dilation_sizes: readonly (readonly number[])[];
-  readonly activation: string;
-  readonly snake_logscale: boolean;
-  readonly num_mels: number;
-  readonly sampling_rate: number;
-  /** Defaults to true in `BigVGAN.__init__` (`h.get("use_tanh_at_final", True)`); false: `clamp(-1, 1)`. */
-  readonly use_tanh_at_final?: boolean;
-}
+/** `config.json` as written (`use_tanh_at_final` may be absent: `BigVGAN.__init__` defaults it to true). */
+export type BigvganConfigJson = Omit<BigvganConfig, 'use_tanh_at_final' | 'use_bias_at_final'> & { readonly use_tanh_at_final?: boolean };
 
 /** The generator's widths and constants: exactly what the checkpoint reader derives (`BigvganArchitecture`). */
 export type BigvganDims = BigvganArchitecture;
