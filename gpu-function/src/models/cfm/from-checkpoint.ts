@@ -4,6 +4,7 @@
  * @module
  */
 import type { SovitsCfmArchitecture } from '../../checkpoint/sovits-cfm-architecture.ts';
+import { priorDimsFromArchitecture } from '../sovits/from-checkpoint.ts';
 import { CFM_FRAME_RATES, validateCfmDims, type CfmDims } from './config.ts';
 
 export function cfmDimsFromArchitecture(a: SovitsCfmArchitecture): CfmDims {
@@ -20,17 +21,7 @@ export function cfmDimsFromArchitecture(a: SovitsCfmArchitecture): CfmDims {
       symbols: a.symbols,
       hidden: a.hiddenChannels,
       gin: a.ginChannels,
-      encoder: {
-        sslLayers: a.encoder.sslLayers,
-        textLayers: a.encoder.textLayers,
-        encoder2Layers: a.encoder.encoder2Layers,
-        heads: a.nHeads,
-        window: a.encoder.window,
-        filter: a.filterChannels,
-        ffnKernel: a.kernelSize,
-      },
-      mrte: { hidden: a.mrte.hiddenChannels, heads: a.mrte.heads },
-      refEncoder: { bins: a.refEncoder.inputBins, hidden: a.refEncoder.hiddenChannels, heads: a.refEncoder.heads, kernel: a.refEncoder.kernelSize, temporalLayers: 2 },
+      ...priorDimsFromArchitecture(a),
       featureDim: a.bridgeChannels,
       wns1: { hidden: a.wns1.hiddenChannels, kernel: a.wns1.kernelSize, layers: a.wns1.layers, dilationRate: a.wns1.dilationRate, out: a.bridgeChannels },
       frameRate: CFM_FRAME_RATES[a.version],

@@ -2,8 +2,25 @@
  * Adapter from the checkpoint reader's {@link SovitsArchitecture} to the compiler's {@link SovitsDims}.
  * @module
  */
-import type { SovitsArchitecture } from '../../checkpoint/sovits-architecture.ts';
+import type { SovitsArchitecture, SovitsPriorArchitecture } from '../../checkpoint/sovits-architecture.ts';
 import { SOVITS_STFT, validateSovitsDims, type SovitsDims } from './config.ts';
+
+/** The content encoder's and reference encoder's dims, which every SoVITS version (v1 to v4) shares. */
+export function priorDimsFromArchitecture(a: SovitsPriorArchitecture): Pick<SovitsDims, 'encoder' | 'mrte' | 'refEncoder'> {
+  return {
+    encoder: {
+      sslLayers: a.encoder.sslLayers,
+      textLayers: a.encoder.textLayers,
+      encoder2Layers: a.encoder.encoder2Layers,
+      heads: a.nHeads,
+      window: a.encoder.window,
+      filter: a.filterChannels,
+      ffnKernel: a.kernelSize,
+    },
+    mrte: { hidden: a.mrte.hiddenChannels, heads: a.mrte.heads },
+    refEncoder: { bins: a.refEncoder.inputBins, hidden: a.refEncoder.hiddenChannels, heads: a.refEncoder.heads, kernel: a.refEncoder.kernelSize, temporalLayers: 2 },
+  };
+}
 
 export function sovitsDimsFromArchitecture(a: SovitsArchitecture): SovitsDims {
   if (a.sslProj.stride !== 2 || a.semanticFrameRate !== '25hz') {
@@ -15,6 +32,7 @@ export function sovitsDimsFromArchitecture(a: SovitsArchitecture): SovitsDims {
   if (a.filterLength !== SOVITS_STFT.nFft || a.hopLength !== SOVITS_STFT.hop || a.winLength !== SOVITS_STFT.window || a.samplingRate !== 32000) {
     throw new Error(`SoVITS STFT ${a.filterLength}/${a.hopLength}/${a.winLength} at ${a.samplingRate} Hz differs from GPT-SoVITS's 2048/640/2048 at 32 kHz`);
   }
+  const prior = priorDimsFromArchitecture(a);
   const dims: SovitsDims = {
     version: a.version,
     sslDim: a.quantizer.codebookDim,
@@ -23,18 +41,8 @@ export function sovitsDimsFromArchitecture(a: SovitsArchitecture): SovitsDims {
     hidden: a.hiddenChannels,
     inter: a.interChannels,
     gin: a.ginChannels,
-    encoder: {
-      sslLayers: a.encoder.sslLayers,
-      textLayers: a.encoder.textLayers,
-      encoder2Layers: a.encoder.encoder2Layers,
-      heads: a.nHeads,
-      window: a.encoder.window,
-      filter: a.filterChannels,
-      ffnKernel: a.kernelSize,
-    },
-    mrte: { hidden: a.mrte.hiddenChannels, heads: a.mrte.heads },
+    ...prior,
     speakerFusion: a.speakerFusion === null ? null : { embeddingDim: a.speakerFusion.embeddingDim },
-    refEncoder: { bins: a.refEncoder.inputBins, hidden: a.refEncoder.hiddenChannels, heads: a.refEncoder.heads, kernel: a.refEncoder.kernelSize, temporalLayers: 2 },
     flow: {
       couplings: a.flow.layerIndices,
       hidden: a.flow.hiddenChannels,
