@@ -100,7 +100,7 @@ export function parseSuiteResult(stdout: string): SuiteResult | undefined {
     if (typeof value.suite !== 'string' || !Array.isArray(value.checks)) return undefined;
     return {
       suite: value.suite,
-      checks: value.checks.filter((check): check is Check => typeof check === 'object' && typeof check.name === 'string' && typeof check.ok === 'boolean'),
+      checks: (value.checks as unknown[]).filter(isCheck),
       figures: value.figures ?? {},
       notes: Array.isArray(value.notes) ? value.notes.filter((note): note is string => typeof note === 'string') : [],
       error: typeof value.error === 'string' ? value.error : null,
@@ -108,6 +108,12 @@ export function parseSuiteResult(stdout: string): SuiteResult | undefined {
   } catch {
     return undefined;
   }
+}
+
+function isCheck(value: unknown): value is Check {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, ok, detail } = value as Record<string, unknown>;
+  return typeof name === 'string' && typeof ok === 'boolean' && typeof detail === 'string';
 }
 
 /** Percentile (nearest rank) of unsorted samples; NaN for none. */
