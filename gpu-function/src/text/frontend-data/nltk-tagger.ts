@@ -7,7 +7,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { unpickle } from '../../checkpoint/pickle-reader.ts';
+import { unpickle, type GlobalHandler } from '../../checkpoint/pickle-reader.ts';
 import { describePickleValue, PyDict, PySet, PyTuple, type PickleValue } from '../../checkpoint/pickle-values.ts';
 import type { PerceptronTaggerData } from '../en/perceptron-tagger.ts';
 
@@ -32,11 +32,32 @@ function checked(weights: Map<string, Map<string, number>>, tagdict: Map<string,
   return { weights, tagdict, classes };
 }
 
+/**
+ * `set(iterable)`: NLTK's pickle was written by Python 2 at protocol 2, which has no set opcodes, so `classes` is
+ * stored as a call of the builtin `set` on a list (`c__builtin__ set`, a list, REDUCE; Python 3 names it
+ * `builtins.set`). Building a set from a list of plain values is data, not code, so this one global is allowed.
+ */
+const SET_FROM_ITERABLE: GlobalHandler = {
+  kind: 'function',
+  call: (args) => {
+    if (args.length === 0) return new PySet([], false);
+    const [items] = args;
+    if (args.length !== 1 || !(Array.isArray(items) || items instanceof PyTuple || items instanceof PySet)) {
+      throw new Error(`set() takes one list, tuple or set, got ${args.map((arg) => describePickleValue(arg)).join(', ')}`);
+    }
+    return new PySet(Array.isArray(items) ? [...items] : [...items.items], false);
+  },
+};
+const TAGGER_GLOBALS: ReadonlyMap<string, GlobalHandler> = new Map([
+  ['__builtin__.set', SET_FROM_ITERABLE],
+  ['builtins.set', SET_FROM_ITERABLE],
+]);
+
 /** The pickled `(weights, tagdict, classes)` tuple. */
 export async function readTaggerPickle(file: string): Promise<PerceptronTaggerData> {
   let value: PickleValue;
   try {
-    value = unpickle(await readFile(file), { globals: new Map() });
+    value = unpickle(await readFile(file), { globals: TAGGER_GLOBALS });
   } catch (error) {
     throw new Error(`${file}: not a readable pickle of plain values (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
