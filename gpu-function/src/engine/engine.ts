@@ -24,6 +24,7 @@ import { ModelWorker, NOISE_SCALE, type RequestWork, type SegmentWork, type Step
 import { T2S_RULES, type T2sSequence } from './scheduler/sequence.ts';
 import { CPU_BATCH_LIMITS, vocoderBatchLimits, type BatchLimits } from './vocoder/batch-plan.ts';
 import { checkVocoderShare, DEFAULT_VOCODER_SHARE } from './vocoder/pacer.ts';
+import { DEFAULT_CHUNK_GROWTH, type ChunkGrowth } from './vocoder/chunk-policy.ts';
 import { TokenChunkStream } from './vocoder/token-stream.ts';
 import { VoiceFeatureCache } from './voices/feature-cache.ts';
 import type { VoiceFeatures } from './voices/features.ts';
@@ -43,6 +44,11 @@ export interface EngineLimits {
    * two in about equal time; 1 vocodes every finished segment in the step it finishes, stalling decoding meanwhile.
    */
   readonly vocoderShare: number;
+  /**
+   * How token-chunk streams (modes 2-3) grow their chunks after the first `min_chunk_length` tokens
+   * (vocoder/chunk-policy.ts); `{ growth: 1, ... }` keeps every chunk at `min_chunk_length`, as GPT-SoVITS does.
+   */
+  readonly streamChunkGrowth: ChunkGrowth;
   /** Voices whose features stay in memory. */
   readonly voiceCacheEntries: number;
   /** Semantic tokens one segment may generate (GPT-SoVITS: 1499, about 60 s of audio). */
@@ -67,6 +73,7 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   maxCacheLength: 4096,
   vocoder: CPU_BATCH_LIMITS,
   vocoderShare: DEFAULT_VOCODER_SHARE,
+  streamChunkGrowth: DEFAULT_CHUNK_GROWTH,
   voiceCacheEntries: 64,
   maxTokensPerSegment: T2S_RULES.lastStep,
   runawayTokensPerPhone: 12,
@@ -381,6 +388,7 @@ export class Engine {
                 {
                   mode: chunking.split,
                   minChunkTokens: chunking.min_chunk_length,
+                  growth: this.limits.streamChunkGrowth,
                   overlapTokens: chunking.overlap_length,
                   quietTokens: model.quietTokens,
                   fragmentInterval: params.fragment_interval,

@@ -4,7 +4,7 @@
  * @module
  */
 export { CPU_BATCH_LIMITS, DEFAULT_BATCH_LIMITS, planBatches, vocoderBatchLimits, type BatchLimits } from './batch-plan.ts';
-export { ChunkPolicy, QUIET_LOOKAHEAD_TOKENS, type ChunkMode } from './chunk-policy.ts';
+export { ChunkPolicy, DEFAULT_CHUNK_GROWTH, QUIET_LOOKAHEAD_TOKENS, type ChunkGrowth, type ChunkMode } from './chunk-policy.ts';
 export { itemFrameCount, itemProblem, VocoderError, type VocoderDims, type VocoderItem, type VocoderResult } from './item.ts';
 export { decoderNoiseAt, fillDecoderNoise, VOCODER_NOISE_TAG, type NoiseWindow } from './noise.ts';
 export { segmentPiece } from './segment-audio.ts';

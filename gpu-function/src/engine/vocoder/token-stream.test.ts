@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sovitsFrameCount } from '../../models/sovits/io.ts';
 import type { AudioPiece } from '../output/ordered-emitter.ts';
+import { DEFAULT_CHUNK_GROWTH } from './chunk-policy.ts';
 import { itemFrameCount } from './item.ts';
 import { TokenChunkStream, type StreamJob, type StreamSegment, type TokenStreamOptions } from './token-stream.ts';
 
@@ -35,7 +36,7 @@ interface Streamed {
 }
 
 function stream(tokens: readonly number[], options: Partial<TokenStreamOptions> & { speed?: number; step?: number; gain?: number; flat?: boolean } = {}): Streamed {
-  const s = new TokenChunkStream({ ...SEGMENT, speed: options.speed ?? 1 }, { mode: 'fixed', minChunkTokens: 4, overlapTokens: 2, contextTokens: 3, fragmentInterval: FRAGMENT, ...options });
+  const s = new TokenChunkStream({ ...SEGMENT, speed: options.speed ?? 1 }, { mode: 'fixed', minChunkTokens: 4, overlapTokens: 2, contextTokens: 3, fragmentInterval: FRAGMENT, growth: FIXED, ...options });
   const jobs: StreamJob[] = [];
   const step = options.step ?? 1;
   for (let i = 0; i < tokens.length; i += step) jobs.push(...s.push(tokens.slice(i, i + step)));
@@ -50,6 +51,9 @@ function stream(tokens: readonly number[], options: Partial<TokenStreamOptions> 
   return { jobs, pieces, audio };
 }
 
+/** GPT-SoVITS's schedule (a chunk every min_chunk_length tokens): the most seams, so the strictest tiling tests. */
+const FIXED = { growth: 1, maxChunkTokens: 1 } as const;
+
 const tokens = (n: number): number[] => Array.from({ length: n }, (_, i) => (i * 37) % 1024);
 
 describe('token-chunk stream', () => {
@@ -60,6 +64,15 @@ describe('token-chunk stream', () => {
     expect(pieces.map((p) => p.last)).toEqual([false, false, false, false, false, true]);
     expect(pieces.every((p) => p.segmentIndex === 3)).toBe(true);
     expect(audio.subarray(23 * 1280).every((v) => v === 0)).toBe(true);
+  });
+
+  it('with growing chunks (the default), tiles the segment the same way with fewer, longer windows', () => {
+    const { jobs, pieces, audio } = stream(tokens(59), { growth: DEFAULT_CHUNK_GROWTH });
+    // Cuts after 4, 4+8 and 12+16 tokens, then the end at 59. Each window decodes from 3 context tokens before the
+    // first token not emitted yet (2 held back at every seam): [0,4), [0,12), [7,28), [23,59).
+    expect(jobs.map((job) => job.item?.tokens.length)).toEqual([4, 12, 21, 36]);
+    expect(audio.length).toBe(59 * 1280 + 320);
+    expect(pieces.map((p) => p.last)).toEqual([false, false, false, true]);
   });
 
   it('has no clicks: every seam moves between windows through a cross-fade, a hard cut only at overlap 0', () => {
@@ -131,7 +144,7 @@ describe('token-chunk stream', () => {
   });
 
   it('refuses misuse with messages naming the request and segment', () => {
-    const s = new TokenChunkStream(SEGMENT, { mode: 'fixed', minChunkTokens: 2, overlapTokens: 1, fragmentInterval: 0 });
+    const s = new TokenChunkStream(SEGMENT, { mode: 'fixed', minChunkTokens: 2, overlapTokens: 1, fragmentInterval: 0, growth: FIXED });
     expect(() => s.end()).toThrow(/request req-7 segment 3: segment ended with no semantic tokens/);
     const [first, second] = s.push([1, 2, 3, 4]);
     expect(() => s.receive(second!, fakeDecode(second!))).toThrow(/job 1 received out of order \(job 0 is next\)/);

@@ -32,7 +32,7 @@ import { SOVITS_SAMPLES_PER_FRAME } from '../../models/sovits/io.ts';
 import type { QuietTokens } from '../../models/t2s/quiet-tokens.ts';
 import { normalizeSegmentPeak } from '../output/postprocess.ts';
 import type { AudioPiece } from '../output/ordered-emitter.ts';
-import { ChunkPolicy, type ChunkMode } from './chunk-policy.ts';
+import { ChunkPolicy, DEFAULT_CHUNK_GROWTH, type ChunkGrowth, type ChunkMode } from './chunk-policy.ts';
 import { crossfadeInto } from './crossfade.ts';
 import { itemFrameCount, VocoderError, type VocoderItem } from './item.ts';
 import { segmentPiece } from './segment-audio.ts';
@@ -44,8 +44,10 @@ export type StreamSegment = Omit<VocoderItem, 'tokens' | 'noiseFrameOffset'>;
 export interface TokenStreamOptions {
   /** GPT-SoVITS mode 2 (`quiet`) or 3 (`fixed`). */
   readonly mode: ChunkMode;
-  /** GPT-SoVITS `min_chunk_length` (16). */
+  /** GPT-SoVITS `min_chunk_length` (16): the first chunk's length; later chunks grow by `growth`. */
   readonly minChunkTokens: number;
+  /** How later chunks grow (default {@link DEFAULT_CHUNK_GROWTH}; `{ growth: 1, ... }` is GPT-SoVITS's schedule). */
+  readonly growth?: ChunkGrowth;
   /** GPT-SoVITS `overlap_length` (2): tokens held back and cross-faded at each seam; 0 cuts hard. */
   readonly overlapTokens: number;
   /** Tokens decoded before each window's first emitted token (default {@link DEFAULT_CONTEXT_TOKENS}). */
@@ -92,7 +94,7 @@ export class TokenChunkStream {
 
   constructor(segment: StreamSegment, options: TokenStreamOptions) {
     this.segment = segment;
-    this.#policy = new ChunkPolicy(options.mode, options.minChunkTokens, options.quietTokens);
+    this.#policy = new ChunkPolicy(options.mode, options.minChunkTokens, options.quietTokens, options.growth ?? DEFAULT_CHUNK_GROWTH);
     this.#overlap = nonNegativeInt(options.overlapTokens, 'overlapTokens');
     this.#context = nonNegativeInt(options.contextTokens ?? DEFAULT_CONTEXT_TOKENS, 'contextTokens');
     if (!(options.fragmentInterval >= 0)) throw new RangeError(`fragmentInterval must be ≥ 0 seconds, got ${options.fragmentInterval}`);
@@ -109,7 +111,7 @@ export class TokenChunkStream {
     const jobs: StreamJob[] = [];
     for (let i = 0; i < tokens.length; i += 1) {
       this.#tokens.push(tokens[i] ?? 0);
-      const chunk = this.#policy.cut(this.#tokens, this.#cut);
+      const chunk = this.#policy.cut(this.#tokens, this.#cut, this.#jobs);
       if (chunk > 0) jobs.push(this.#job(this.#cut + chunk, false));
     }
     return jobs;
