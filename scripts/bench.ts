@@ -10,7 +10,7 @@
  *   npm run bench -- --suite engine --quick        # one suite, short smoke run
  *   npm run bench -- --json bench.json --work-dir /tmp/gsv-bench   # keep models and bundle for the next run
  *   npm run bench -- --suite versions --work-dir /tmp/gsv-bench    # the versions side by side (long: v4/v3 on CPU)
- *   npm run bench -- --suite engine --gpt-sovits-dir ~/GPT-SoVITS --python ~/venv/bin/python   # + its PyTorch loop
+ *   npm run bench -- --suite engine --gpt-sovits-dir ~/GPT-SoVITS --python ~/venv/bin/python   # + its PyTorch loop and SoVITS decode
  * @module
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -15,6 +15,7 @@ import { buildReport, REPORT_SCHEMA } from '../scripts/bench/report.ts';
 import { BenchRun } from '../scripts/bench/run-context.ts';
 import { missSentence, stackFigures, stackLoadTable } from '../scripts/bench/suites/stack.ts';
 import { engineThreads, probeTorchBaseline, runTorchSteps, torchFigures } from '../scripts/bench/suites/torch-baseline.ts';
+import { edgeMsPerAudioSecond, runSovitsDecodes, SOVITS_BASELINE, sovitsDecodeFigures } from '../scripts/bench/suites/torch-sovits.ts';
 import { runVersionsSuite, versionsTable } from '../scripts/bench/suites/versions.ts';
 
 describe('bench arguments', () => {
@@ -355,5 +356,72 @@ describe("the engine suite's PyTorch baseline", () => {
     expect(figures.get('engine.step.b16.l150.speedup_vs_torch')?.value).toBeCloseTo(2);
     expect(figures.get('engine.step.b1.l500.vs_torch')).toMatchObject({ value: null, status: 'missing' });
     expect(figures.size).toBe(2 * 2 * 3);
+  });
+});
+
+describe("the engine suite's SoVITS decode against GPT-SoVITS's PyTorch one", () => {
+  const record = (id: string, metrics: Record<string, number | null>): ScenarioRecord => ({
+    id, suite: 'engine', label: id, command: [], status: 'ok', exit_code: 0, signal: null, wall_seconds: 1, peak_rss_bytes: null, error: null, notes: [], metrics,
+  });
+
+  it('needs module/models.py in the checkout, and says which baseline a missing checkout leaves out', async () => {
+    expect(probeTorchBaseline(undefined, 'python3', SOVITS_BASELINE)).toMatchObject({ ready: false, reason: expect.stringMatching(/its PyTorch SoVITS decode was not timed/) as unknown });
+    const t2sOnly = await mkdtemp(join(tmpdir(), 'gsv-t2s-only-'));
+    try {
+      // A checkout with the T2S package but not the SoVITS module is not enough for this baseline.
+      await mkdir(join(t2sOnly, 'GPT_SoVITS', 'AR', 'models'), { recursive: true });
+      await writeFile(join(t2sOnly, 'GPT_SoVITS', 'AR', 'models', 't2s_model.py'), '');
+      expect(probeTorchBaseline(t2sOnly, 'python3', SOVITS_BASELINE)).toMatchObject({ ready: false, reason: expect.stringMatching(/no GPT_SoVITS\/module\/models\.py/) as unknown });
+      await mkdir(join(t2sOnly, 'GPT_SoVITS', 'module'), { recursive: true });
+      await writeFile(join(t2sOnly, 'GPT_SoVITS', 'module', 'models.py'), '');
+      expect(probeTorchBaseline(t2sOnly, join(t2sOnly, 'no-such-python'), SOVITS_BASELINE)).toMatchObject({ ready: false, reason: expect.stringMatching(/no Python at/) as unknown });
+    } finally {
+      await rm(t2sOnly, { recursive: true, force: true });
+    }
+  });
+
+  it('records both sides as skipped, each with its reason, and runs nothing', async () => {
+    const run = new BenchRun(parseBenchArgs(['--suite', 'engine'], {}), '/work');
+    const { points, torchVersion } = await runSovitsDecodes(run, undefined, true, [40, 100]);
+    expect(torchVersion).toBeNull();
+    expect(points.map((point) => [point.edge.id, point.torch.id])).toEqual([
+      ['engine.vocoder-t40', 'engine.torch-sovits-t40'],
+      ['engine.vocoder-t100', 'engine.torch-sovits-t100'],
+    ]);
+    for (const { edge, torch } of points) {
+      expect(edge).toMatchObject({ status: 'skipped', error: 'no fp32 bundle could be built' });
+      expect(torch).toMatchObject({ status: 'skipped', error: expect.stringMatching(/no GPT-SoVITS checkout given .*its PyTorch SoVITS decode/) as unknown });
+    }
+    // gsv-edge then PyTorch, per token count: each ratio's two sides run back to back.
+    expect(run.scenarios.map((entry) => entry.id)).toEqual(['engine.vocoder-t40', 'engine.torch-sovits-t40', 'engine.vocoder-t100', 'engine.torch-sovits-t100']);
+    const figures = sovitsDecodeFigures(points, torchVersion);
+    expect(figures).toHaveLength(2 * 6);
+    expect(figures.every((entry) => entry.status === 'missing' && entry.value === null)).toBe(true);
+  });
+
+  it("reads both scripts' results as ms per audio second and states every ratio, none where a side is missing", () => {
+    // vocoder-batch.ts at batch 1: a 40-token item (1.6 s) in 400 ms; the PyTorch script's own per-second figures.
+    const edge = record('engine.vocoder-t40', { tokens: 40, audio_seconds_per_item: 1.6, runs: 5, b1_call_ms: 400, b1_item_ms: 400 });
+    const torch = record('engine.torch-sovits-t40', { t40_decode_ms: 800, t40_ref_enc_ms: 80, t40_audio_seconds: 1.6, t40_ms_per_audio_second: 500, t40_ms_per_audio_second_without_ref_enc: 450, torch_threads: 2 });
+    expect(edgeMsPerAudioSecond(edge)).toBeCloseTo(250);
+    const skipped: ScenarioRecord = { ...record('engine.torch-sovits-t100', {}), status: 'skipped', exit_code: null, error: 'no torch' };
+    const points = [
+      { tokens: 40, edge, torch },
+      { tokens: 100, edge: record('engine.vocoder-t100', { audio_seconds_per_item: 4, b1_item_ms: 1000 }), torch: skipped },
+    ];
+    const figures = new Map(sovitsDecodeFigures(points, '2.13.0+cpu').map((entry) => [entry.id, entry]));
+    expect(figures.get('engine.vocoder.t40.ms_per_audio_second')).toMatchObject({ value: 250, unit: 'ms', status: 'info', scenario: 'engine.vocoder-t40' });
+    expect(figures.get('engine.torch.sovits_decode.t40.ms_per_audio_second')).toMatchObject({ value: 500, status: 'info', scenario: 'engine.torch-sovits-t40' });
+    expect(figures.get('engine.torch.sovits_decode.t40.ms_per_audio_second')?.note).toContain('torch 2.13.0+cpu');
+    expect(figures.get('engine.torch.sovits_decode.t40.ms_per_audio_second_without_ref_enc')?.value).toBe(450);
+    expect(figures.get('engine.vocoder.t40.vs_torch')?.value).toBeCloseTo(0.5);
+    expect(figures.get('engine.vocoder.t40.speedup_vs_torch')?.value).toBeCloseTo(2);
+    expect(figures.get('engine.vocoder.t40.speedup_vs_torch_without_ref_enc')?.value).toBeCloseTo(1.8);
+    // gsv-edge's own figure stands without torch; the PyTorch figures and the ratios are missing, never 0.
+    expect(figures.get('engine.vocoder.t100.ms_per_audio_second')?.value).toBeCloseTo(250);
+    for (const id of ['engine.torch.sovits_decode.t100.ms_per_audio_second', 'engine.vocoder.t100.vs_torch', 'engine.vocoder.t100.speedup_vs_torch', 'engine.vocoder.t100.speedup_vs_torch_without_ref_enc']) {
+      expect(figures.get(id)).toMatchObject({ value: null, status: 'missing' });
+    }
+    expect(edgeMsPerAudioSecond(record('engine.vocoder-t40', { b1_item_ms: 400 }))).toBeNull();
   });
 });

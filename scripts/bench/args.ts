@@ -22,8 +22,8 @@ export interface BenchOptions {
   /** A genuine GPT-SoVITS stage-decoder export of the bench's own gpt.ckpt, timed beside the rebuilt one. */
   readonly officialExport: string | undefined;
   /**
-   * A GPT-SoVITS checkout whose PyTorch T2S loop the engine suite times beside gsv-edge's decode step
-   * (`--gpt-sovits-dir`, else GSV_GPT_SOVITS_DIR); without one that scenario is skipped.
+   * A GPT-SoVITS checkout whose PyTorch T2S loop and SoVITS decode the engine suite times beside gsv-edge's decode
+   * step and decoder (`--gpt-sovits-dir`, else GSV_GPT_SOVITS_DIR); without one those scenarios are skipped.
    */
   readonly gptSovitsDir: string | undefined;
   /** The Python (with torch) that runs it (`--python`, else GSV_BENCH_PYTHON, else `python3`). */
@@ -47,7 +47,8 @@ export const USAGE = `usage: npm run bench -- [--suite ${SUITES.join(',')}] [--q
                   (scripts/bench/official-export.py makes it), beside the rebuilt official decoder
   --gpt-sovits-dir DIR
                   a GPT-SoVITS checkout (default: $GSV_GPT_SOVITS_DIR): the engine suite times its PyTorch T2S loop
-                  (infer_panel_batch_infer) beside gsv-edge's decode step; skipped without one or without torch
+                  (infer_panel_batch_infer) beside gsv-edge's decode step and its SoVITS decode (SynthesizerTrn.decode)
+                  beside gsv-edge's decoder; skipped without one or without torch
   --python PATH   the Python with torch that runs it (default: $GSV_BENCH_PYTHON, else python3)
   --help          this text`;
 

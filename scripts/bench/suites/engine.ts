@@ -7,6 +7,8 @@
  *    per-token speed against the official GPT-SoVITS ONNX decoder, run side by side on the same checkpoint (target
  *    ≥ 10× at batch 1, ≥ 100× aggregate at batch 16), and against GPT-SoVITS's PyTorch loop (issue 13: its
  *    `infer_panel_batch_infer`, timed by scripts/bench/python/t2s_torch_loop.py where a checkout and torch exist);
+ * b'. the SoVITS decoder per second of audio at 40 and 100 tokens, one item per call, against GPT-SoVITS's PyTorch
+ *    `SynthesizerTrn.decode` (issue 13, scripts/bench/python/sovits_decode_torch.py, same conditions);
  * c. time to first audio against total time for a 20-second utterance, streamed (mode 3) and whole;
  * d. peak RSS of the 16-concurrent scenario (the whole bundle loaded, as a worker holds it).
  * @module
@@ -16,6 +18,7 @@ import type { ScenarioRecord } from '../child.ts';
 import { figure, type Figure, type FigureSpec } from '../figures.ts';
 import { TIMEOUT_SECONDS, type BenchRun } from '../run-context.ts';
 import { runTorchSteps, torchFigures } from './torch-baseline.ts';
+import { runSovitsDecodes, sovitsDecodeFigures } from './torch-sovits.ts';
 
 /**
  * The official GPT-SoVITS ONNX decoder (`onnx_export.py`'s stage decoder) per step at batch 1 on a 2-core machine,
@@ -32,6 +35,8 @@ const CACHE_LENGTHS = [150, 500, 1000] as const;
 const HOST_DEVICE_NOTE =
   "decode graph inputs + outputs per generated token: what the CUDA provider copies each step. Today's route feeds the whole KV pool (capacity rounded up to 128 columns) every step, so it grows with the cache; issue 13's device-resident route must make it flat";
 const BATCHES = [1, 16] as const;
+/** Semantic tokens per SoVITS decode call (1.6 s and 4 s of audio): a short and a typical cut segment. */
+const DECODE_TOKENS = [40, 100] as const;
 
 const THROUGHPUT = [
   { key: 'c1', requests: 1, concurrency: 1, label: '1 request' },
@@ -114,6 +119,11 @@ export async function runEngineSuite(run: BenchRun): Promise<Figure[]> {
   // GPT-SoVITS's PyTorch loop, what its users run, right after gsv-edge's step (skipped without a checkout or torch).
   const torch = await runTorchSteps(run, models.status === 'ok', BATCHES, CACHE_LENGTHS);
   figures.push(...torchFigures(torch.record, torch.torchVersion, steps, BATCHES, CACHE_LENGTHS));
+
+  // The SoVITS decode per second of audio, gsv-edge's then GPT-SoVITS's PyTorch one back to back per token count
+  // (the PyTorch side skipped without a checkout or torch).
+  const decodes = await runSovitsDecodes(run, bundle, models.status === 'ok', quick ? [40] : DECODE_TOKENS);
+  figures.push(...sovitsDecodeFigures(decodes.points, decodes.torchVersion));
 
   for (const mode of ['stream', 'segment'] as const) {
     const audioTokens = quick ? 48 : 500;

@@ -16,18 +16,25 @@ import { figure, type Figure, type FigureSpec } from '../figures.ts';
 import { TIMEOUT_SECONDS, type BenchRun } from '../run-context.ts';
 
 export const TORCH_SCRIPT = 'scripts/bench/python/t2s_torch_loop.py';
-/** The file of GPT-SoVITS's checkout that the script imports (its Text2SemanticDecoder). */
-const T2S_MODEL = join('GPT_SoVITS', 'AR', 'models', 't2s_model.py');
+
+/** One of GPT-SoVITS's PyTorch baselines: the checkout file its script imports, and what skipping it leaves out. */
+export interface TorchBaseline {
+  readonly imports: string;
+  readonly what: string;
+}
+
+/** The T2S loop (scripts/bench/python/t2s_torch_loop.py imports its Text2SemanticDecoder). */
+export const T2S_BASELINE: TorchBaseline = { imports: join('GPT_SoVITS', 'AR', 'models', 't2s_model.py'), what: 'its PyTorch T2S loop' };
 
 /** What the PyTorch baseline needs, found before it runs: the reason it cannot run, or the Python's torch version. */
 export type TorchProbe = { readonly ready: false; readonly reason: string } | { readonly ready: true; readonly torchVersion: string; readonly checkout: string };
 
-export function probeTorchBaseline(gptSovitsDir: string | undefined, python: string): TorchProbe {
+export function probeTorchBaseline(gptSovitsDir: string | undefined, python: string, baseline: TorchBaseline = T2S_BASELINE): TorchProbe {
   if (gptSovitsDir === undefined) {
-    return { ready: false, reason: 'no GPT-SoVITS checkout given (--gpt-sovits-dir DIR or GSV_GPT_SOVITS_DIR): its PyTorch T2S loop was not timed' };
+    return { ready: false, reason: `no GPT-SoVITS checkout given (--gpt-sovits-dir DIR or GSV_GPT_SOVITS_DIR): ${baseline.what} was not timed` };
   }
   const checkout = resolve(gptSovitsDir);
-  if (!existsSync(join(checkout, T2S_MODEL))) return { ready: false, reason: `${checkout} is not a GPT-SoVITS checkout (no ${T2S_MODEL})` };
+  if (!existsSync(join(checkout, baseline.imports))) return { ready: false, reason: `${checkout} is not a GPT-SoVITS checkout (no ${baseline.imports})` };
   const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120_000 });
   if (probe.error !== undefined) return { ready: false, reason: `no Python at "${python}" (--python PATH or GSV_BENCH_PYTHON): ${probe.error.message}` };
   if (probe.status !== 0) {
@@ -58,13 +65,21 @@ export function engineThreads(env: Readonly<Record<string, string | undefined>> 
   return availableParallelism();
 }
 
+/**
+ * The Python and the checkout the PyTorch scenarios run with. Scenarios run from the repository root, so a relative
+ * checkout or Python path is taken from where the bench was started.
+ */
+export function torchPaths(run: BenchRun): { python: string; checkout: string | undefined } {
+  const python = run.options.python.includes('/') ? resolve(run.options.python) : run.options.python;
+  const checkout = run.options.gptSovitsDir === undefined ? undefined : resolve(run.options.gptSovitsDir);
+  return { python, checkout };
+}
+
 /** Runs the PyTorch loop at the engine step scenario's batches and cache lengths, or records why it was skipped. */
 export async function runTorchSteps(run: BenchRun, modelsReady: boolean, batches: readonly number[], lengths: readonly number[]): Promise<{ record: ScenarioRecord; torchVersion: string | null }> {
   const threads = engineThreads();
   const quick = run.options.quick;
-  // Scenarios run from the repository root: a relative checkout or Python is taken from where the bench was started.
-  const python = run.options.python.includes('/') ? resolve(run.options.python) : run.options.python;
-  const checkout = run.options.gptSovitsDir === undefined ? undefined : resolve(run.options.gptSovitsDir);
+  const { python, checkout } = torchPaths(run);
   const spec: ScenarioSpec = {
     id: 'engine.torch-steps',
     suite: 'engine',
