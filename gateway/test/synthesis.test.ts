@@ -223,6 +223,16 @@ describe('GPU errors', () => {
     expect(JSON.parse(new TextDecoder().decode(failed.bytes))).toMatchObject({ error: { code: 'invalid_field', param: 'format' } });
     expect(response.headers.get('ratelimit-limit')).toBe('1000');
   });
+
+  // Found by scripts/reliability/bad-input.ts: the OpenAI route answered naming `format` and `text`, fields it
+  // does not have.
+  it('names the OpenAI route\'s own field when a GPU function refuses a parameter', async () => {
+    const key = await createKey();
+    const result = await call('/v1/audio/speech', { method: 'POST', headers: bearer(key.secret), body: JSON.stringify({ model: 'gsv', input: 'As mp3.', voice: 'tone', response_format: 'mp3' }) }, { GPU_ORIGINS: origins('ok-errors') });
+    expect(result.response.status).toBe(400);
+    expect(await errorOf(result.response)).toMatchObject({ code: 'invalid_field', param: 'response_format' });
+    await result.settled();
+  });
 });
 
 describe('byte ranges', () => {

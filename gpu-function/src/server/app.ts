@@ -12,8 +12,19 @@
  * error envelope.
  * @module
  */
-import { ApiError, createVoiceRequestSchema, parseJsonBody, parseOrThrow, synthesisJobSchema, type ModelList } from '@gsv-edge/shared';
+import {
+  ApiError,
+  createVoiceRequestSchema,
+  INTERNAL_PATHS,
+  MAX_BILLABLE_CHARACTERS,
+  parseJsonBody,
+  parseOrThrow,
+  synthesisJobSchema,
+  synthesisParamsSchema,
+  type ModelList,
+} from '@gsv-edge/shared';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { EngineHost } from './engine-host.ts';
 import type { ServerConfig } from './config.ts';
@@ -21,6 +32,17 @@ import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { requireSignature } from './require-signature.ts';
 import { answerStreamed, answerWhole, encoderFor, type SynthesisOutcome } from './synthesis-response.ts';
+
+/**
+ * Body limits, enforced while a body is read and before its signature is checked (which needs the whole body), so
+ * an unsigned sender cannot make the function buffer more than this. The largest synthesis job is
+ * MAX_BILLABLE_CHARACTERS of text, each written as a 12-byte JSON escape, and the other fields.
+ */
+export const MAX_SYNTHESIS_JOB_BODY_BYTES = MAX_BILLABLE_CHARACTERS * 12 + 64 * 1024;
+/** A voice upload as the gateway forwards it, the bytes it received (its MAX_VOICE_BODY_BYTES). */
+export const MAX_INSPECT_BODY_BYTES = 16 * 1024 * 1024;
+/** Any other internal route (they take no body). */
+export const MAX_OTHER_BODY_BYTES = 64 * 1024;
 
 export type ServerState = 'loading' | 'ready' | 'draining';
 
@@ -62,6 +84,7 @@ export function createServerApp(server: ServerContext): Hono {
   app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
 
   const internal = new Hono();
+  internal.use(async (c, next) => limitBody(bodyLimitOf(c.req.path))(c, next));
   internal.use(requireSignature({ secrets: config.secrets }));
   internal.use(async (_c, next) => {
     if (server.state() !== 'ready') throw notReady(server.state());
@@ -75,7 +98,8 @@ export function createServerApp(server: ServerContext): Hono {
 
   internal.post('/voices/inspect', async (c) => {
     const upload = parseOrThrow(createVoiceRequestSchema, parseJsonBody(await c.req.text()));
-    return c.json(await engine(server).inspect(upload));
+    // The engine reads the transcript as any text; a problem with it is a problem with the upload's prompt fields.
+    return c.json(await renamingParams(engine(server).inspect(upload), PROMPT_FIELDS));
   });
 
   internal.post('/synthesize', async (c) => {
@@ -95,9 +119,13 @@ export function createServerApp(server: ServerContext): Hono {
     const started = performance.now();
     try {
       const host = engine(server);
-      const stream = await host.synthesize(
-        { requestId: job.request_id, params: job.params, seed: job.seed, voiceVersion: job.voice_version, deadlineMs: Date.now() + config.requestTimeoutMs },
-        c.req.raw.signal,
+      // The engine names the synthesis parameter at fault; in a job it sits under `params`.
+      const stream = await renamingParams(
+        host.synthesize(
+          { requestId: job.request_id, params: job.params, seed: job.seed, voiceVersion: job.voice_version, deadlineMs: Date.now() + config.requestTimeoutMs },
+          c.req.raw.signal,
+        ),
+        JOB_PARAM_FIELDS,
       );
       let outcome: SynthesisOutcome;
       try {
@@ -142,6 +170,34 @@ export function createServerApp(server: ServerContext): Hono {
   return app;
 }
 
+function bodyLimitOf(path: string): number {
+  if (path === INTERNAL_PATHS.synthesize) return MAX_SYNTHESIS_JOB_BODY_BYTES;
+  if (path === INTERNAL_PATHS.inspectVoice) return MAX_INSPECT_BODY_BYTES;
+  return MAX_OTHER_BODY_BYTES;
+}
+
+function limitBody(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError('payload_too_large', `The request body is larger than ${String(maxSize)} bytes.`);
+    },
+  });
+}
+
+/** The engine's names for a voice's transcript and its language, and the upload fields they come from. */
+const PROMPT_FIELDS: Readonly<Record<string, string>> = { text: 'prompt_text', text_lang: 'prompt_lang' };
+const JOB_PARAM_FIELDS: Readonly<Record<string, string>> = Object.fromEntries(Object.keys(synthesisParamsSchema.shape).map((name) => [name, `params.${name}`]));
+
+/** Awaits `work`; an ApiError naming a field in `names` is thrown again naming the request's own field. */
+async function renamingParams<T>(work: Promise<T>, names: Readonly<Record<string, string>>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof ApiError ? error.withParamRenamed(names) : error;
+  }
+}
+
 function engine(server: ServerContext): EngineHost {
   const host = server.host();
   if (host === null) throw notReady('loading');
@@ -156,6 +212,9 @@ function notReady(state: ServerState): ApiError {
 
 function errorResponse(c: Context, error: ApiError, metrics: Metrics): Response {
   metrics.errors.inc({ code: error.code });
+  // The rest of a body past the limit is never read: the connection cannot carry another request, and a client
+  // that is not told so would send its next one into a closed socket.
+  if (error.code === 'payload_too_large') c.header('connection', 'close');
   if (error.retryAfterSeconds !== undefined) c.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
   return c.json(error.toEnvelope(), error.status as ContentfulStatusCode);
 }

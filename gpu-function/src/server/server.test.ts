@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RUNTIME_CONFIG } from '../engine/index.ts';
 import { buildTinyBundle, referenceClip } from '../synthetic/tiny-bundle.ts';
+import { MAX_OTHER_BODY_BYTES, MAX_SYNTHESIS_JOB_BODY_BYTES } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer, type RunningServer } from './start.ts';
@@ -181,6 +182,53 @@ describe('GPU function server', () => {
     }
     expect(Math.max(...delays)).toBeLessThan(250);
     await (await long).arrayBuffer();
+  });
+});
+
+// Found by scripts/reliability/bad-input.ts: each was a 500, a dropped connection, or an envelope naming a field
+// the request does not have.
+describe('GPU function bad input', () => {
+  const paramOf = async (answer: Response): Promise<unknown> => ((await answer.json()) as { error: { param: unknown } }).error.param;
+
+  it('refuses a body past its route\'s limit with 413 before reading it whole or checking a signature', async () => {
+    const big = new Uint8Array(MAX_SYNTHESIS_JOB_BODY_BYTES + 1).fill(0x20);
+    const sized = await fetch(`${server.url}/internal/v1/synthesize`, { method: 'POST', body: big });
+    expect(sized.status).toBe(413);
+    expect(await sized.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    let sent = 0;
+    const chunks = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 1;
+        if (sent > 4) controller.close();
+        else controller.enqueue(new Uint8Array(MAX_OTHER_BODY_BYTES / 2).fill(0x20));
+      },
+    });
+    const chunked = await fetch(`${server.url}/internal/v1/models`, { method: 'POST', body: chunks, duplex: 'half' });
+    expect(chunked.status).toBe(413);
+    // The connection stays usable for the next request.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses a request id that a header cannot carry, naming it (was a text/plain 500)', async () => {
+    const answer = await synthesize(server.url, job('Hi.', 'wav', false, { request_id: '뢃뢃뢃' }));
+    expect(answer.status).toBe(400);
+    expect(await paramOf(answer)).toBe('request_id');
+  });
+
+  it('names the job\'s own field when the engine refuses a parameter', async () => {
+    const unspeakable = await synthesize(server.url, job('?!', 'wav', false));
+    expect(unspeakable.status).toBe(400);
+    expect(await paramOf(unspeakable)).toBe('params.text');
+    const unknown = await synthesize(server.url, { ...job('Hi.', 'wav', false), params: { ...job('Hi.', 'wav', false).params, voice: 'nobody' } });
+    expect(unknown.status).toBe(404);
+    expect(await paramOf(unknown)).toBe('params.voice');
+  });
+
+  it('names the prompt fields when an upload\'s transcript cannot be read', async () => {
+    const upload = { id: 'prompt-check', model: 'tiny', prompt_text: '안녕하세요', prompt_lang: 'ko', ref_audio: Buffer.from(referenceClip()).toString('base64') };
+    const language = await signed(server.url, '/internal/v1/voices/inspect', { method: 'POST', body: JSON.stringify(upload) });
+    expect(language.status).toBe(400);
+    expect(await paramOf(language)).toBe('prompt_lang');
   });
 });
 

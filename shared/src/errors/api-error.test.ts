@@ -46,6 +46,22 @@ describe('error envelope', () => {
   });
 });
 
+describe('renamed params', () => {
+  it('names the route\'s own field, in the param and the message, and keeps everything else', () => {
+    const original = new ApiError('overloaded', 'Try `text` again.', { param: 'text', retryAfterSeconds: 2 });
+    const renamed = original.withParamRenamed({ text: 'input' });
+    expect(renamed.toEnvelope().error).toMatchObject({ code: 'overloaded', param: 'input', message: 'Try `input` again.' });
+    expect(renamed.retryAfterSeconds).toBe(2);
+    expect(original.withParamRenamed({ voice: 'id' })).toBe(original);
+    expect(new ApiError('invalid_field', 'x').withParamRenamed({ text: 'input' }).param).toBeNull();
+  });
+
+  it('does not take a field name for one of Object\'s own properties', () => {
+    const error = new ApiError('unknown_field', 'Unknown field `constructor`.', { param: 'constructor' });
+    expect(error.withParamRenamed({ text: 'input' })).toBe(error);
+  });
+});
+
 describe('JSON bodies', () => {
   it('parses JSON and reports malformed or empty bodies as invalid_json', () => {
     expect(parseJsonBody('{"a":1}')).toEqual({ a: 1 });

@@ -45,6 +45,20 @@ export class ApiError extends Error {
     return ERROR_CODES[this.code].type;
   }
 
+  /**
+   * The same error naming the request's own field, where `names` maps the field it names to another (a GPU
+   * function's `text` is the OpenAI route's `input`); itself when it names none of them.
+   */
+  withParamRenamed(names: Readonly<Record<string, string>>): ApiError {
+    const renamed = this.param !== null && Object.hasOwn(names, this.param) ? names[this.param] : undefined;
+    if (renamed === undefined) return this;
+    return new ApiError(this.code, this.message.replaceAll(`\`${this.param ?? ''}\``, `\`${renamed}\``), {
+      param: renamed,
+      cause: this,
+      ...(this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds }),
+    });
+  }
+
   toEnvelope(): ErrorEnvelope {
     return { error: { type: this.type, code: this.code, message: this.message, param: this.param } };
   }

@@ -26,6 +26,11 @@ describe('gateway -> GPU function job', () => {
   it.each([
     [{ ...job, seed: -1 }, 'seed'],
     [{ ...job, request_id: '' }, 'request_id'],
+    // Found by the bad-input suite: a request id a header cannot carry made the answer a text/plain 500.
+    [{ ...job, request_id: '뢃뢃' }, 'request_id'],
+    [{ ...job, request_id: '\ufffd' }, 'request_id'],
+    [{ ...job, request_id: 'two words' }, 'request_id'],
+    [{ ...job, request_id: 'line\nbreak' }, 'request_id'],
     [{ ...job, voice_version: 'nope' }, 'voice_version'],
     [{ ...job, params: { ...params, top_k: 0 } }, 'params.top_k'],
     [{ ...job, params: { ...params, chunking: { mode: 'tokens' } } }, 'params.chunking.split'],

@@ -62,7 +62,12 @@ export const synthesisJobSchema = z.strictObject({
    * The gateway's own id for this job (never a client-chosen value): the GPU function keys in-flight work by it and
    * refuses a second job with the same id while the first runs.
    */
-  request_id: z.string().min(1).max(128),
+  request_id: z
+    .string()
+    .min(1)
+    .max(128)
+    // It comes back in the answer's `x-request-id` header, which can only carry visible ASCII.
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it is echoed in the x-request-id header)'),
   /** The client's `x-request-id`, when it sent one: for joining logs only, never an identity. */
   client_request_id: z.string().max(128).nullable().default(null),
   params: synthesisParamsSchema,
