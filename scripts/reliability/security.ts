@@ -21,7 +21,7 @@ const SEED = 1_400;
 
 await suiteMain('security', async (report, { quick, verbose }) => {
   const size = quick
-    ? { signatureVariants: 150, edgeRounds: 2, keyVariants: 100, adminVariants: 120, timingSamples: 80 }
+    ? { signatureVariants: 90, edgeRounds: 2, keyVariants: 60, adminVariants: 60, timingSamples: 60 }
     : { signatureVariants: 1500, edgeRounds: 8, keyVariants: 600, adminVariants: 800, timingSamples: 1000 };
   report.figure('seed', SEED);
   for (const [name, value] of Object.entries(size)) report.figure(`size.${name}`, value);

@@ -73,11 +73,11 @@ async function timedPairs(stack: ReliabilityStack, validKey: string): Promise<Ti
   const unknownStranger = `${strangerBody}${await checksum(strangerBody)}`;
 
   const gpu = stack.gpus[0];
-  const signatureGuess = (mangle: (mac: string) => string): Guess => ({
+  const signatureGuess = (target: string, mangle: (mac: string) => string): Guess => ({
     method: 'GET',
     path: '/internal/v1/models',
     headers: async () => {
-      const headers = await signRequest({ secret: SIGNING_SECRET, method: 'GET', pathAndQuery: '/internal/v1/models', body: '' });
+      const headers = await signRequest({ secret: SIGNING_SECRET, audience: target, method: 'GET', pathAndQuery: '/internal/v1/models', body: '' });
       const mac = headers[SIGNATURE_HEADERS.signature] ?? '';
       return { ...headers, [SIGNATURE_HEADERS.signature]: `${mac.slice(0, 3)}${mangle(mac.slice(3))}` };
     },
@@ -112,8 +112,8 @@ async function timedPairs(stack: ReliabilityStack, validKey: string): Promise<Ti
           {
             name: 'GPU function request signature (MAC)',
             base: gpu.url,
-            longPrefix: signatureGuess((mac) => `${mac.slice(0, -1)}${flipHex(mac.slice(-1))}`),
-            noPrefix: signatureGuess((mac) => mac.split('').map(flipHex).join('')),
+            longPrefix: signatureGuess(gpu.url, (mac) => `${mac.slice(0, -1)}${flipHex(mac.slice(-1))}`),
+            noPrefix: signatureGuess(gpu.url, (mac) => mac.split('').map(flipHex).join('')),
             expected: [401],
           },
         ]),
