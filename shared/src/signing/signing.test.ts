@@ -165,6 +165,18 @@ describe('request signing', () => {
     await expect(verify(headers, { nonces, now: clock })).rejects.toMatchObject({ code: 'stale_request' });
   });
 
+  it('still refuses a replay that passed the window check just before its end and reaches the nonce store just after', async () => {
+    // The MAC check awaits between the two: under load the store reads its clock tens of milliseconds later.
+    const timestamp = now / 1000;
+    const edge = (timestamp + 300) * 1000;
+    let storeClock = now;
+    const nonces = new MemoryNonceStore({ now: () => storeClock });
+    const headers = await signed({ timestamp });
+    await verify(headers, { nonces, now });
+    storeClock = edge + 50;
+    await expect(verify(headers, { nonces, now: edge - 50 })).rejects.toMatchObject({ code: 'replayed_request' });
+  });
+
   it('refuses requests signed before the verifier started (a restarted process has forgotten their nonces)', async () => {
     const started = now / 1000;
     await expect(verify(await signed({ timestamp: started - 1 }), { notBefore: started })).rejects.toMatchObject({ code: 'stale_request', status: 401 });

@@ -34,6 +34,8 @@ export interface VerifyRequestInput {
 const NONCE_PATTERN = /^[0-9a-f]{32}$/;
 /** Unix seconds as the signer writes them (`String(number)`): no sign, no leading zero, no fraction. */
 const TIMESTAMP_PATTERN = /^(0|[1-9][0-9]{0,11})$/;
+/** How long past the window's end a nonce is still remembered; see the claim below. */
+const NONCE_GRACE_MS = 1000;
 /** An HMAC-SHA256 in lower-case hex, as the signer writes it. */
 const MAC_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -85,9 +87,14 @@ export async function verifyRequest(input: VerifyRequestInput): Promise<void> {
   }
   if (!authentic) throw new ApiError('invalid_signature', 'The request signature does not match.');
 
-  // Remembered until the first millisecond at which the timestamp is out of the window: the window test above still
-  // passes at exactly `timestamp + windowSeconds`, so a nonce forgotten at that instant could be replayed in it.
-  if (!(await input.nonces.claim(nonce, (timestamp + windowSeconds) * 1000 + 1))) {
+  // The MAC check awaited, so time has passed since the window was checked (tens of milliseconds under load): the
+  // security suite replayed requests that passed that check just before the window's end and reached the store just
+  // after it had forgotten their nonce. So the window is checked again now, and the nonce is kept a grace period past
+  // the window's end, for the store's clock reading a moment later than this one (or another machine's clock).
+  if (Math.abs((input.now ?? Date.now()) / 1000 - timestamp) > windowSeconds) {
+    throw new ApiError('stale_request', `The signed timestamp left the ${String(windowSeconds)} s window while it was checked; sign it anew.`);
+  }
+  if (!(await input.nonces.claim(nonce, (timestamp + windowSeconds) * 1000 + NONCE_GRACE_MS))) {
     throw new ApiError('replayed_request', 'This signed request was already received; sign every request anew.');
   }
 }
