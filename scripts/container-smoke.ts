@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       'run', '-d', '--rm', '--name', name, '-p', `127.0.0.1:${String(port)}:8080`, '--add-host=host.docker.internal:host-gateway',
       ...(cpu ? ['-e', 'ORT_EP=cpu'] : ['--gpus', 'all']),
       '-v', `${root}:/models:ro`, '-e', `SIGNING_SECRET=${secret}`, '-e', 'GSV_BUNDLES=/models/tiny',
-      '-e', `GATEWAY_URL=http://host.docker.internal:${gatewayPort}`, IMAGE,
+      '-e', `GATEWAY_URL=http://host.docker.internal:${gatewayPort}`, '-e', `PUBLIC_ORIGIN=http://127.0.0.1:${String(port)}`, IMAGE,
     ]);
     const url = `http://127.0.0.1:${String(port)}`;
     await waitForUrl(`${url}/ping`, (response) => response.status === 200, 600_000, undefined, 'the container');
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const { params } = parseOrThrow(ttsRequestSchema(), { text: 'Hello from the container.', voice: 'smoke', text_lang: 'en', format: 'wav' });
     const job: SynthesisJob = { request_id: 'smoke-1', client_request_id: null, params, seed: 1, voice_version: voice.version, synthesis_key: null, stream: false };
     const body = JSON.stringify(job);
-    const headers = await signRequest({ secret, method: 'POST', pathAndQuery: '/internal/v1/synthesize', body });
+    const headers = await signRequest({ secret, audience: url, method: 'POST', pathAndQuery: '/internal/v1/synthesize', body });
     const answer = await fetch(`${url}/internal/v1/synthesize`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
     const audio = new Uint8Array(await answer.arrayBuffer());
     if (answer.status !== 200 || new TextDecoder().decode(audio.subarray(0, 4)) !== 'RIFF') throw new Error(`synthesis answered ${String(answer.status)}: ${new TextDecoder().decode(audio.subarray(0, 300))}`);

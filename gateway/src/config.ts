@@ -18,6 +18,7 @@ const originUrlSchema = z.url({ protocol: /^https?$/ }).transform((url) => url.r
 
 const varsSchema = z.object({
   GPU_ORIGINS: listVar().pipe(z.array(originUrlSchema).min(1, 'must name at least one GPU function origin')),
+  GATEWAY_URL: z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin).optional(),
   ORIGIN_STRATEGY: z.enum(['least-outstanding', 'round-robin']).default('least-outstanding'),
   ORIGIN_TIMEOUT_MS: integerVar(30_000, 1, 600_000),
   ORIGIN_IDLE_TIMEOUT_MS: integerVar(30_000, 1, 600_000),
@@ -45,6 +46,12 @@ const configSchema = varsSchema.refine(
 
 export interface GatewayConfig {
   readonly origins: readonly string[];
+  /**
+   * The origin GPU functions call this gateway at (their GATEWAY_URL), which their signatures name; `null` takes
+   * each request's own origin, which is sound where the platform routes by host (Cloudflare) and not where any host
+   * reaches the worker (`wrangler dev`, a proxy in front).
+   */
+  readonly internalOrigin: string | null;
   readonly originStrategy: 'least-outstanding' | 'round-robin';
   readonly originTimeoutMs: number;
   readonly originIdleTimeoutMs: number;
@@ -90,6 +97,7 @@ export function gatewayConfig(env: Cloudflare.Env): GatewayConfig {
   const vars = result.data;
   const config: GatewayConfig = {
     origins: vars.GPU_ORIGINS,
+    internalOrigin: vars.GATEWAY_URL ?? null,
     originStrategy: vars.ORIGIN_STRATEGY,
     originTimeoutMs: vars.ORIGIN_TIMEOUT_MS,
     originIdleTimeoutMs: vars.ORIGIN_IDLE_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 /**
  * The gateway's typed environment. Bindings and vars come from `wrangler types` (worker-configuration.d.ts);
- * secrets are not in wrangler.toml, so they are declared here.
+ * secrets and optional vars are not in wrangler.toml, so they are declared here.
  * @module
  */
 import type { RequestIdVariables } from 'hono/request-id';
@@ -17,6 +17,8 @@ declare global {
       ADMIN_SECRET?: string;
       /** Enables `POST /admin/usage/stripe-sync`. */
       STRIPE_SECRET_KEY?: string;
+      /** Optional var (not in wrangler.toml's defaults): the origin GPU functions' signed calls name; see config.ts. */
+      GATEWAY_URL?: string;
     }
   }
 }

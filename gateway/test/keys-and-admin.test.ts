@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex, signRequest, type ApiKey, type Voice } from '@gsv-edge/shared';
 import { generateKey, parseKey } from '../src/services/key-format.ts';
-import { adminHeaders, bearer, bytesOf, call, createKey, errorOf, originStats, origins } from './helpers.ts';
+import { adminHeaders, bearer, bytesOf, call, createKey, errorOf, originStats, origins, testEnv } from './helpers.ts';
 import { TEST_SECRETS } from './secrets.ts';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -164,8 +164,9 @@ describe('admin API', () => {
   });
 
   it('serves a voice and its recordings to GPU functions on signed internal routes only', async () => {
+    const audience = 'https://gateway.test';
     const signed = async (path: string) =>
-      call(path, { headers: await signRequest({ secret: TEST_SECRETS.signing, method: 'GET', pathAndQuery: path, body: '' }) });
+      call(path, { headers: await signRequest({ secret: TEST_SECRETS.signing, audience, method: 'GET', pathAndQuery: path, body: '' }) });
     const voice = await (await signed('/internal/v1/voices/tone')).response.json<Voice>();
     expect(voice).toMatchObject({ object: 'voice', id: 'tone', model: 'tiny' });
     const audio = await signed(`/internal/v1/voice-audio/${voice.reference.sha256}`);
@@ -174,11 +175,27 @@ describe('admin API', () => {
 
     const unsigned = await call('/internal/v1/voices/tone');
     expect(await errorOf(unsigned.response)).toMatchObject({ code: 'invalid_signature' });
-    const headers = await signRequest({ secret: TEST_SECRETS.signing, method: 'GET', pathAndQuery: '/internal/v1/voices/tone', body: '' });
+    const headers = await signRequest({ secret: TEST_SECRETS.signing, audience, method: 'GET', pathAndQuery: '/internal/v1/voices/tone', body: '' });
     expect((await call('/internal/v1/voices/tone', { headers })).response.status).toBe(200);
     expect(await errorOf((await call('/internal/v1/voices/tone', { headers })).response)).toMatchObject({ code: 'replayed_request' });
-    const forged = await signRequest({ secret: 'another-secret-another-secret-another', method: 'GET', pathAndQuery: '/internal/v1/voices/tone', body: '' });
+    const forged = await signRequest({ secret: 'another-secret-another-secret-another', audience, method: 'GET', pathAndQuery: '/internal/v1/voices/tone', body: '' });
     expect(await errorOf((await call('/internal/v1/voices/tone', { headers: forged })).response)).toMatchObject({ code: 'invalid_signature' });
+  });
+
+  // Found by the security suite (scripts/reliability/security.ts): v1 signatures did not name their receiver.
+  it('refuses a request signed for another service (a GPU function, another deployment), Host forged or not', async () => {
+    const path = '/internal/v1/voices/tone';
+    for (const elsewhere of [testEnv.FAKE_ORIGIN, 'https://gateway-staging.test', 'http://gateway.test']) {
+      const headers = await signRequest({ secret: TEST_SECRETS.signing, audience: elsewhere, method: 'GET', pathAndQuery: path, body: '' });
+      expect(await errorOf((await call(path, { headers })).response)).toMatchObject({ code: 'invalid_signature' });
+      expect(await errorOf((await call(path, { headers: { ...headers, host: new URL(elsewhere).host } })).response)).toMatchObject({ code: 'invalid_signature' });
+    }
+    // With GATEWAY_URL set, that origin is the only one accepted, whatever host the request names.
+    const configured = { GATEWAY_URL: 'https://tts.example.com/' };
+    const forConfigured = await signRequest({ secret: TEST_SECRETS.signing, audience: 'https://tts.example.com', method: 'GET', pathAndQuery: path, body: '' });
+    expect((await call(path, { headers: forConfigured }, configured)).response.status).toBe(200);
+    const forRequestHost = await signRequest({ secret: TEST_SECRETS.signing, audience: 'https://gateway.test', method: 'GET', pathAndQuery: path, body: '' });
+    expect(await errorOf((await call(path, { headers: forRequestHost }, configured)).response)).toMatchObject({ code: 'invalid_signature' });
   });
 });
 

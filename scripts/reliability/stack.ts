@@ -97,6 +97,8 @@ export async function startReliabilityStack(options: StackOptions = {}): Promise
         port: gatewayPort,
         vars: {
           GPU_ORIGINS: slots.map((slot) => slot.url).join(','),
+          // wrangler dev answers any Host header: the GPU functions' signed calls are verified against this origin.
+          GATEWAY_URL: gatewayUrl,
           ORIGIN_STRATEGY: 'round-robin',
           SIGNING_SECRET,
           ADMIN_SECRET,

@@ -5,11 +5,15 @@
  *
  * Nonces are remembered per isolate: a replayed request inside the window can only read what its signer could
  * already read, so exact replay protection across isolates is not worth a Durable Object round trip here.
+ *
+ * The audience verified is GATEWAY_URL's origin when set, else the origin of the request's own URL: Cloudflare
+ * routes a request by its host, so a request that reaches this worker names one of its hostnames. Either way a
+ * request signed for a GPU function, or for another deployment sharing the secret, fails the MAC.
  * @module
  */
 import { ApiError, MemoryNonceStore, verifyRequest } from '@gsv-edge/shared';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { signingSecret } from '../config.ts';
+import { gatewayConfig, signingSecret } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { VoiceStore } from '../services/voice-store.ts';
 
@@ -41,6 +45,7 @@ function requireGpuSignature(): MiddlewareHandler<AppEnv> {
     const url = new URL(c.req.url);
     await verifyRequest({
       secrets: [signingSecret(c.env)],
+      audience: gatewayConfig(c.env).internalOrigin ?? url.origin,
       method: c.req.method,
       pathAndQuery: `${url.pathname}${url.search}`,
       body: new Uint8Array(await c.req.arrayBuffer()),

@@ -57,7 +57,8 @@ export async function hashKey(token: string): Promise<string> {
   return sha256Hex(token);
 }
 
-async function checksum(body: string): Promise<string> {
+/** The checksum of a key's body (`sk_live_` and the random part): public by design, so scanners can check keys. */
+export async function checksum(body: string): Promise<string> {
   let value = Number.parseInt((await sha256Hex(body)).slice(0, 8), 16);
   let text = '';
   for (let i = 0; i < CHECKSUM_CHARS; i += 1) {

@@ -86,7 +86,7 @@ export async function callOrigin(config: GatewayConfig, secret: string, call: Or
 
 async function attemptOrigin(pool: OriginPool, config: GatewayConfig, secret: string, call: OriginCall, origin: string): Promise<Attempt> {
   const url = new URL(`${origin}${call.path}`);
-  const signature = await signRequest({ secret, method: call.method, pathAndQuery: `${url.pathname}${url.search}`, body: call.body });
+  const signature = await signRequest({ secret, audience: url.origin, method: call.method, pathAndQuery: `${url.pathname}${url.search}`, body: call.body });
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort();

@@ -84,6 +84,8 @@ export function wavBytes(samples: Int16Array): Uint8Array {
 
 export async function startFakeOrigin(secret: string, stripeKey: string): Promise<FakeOrigin> {
   const nonces = new MemoryNonceStore();
+  /** This server's origin, which the gateway signs for (every fake origin is a path under it); set once listening. */
+  let audience = '';
   const stats = new Map<string, OriginStats>();
   const stripeEvents: Record<string, string>[] = [];
   /** A voice's current version, when a test has said one (as a real function learns it from the gateway). */
@@ -142,7 +144,7 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
 
     const stat = statsOf(name);
     if (name.startsWith('hang')) return; // never answers; the gateway must time out
-    await verifyRequest({ secrets: [secret], method: req.method ?? 'GET', pathAndQuery: url, body, headers: toHeaders(req), nonces });
+    await verifyRequest({ secrets: [secret], audience, method: req.method ?? 'GET', pathAndQuery: url, body, headers: toHeaders(req), nonces });
     if (name.startsWith('badsig')) throw new ApiError('invalid_signature', 'this origin has another secret');
 
     const models = name.includes('nomodel') ? [] : [{ object: 'model', id: FAKE_MODEL, sha256: await sha256Hex(FAKE_MODEL), sample_rate: SAMPLE_RATE }];
@@ -241,8 +243,9 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  audience = `http://127.0.0.1:${String(port)}`;
   return {
-    url: `http://127.0.0.1:${String(port)}`,
+    url: audience,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -53,6 +53,8 @@ export interface ServerContext {
   readonly state: () => ServerState;
   /** The engine, once loaded. */
   readonly host: () => EngineHost | null;
+  /** The origin the gateway signs its calls for: PUBLIC_ORIGIN, else the address listened on (known once listening). */
+  readonly origin: () => string;
 }
 
 export function createServerApp(server: ServerContext): Hono {
@@ -85,7 +87,7 @@ export function createServerApp(server: ServerContext): Hono {
 
   const internal = new Hono();
   internal.use(async (c, next) => limitBody(bodyLimitOf(c.req.path))(c, next));
-  internal.use(requireSignature({ secrets: config.secrets }));
+  internal.use(requireSignature({ secrets: config.secrets, audience: server.origin }));
   internal.use(async (_c, next) => {
     if (server.state() !== 'ready') throw notReady(server.state());
     await next();

@@ -10,6 +10,12 @@ describe('GPU function configuration', () => {
     expect(config).toMatchObject({ port: 8081, host: '127.0.0.1', gatewayUrl: null, maxConcurrentRequests: 32, secrets: [secret] });
   });
 
+  it('takes the origin the gateway signs for, in its canonical form; by default the address it listens on', () => {
+    const listening = serverConfig([], { SIGNING_SECRET: secret, GSV_BUNDLES: 'm', HOST: '0.0.0.0', PUBLIC_ORIGIN: 'HTTPS://GPU-1.example.com:443/' });
+    expect(listening.publicOrigin).toBe('https://gpu-1.example.com');
+    expect(serverConfig([], { SIGNING_SECRET: secret, GSV_BUNDLES: 'm' }).publicOrigin).toBeNull();
+  });
+
   it.each([
     [{}, /SIGNING_SECRET/],
     [{ SIGNING_SECRET: 'short' }, /SIGNING_SECRET must be at least 32 bytes/],
@@ -17,6 +23,8 @@ describe('GPU function configuration', () => {
     [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', GATEWAY_URL: 'ftp://gateway' }, /GATEWAY_URL/],
     [{ SIGNING_SECRET: secret }, /no model bundle/],
     [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', ORT_EP: 'tpu' }, /ORT_EP/],
+    [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', HOST: '0.0.0.0' }, /PUBLIC_ORIGIN must be set when HOST is 0.0.0.0/],
+    [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', PUBLIC_ORIGIN: 'gpu-1.example.com' }, /PUBLIC_ORIGIN/],
   ])('refuses %j, naming what is wrong', (env, message) => {
     expect(() => serverConfig([], env)).toThrow(message);
   });

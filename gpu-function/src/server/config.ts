@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { integerVar } from '@gsv-edge/shared';
+import { audienceOf, integerVar } from '@gsv-edge/shared';
 import { z } from 'zod';
 import type { EngineLimits } from '../engine/index.ts';
 // Not through the engine's index: the HTTP thread must not load the engine (see engine-host.ts).
@@ -16,6 +16,11 @@ export interface ServerConfig {
   readonly port: number;
   /** The current signing secret first, then a previous one still honoured during a rotation. */
   readonly secrets: readonly string[];
+  /**
+   * This function's origin as the gateway addresses it (its entry in the gateway's GPU_ORIGINS): the gateway signs
+   * every call for it, and a call signed for another function is refused. `null` is the address it listens on.
+   */
+  readonly publicOrigin: string | null;
   readonly bundles: readonly string[];
   readonly dataDir: string;
   /** The gateway's URL as this function reaches it, to fetch voices; `null` runs without one. */
@@ -38,6 +43,7 @@ const envSchema = z.object({
   PORT: integerVar(9880, 1, 65_535),
   SIGNING_SECRET: secretSchema,
   SIGNING_SECRET_PREVIOUS: secretSchema.optional(),
+  PUBLIC_ORIGIN: z.url({ protocol: /^https?$/ }).transform(audienceOf).optional(),
   GSV_BUNDLES: z.string().optional(),
   GSV_DATA_DIR: z.string().default('.gsv-edge/gpu-data'),
   GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -48,6 +54,9 @@ const envSchema = z.object({
   RUNAWAY_TOKENS_PER_PHONE: integerVar(12, 0, 1000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
+
+/** Addresses that listen on every interface: no caller addresses the function by them. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
 
 /** Reads flags (`--bundle DIR`, repeatable; `--port N`) over the environment. Throws an Error naming what is wrong. */
 export function serverConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerConfig {
@@ -63,12 +72,16 @@ export function serverConfig(argv: readonly string[], env: Readonly<Record<strin
     throw new Error(`configuration: ${name === '' ? '' : `${name} `}${issue?.message ?? 'is invalid'}`);
   }
   const vars = parsed.data;
+  if (vars.PUBLIC_ORIGIN === undefined && WILDCARD_HOSTS.has(vars.HOST)) {
+    throw new Error(`configuration: PUBLIC_ORIGIN must be set when HOST is ${vars.HOST}: the origin the gateway calls this function at (its GPU_ORIGINS entry), which the gateway's signatures name`);
+  }
   const bundles = [...(values.bundle ?? []), ...(vars.GSV_BUNDLES ?? '').split(',')].map((dir) => dir.trim()).filter((dir) => dir !== '');
   if (bundles.length === 0) throw new Error('configuration: no model bundle; set GSV_BUNDLES (comma-separated folders) or pass --bundle DIR');
   return {
     host: vars.HOST,
     port: vars.PORT,
     secrets: [vars.SIGNING_SECRET, ...(vars.SIGNING_SECRET_PREVIOUS === undefined ? [] : [vars.SIGNING_SECRET_PREVIOUS])],
+    publicOrigin: vars.PUBLIC_ORIGIN ?? null,
     bundles: bundles.map((dir) => resolve(dir)),
     dataDir: resolve(vars.GSV_DATA_DIR),
     gatewayUrl: vars.GATEWAY_URL ?? null,

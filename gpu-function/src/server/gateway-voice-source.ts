@@ -35,7 +35,7 @@ export class GatewayVoiceSource implements VoiceSource {
 
   async #get(path: string): Promise<Response> {
     const url = new URL(`${this.#base}${path}`);
-    const headers = await signRequest({ secret: this.#secret, method: 'GET', pathAndQuery: `${url.pathname}${url.search}`, body: '' });
+    const headers = await signRequest({ secret: this.#secret, audience: url.origin, method: 'GET', pathAndQuery: `${url.pathname}${url.search}`, body: '' });
     let response: Response;
     try {
       response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });

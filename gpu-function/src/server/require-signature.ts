@@ -1,5 +1,7 @@
 /**
- * Hono middleware that admits only requests signed by the gateway (shared HMAC scheme, ±300 s, no replays).
+ * Hono middleware that admits only requests signed by the gateway for this function (shared HMAC scheme, ±300 s, no
+ * replays). Its nonces live in this process only, so it also refuses requests signed before it was created: after a
+ * restart, what the previous process accepted cannot be replayed to this one.
  * @module
  */
 import { MemoryNonceStore, verifyRequest, type NonceStore } from '@gsv-edge/shared';
@@ -8,6 +10,8 @@ import type { MiddlewareHandler } from 'hono';
 export interface RequireSignatureOptions {
   /** The current signing secret first, then any previous one still honoured during a rotation. */
   readonly secrets: readonly string[];
+  /** This function's origin as the gateway addresses it; read per request, since it may be known only once listening. */
+  readonly audience: () => string;
   readonly nonces?: NonceStore;
   readonly windowSeconds?: number;
 }
@@ -15,17 +19,21 @@ export interface RequireSignatureOptions {
 export function requireSignature(options: RequireSignatureOptions): MiddlewareHandler {
   if (options.secrets.length === 0) throw new RangeError('requireSignature needs at least one secret');
   const nonces = options.nonces ?? new MemoryNonceStore();
+  // A store handed in may outlive the process; only this process's own store starts empty now.
+  const notBefore = options.nonces === undefined ? Math.floor(Date.now() / 1000) : undefined;
   return async function requireSignature(c, next) {
     const url = new URL(c.req.url);
     // Hono caches the body, so handlers can still read it (as JSON) after this.
     const body = new Uint8Array(await c.req.arrayBuffer());
     await verifyRequest({
       secrets: options.secrets,
+      audience: options.audience(),
       method: c.req.method,
       pathAndQuery: `${url.pathname}${url.search}`,
       body,
       headers: c.req.raw.headers,
       nonces,
+      ...(notBefore === undefined ? {} : { notBefore }),
       ...(options.windowSeconds === undefined ? {} : { windowSeconds: options.windowSeconds }),
     });
     await next();

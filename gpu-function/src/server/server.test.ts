@@ -30,6 +30,7 @@ function config(overrides: Partial<ServerConfig> = {}): ServerConfig {
     host: '127.0.0.1',
     port: 0,
     secrets: [SECRET],
+    publicOrigin: null,
     bundles: [join(root, 'models', 'tiny')],
     dataDir: join(root, `data-${String(Math.random()).slice(2)}`),
     gatewayUrl,
@@ -46,7 +47,7 @@ function config(overrides: Partial<ServerConfig> = {}): ServerConfig {
 async function signed(base: string, path: string, init: { method?: string; body?: string; signal?: AbortSignal } = {}): Promise<Response> {
   const method = init.method ?? 'GET';
   const body = init.body ?? '';
-  const headers = await signRequest({ secret: SECRET, method, pathAndQuery: path, body });
+  const headers = await signRequest({ secret: SECRET, audience: base, method, pathAndQuery: path, body });
   return fetch(`${base}${path}`, { method, headers: { ...headers, 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body }), ...(init.signal ? { signal: init.signal } : {}) });
 }
 
@@ -113,11 +114,14 @@ describe('GPU function server', () => {
   it('takes internal calls only when signed, once each, and lists its models', async () => {
     const unsigned = await fetch(`${server.url}/internal/v1/models`);
     expect(unsigned.status).toBe(401);
-    const headers = await signRequest({ secret: SECRET, method: 'GET', pathAndQuery: '/internal/v1/models', body: '' });
+    const headers = await signRequest({ secret: SECRET, audience: server.url, method: 'GET', pathAndQuery: '/internal/v1/models', body: '' });
     const models = await fetch(`${server.url}/internal/v1/models`, { headers });
     expect(await models.json()).toMatchObject({ object: 'list', data: [{ id: 'tiny' }] });
     const replayed = await fetch(`${server.url}/internal/v1/models`, { headers });
     expect(await replayed.json()).toMatchObject({ error: { code: 'replayed_request' } });
+    // Signed for another GPU function (the security suite replayed these from one function to the other).
+    const elsewhere = await signRequest({ secret: SECRET, audience: 'http://127.0.0.1:1', method: 'GET', pathAndQuery: '/internal/v1/models', body: '' });
+    expect(await (await fetch(`${server.url}/internal/v1/models`, { headers: elsewhere })).json()).toMatchObject({ error: { code: 'invalid_signature' } });
   });
 
   it('refuses an upload that is not 3-10 s of audio, naming the field', async () => {

@@ -33,7 +33,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let state: ServerState = 'loading';
   let host: EngineHost | null = null;
   const metrics = createMetrics(async () => (host === null ? null : host.stats()));
-  const app = createServerApp({ config, logger, metrics, state: () => state, host: () => host });
+  let origin = config.publicOrigin ?? '';
+  const app = createServerApp({ config, logger, metrics, state: () => state, host: () => host, origin: () => origin });
   const server: ServerType = await new Promise((resolve) => {
     const started = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => {
       resolve(started);
@@ -41,7 +42,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const address = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(address.port)}`;
-  logger.info({ url, bundles: config.bundles, gateway: config.gatewayUrl }, 'listening; loading models');
+  origin = config.publicOrigin ?? url;
+  logger.info({ url, origin, bundles: config.bundles, gateway: config.gatewayUrl }, 'listening; loading models');
 
   const ready = EngineHost.start(
     {

@@ -1,13 +1,16 @@
-/** Header names of the gateway -> GPU function signature. */
+/** Header names of the signature on internal calls (gateway -> GPU function and back). */
 export const SIGNATURE_HEADERS = {
   timestamp: 'x-gsv-timestamp',
   nonce: 'x-gsv-nonce',
   signature: 'x-gsv-signature',
 } as const;
 
-/** Prefix of the signed string and of the signature value; a new scheme gets a new version. */
-export const SIGNATURE_SCHEME = 'GSV-HMAC-SHA256-v1';
-export const SIGNATURE_VERSION_PREFIX = 'v1=';
+/**
+ * Prefix of the signed string and of the signature value; a new scheme gets a new version. v2 added the audience
+ * (the origin the request is sent to): a v1 request signed for one GPU function was valid on every other one.
+ */
+export const SIGNATURE_SCHEME = 'GSV-HMAC-SHA256-v2';
+export const SIGNATURE_VERSION_PREFIX = 'v2=';
 
 /** How far a signed timestamp may be from the verifier's clock, either way. */
 export const DEFAULT_SIGNATURE_WINDOW_SECONDS = 300;

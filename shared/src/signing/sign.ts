@@ -1,5 +1,5 @@
 /**
- * Signs a gateway -> GPU function request: HMAC-SHA256 over method, path, timestamp, nonce and body hash.
+ * Signs an internal request: HMAC-SHA256 over audience, method, path, timestamp, nonce and body hash.
  * @module
  */
 import { randomHex, toHex } from '../bytes.ts';
@@ -8,6 +8,11 @@ import { hmacSha256, stringToSign } from './string-to-sign.ts';
 
 export interface SignRequestInput {
   readonly secret: string;
+  /**
+   * The origin the request is sent to, as its receiver knows itself (a GPU function's entry in GPU_ORIGINS, the
+   * gateway's GATEWAY_URL): the signature is valid there and nowhere else.
+   */
+  readonly audience: string;
   readonly method: string;
   readonly pathAndQuery: string;
   readonly body: Uint8Array | string;
@@ -23,7 +28,7 @@ export async function signRequest(input: SignRequestInput): Promise<Record<strin
   const nonce = input.nonce ?? randomHex(16);
   const mac = await hmacSha256(
     input.secret,
-    await stringToSign({ method: input.method, pathAndQuery: input.pathAndQuery, timestamp, nonce, body: input.body }),
+    await stringToSign({ audience: input.audience, method: input.method, pathAndQuery: input.pathAndQuery, timestamp, nonce, body: input.body }),
   );
   return {
     [SIGNATURE_HEADERS.timestamp]: String(timestamp),

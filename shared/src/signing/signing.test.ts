@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../bytes.ts';
 import { SIGNATURE_HEADERS } from './headers.ts';
@@ -8,13 +9,15 @@ import { verifyRequest, type VerifyRequestInput } from './verify.ts';
 const secret = 'test-secret-0123456789abcdef0123456789';
 const otherSecret = 'another-secret-0123456789abcdef01234567';
 const path = '/internal/v1/synthesize';
+const audience = 'http://gpu-1.internal:9880';
 const body = '{"hello":"world"}';
 const now = 1_764_000_000_000;
 
-async function signed(overrides: { secret?: string; body?: string; timestamp?: number } = {}) {
+async function signed(overrides: { secret?: string; body?: string; timestamp?: number; audience?: string } = {}) {
   return new Headers(
     await signRequest({
       secret: overrides.secret ?? secret,
+      audience: overrides.audience ?? audience,
       method: 'POST',
       pathAndQuery: path,
       body: overrides.body ?? body,
@@ -26,6 +29,7 @@ async function signed(overrides: { secret?: string; body?: string; timestamp?: n
 function verify(headers: Headers, overrides: Partial<VerifyRequestInput> = {}) {
   return verifyRequest({
     secrets: [secret],
+    audience,
     method: 'POST',
     pathAndQuery: path,
     body,
@@ -40,6 +44,7 @@ describe('request signing', () => {
   it('matches an HMAC computed independently (openssl), in every runtime', async () => {
     const headers = await signRequest({
       secret,
+      audience,
       method: 'post',
       pathAndQuery: path,
       body,
@@ -49,7 +54,7 @@ describe('request signing', () => {
     expect(headers).toEqual({
       'x-gsv-timestamp': '1764000000',
       'x-gsv-nonce': '00112233445566778899aabbccddeeff',
-      'x-gsv-signature': 'v1=cf9d9b749a631d79012fdf3ef6ad5e86d8c76652ca4be9c9ff057f7cbc19d9cb',
+      'x-gsv-signature': 'v2=6b69234f47ab8fbd042d8123687e350a0dc4712662c1ecd2b251b75b1e8596f2',
     });
   });
 
@@ -106,8 +111,8 @@ describe('request signing', () => {
     }
     const cases: [string, string][] = [
       [SIGNATURE_HEADERS.signature, 'cf9d9b74'],
-      [SIGNATURE_HEADERS.signature, 'v1=zz'],
-      [SIGNATURE_HEADERS.signature, 'v1=00'],
+      [SIGNATURE_HEADERS.signature, 'v2=zz'],
+      [SIGNATURE_HEADERS.signature, 'v2=00'],
       [SIGNATURE_HEADERS.timestamp, '12.5'],
       [SIGNATURE_HEADERS.nonce, 'short'],
     ];
@@ -119,6 +124,83 @@ describe('request signing', () => {
   });
 
   it('refuses to sign with a short secret', async () => {
-    await expect(signRequest({ secret: 'short', method: 'POST', pathAndQuery: path, body })).rejects.toThrow(/at least 32 bytes/);
+    await expect(signRequest({ secret: 'short', audience, method: 'POST', pathAndQuery: path, body })).rejects.toThrow(/at least 32 bytes/);
+  });
+
+  // The security suite (scripts/reliability/security.ts) found each of these accepted by the v1 verifier.
+  it('binds the signature to the origin it was sent to, so it is refused on any other service', async () => {
+    const forOther = await signed({ audience: 'http://gpu-2.internal:9880' });
+    await expect(verify(forOther)).rejects.toMatchObject({ code: 'invalid_signature', status: 401 });
+    await expect(verify(await signed(), { audience: 'https://gateway.example.com' })).rejects.toMatchObject({ code: 'invalid_signature' });
+    // Only the origin counts, in its canonical form.
+    await expect(verify(await signed({ audience: 'HTTP://GPU-1.internal:9880/some/base/' }))).resolves.toBeUndefined();
+    await expect(signRequest({ secret, audience: 'gpu-1.internal', method: 'GET', pathAndQuery: path, body: '' })).rejects.toThrow();
+  });
+
+  it('accepts each header in its one spelling only', async () => {
+    const respellings: [string, (value: string) => string][] = [
+      [SIGNATURE_HEADERS.signature, (value) => `v2=${value.slice(3).toUpperCase()}`],
+      [SIGNATURE_HEADERS.signature, (value) => `V2=${value.slice(3)}`],
+      [SIGNATURE_HEADERS.signature, (value) => `v1=${value.slice(3)}`],
+      [SIGNATURE_HEADERS.timestamp, (value) => `0${value}`],
+      [SIGNATURE_HEADERS.timestamp, (value) => `+${value}`],
+      [SIGNATURE_HEADERS.nonce, (value) => value.toUpperCase()],
+    ];
+    for (const [name, respell] of respellings) {
+      const headers = await signed();
+      headers.set(name, respell(headers.get(name) ?? ''));
+      await expect(verify(headers)).rejects.toMatchObject({ code: 'invalid_signature' });
+    }
+  });
+
+  it('still refuses a replay at the last millisecond of the window, when the nonce store would forget it', async () => {
+    let clock = now;
+    const nonces = new MemoryNonceStore({ now: () => clock });
+    const timestamp = now / 1000;
+    const headers = await signed({ timestamp });
+    await verify(headers, { nonces, now: clock });
+    clock = (timestamp + 300) * 1000;
+    await expect(verify(headers, { nonces, now: clock })).rejects.toMatchObject({ code: 'replayed_request' });
+    clock += 1;
+    await expect(verify(headers, { nonces, now: clock })).rejects.toMatchObject({ code: 'stale_request' });
+  });
+
+  it('still refuses a replay that passed the window check just before its end and reaches the nonce store just after', async () => {
+    // The MAC check awaits between the two: under load the store reads its clock tens of milliseconds later.
+    const timestamp = now / 1000;
+    const edge = (timestamp + 300) * 1000;
+    let storeClock = now;
+    const nonces = new MemoryNonceStore({ now: () => storeClock });
+    const headers = await signed({ timestamp });
+    await verify(headers, { nonces, now });
+    storeClock = edge + 50;
+    await expect(verify(headers, { nonces, now: edge - 50 })).rejects.toMatchObject({ code: 'replayed_request' });
+  });
+
+  it('refuses requests signed before the verifier started (a restarted process has forgotten their nonces)', async () => {
+    const started = now / 1000;
+    await expect(verify(await signed({ timestamp: started - 1 }), { notBefore: started })).rejects.toMatchObject({ code: 'stale_request', status: 401 });
+    await expect(verify(await signed({ timestamp: started }), { notBefore: started })).resolves.toBeUndefined();
+  });
+
+  it('refuses a signature for any other audience, method, path, body, timestamp or nonce (property)', async () => {
+    const part = fc.constantFrom('audience', 'method', 'path', 'body', 'timestamp', 'nonce');
+    await fc.assert(
+      fc.asyncProperty(part, fc.string({ minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 299 }), async (changed, text, delta) => {
+        const signedFor = {
+          audience: changed === 'audience' ? `https://x${encodeURIComponent(text).toLowerCase().replace(/[^a-z0-9]/g, '')}.example` : audience,
+          method: changed === 'method' ? 'PUT' : 'POST',
+          pathAndQuery: changed === 'path' ? `${path}/${encodeURIComponent(text)}` : path,
+          body: changed === 'body' ? `${body}${text}` : body,
+          timestamp: changed === 'timestamp' ? now / 1000 - delta : now / 1000,
+        };
+        const headers = new Headers(await signRequest({ secret, ...signedFor }));
+        // The headers then carry values other than the signed ones.
+        if (changed === 'timestamp') headers.set(SIGNATURE_HEADERS.timestamp, String(now / 1000));
+        if (changed === 'nonce') headers.set(SIGNATURE_HEADERS.nonce, '0'.repeat(31) + String(delta % 10));
+        await expect(verify(headers)).rejects.toMatchObject({ code: 'invalid_signature' });
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -22,7 +22,9 @@ export async function startVoiceGatewayStub(secret: string, host = '127.0.0.1'):
   const server: Server = createServer((req, res) => {
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
-    verifyRequest({ secrets: [secret], method: req.method ?? 'GET', pathAndQuery: req.url ?? '/', body: '', headers, nonces }).then(
+    // As the real gateway does, the audience is the origin the request names (its Host): a container reaches the stub
+    // by another name than the tests do.
+    verifyRequest({ secrets: [secret], audience: `http://${req.headers.host ?? host}`, method: req.method ?? 'GET', pathAndQuery: req.url ?? '/', body: '', headers, nonces }).then(
       () => {
         const [, , , kind, id = ''] = (req.url ?? '').split('/');
         const found = kind === 'voices' ? voices.get(id) : recordings.get(id);
@@ -41,7 +43,7 @@ export async function startVoiceGatewayStub(secret: string, host = '127.0.0.1'):
     async addVoice(functionUrl, upload) {
       const body = JSON.stringify({ id: upload.id, model: upload.model, prompt_text: upload.promptText, prompt_lang: 'en', ref_audio: Buffer.from(upload.reference).toString('base64') });
       const path = '/internal/v1/voices/inspect';
-      const signature = await signRequest({ secret, method: 'POST', pathAndQuery: path, body });
+      const signature = await signRequest({ secret, audience: functionUrl, method: 'POST', pathAndQuery: path, body });
       const answer = await fetch(`${functionUrl}${path}`, { method: 'POST', headers: { ...signature, 'content-type': 'application/json' }, body });
       if (!answer.ok) throw new Error(`inspection failed: ${String(answer.status)} ${await answer.text()}`);
       const inspection = voiceInspectionSchema.parse(await answer.json());
