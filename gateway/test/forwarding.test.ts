@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OriginPool } from '../src/services/origin-pool.ts';
-import { bearer, bytesOf, call, createKey, errorOf, originStats, origins } from './helpers.ts';
+import { bearer, bytesOf, call, createKey, errorOf, originStats, origins, setOriginDown } from './helpers.ts';
 
 function post(secret: string, text: string, vars: Record<string, string>, body: Record<string, unknown> = {}) {
   return call('/v1/tts', { method: 'POST', headers: bearer(secret), body: JSON.stringify({ text, voice: 'tone', ...body }) }, vars);
@@ -61,12 +61,21 @@ describe('failover before the first byte', () => {
     expect((await originStats('ok-after-bad')).synthesize).toBe(1);
   });
 
-  it('answers 502/504 in the envelope when every origin fails, and bills nothing', async () => {
+  it('answers 503/502/504 in the envelope when every origin fails, and bills nothing', async () => {
     const key = await createKey();
-    const unavailable = await post(key.secret, 'Nobody home.', { GPU_ORIGINS: origins('refused') });
-    expect(unavailable.response.status).toBe(502);
-    expect(await errorOf(unavailable.response)).toMatchObject({ code: 'origin_unavailable', type: 'server_error' });
+    // Nothing listening anywhere is temporary (functions restarting): 503 with Retry-After, not a bad-gateway 502.
+    const unavailable = await post(key.secret, 'Nobody home.', { GPU_ORIGINS: origins('refused'), ORIGIN_COOLDOWN_SECONDS: '7' });
+    expect(unavailable.response.status).toBe(503);
+    expect(unavailable.response.headers.get('retry-after')).toBe('7');
+    expect(await errorOf(unavailable.response)).toMatchObject({ code: 'not_ready', type: 'server_error' });
     await unavailable.settled();
+
+    await setOriginDown('down-all', true);
+    const bothDown = await post(key.secret, 'Nobody home at all.', { GPU_ORIGINS: origins('refused', 'down-all') });
+    await setOriginDown('down-all', false);
+    expect(bothDown.response.status).toBe(503);
+    expect((await errorOf(bothDown.response)).code).toBe('not_ready');
+    await bothDown.settled();
 
     const timeout = await post(key.secret, 'Nobody answers.', { GPU_ORIGINS: origins('hang-b'), ORIGIN_TIMEOUT_MS: '200' });
     expect(timeout.response.status).toBe(504);
@@ -87,6 +96,56 @@ describe('failover before the first byte', () => {
     const usage = await usageOf(key.secret);
     expect(usage.totals.requests).toBe(0);
     expect(usage.quota.reserved_characters).toBe(0);
+  });
+});
+
+describe('health probes', () => {
+  it('brings a restarted origin back through a background /readyz probe, never through a client request', { timeout: 20_000 }, async () => {
+    const key = await createKey();
+    const vars = { GPU_ORIGINS: origins('flap-a', 'ok-flap'), ORIGIN_STRATEGY: 'round-robin', ORIGIN_COOLDOWN_SECONDS: '1' };
+    await setOriginDown('flap-a', true);
+    for (let i = 0; i < 4 && (await originStats('flap-a')).dropped === 0; i += 1) {
+      const { response, settled } = await post(key.secret, `Flap down ${String(i)}.`, vars);
+      expect(response.status).toBe(200);
+      await bytesOf(response);
+      await settled();
+    }
+    expect((await originStats('flap-a')).dropped).toBe(1);
+    await setOriginDown('flap-a', false);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    // The cooldown has passed: this request goes to the healthy origin while flap-a is probed in the background.
+    const during = await post(key.secret, 'Flap probed.', vars);
+    expect(during.response.status).toBe(200);
+    await bytesOf(during.response);
+    await during.settled();
+    expect(await originStats('flap-a')).toMatchObject({ probes: 1, synthesize: 0 });
+
+    for (const text of ['Flap back one.', 'Flap back two.']) {
+      const { response, settled } = await post(key.secret, text, vars);
+      expect(response.status).toBe(200);
+      await bytesOf(response);
+      await settled();
+    }
+    expect((await originStats('flap-a')).synthesize).toBe(1);
+  });
+
+  it('makes no client wait on a hanging origin after its first timeout, cooldown over or not', { timeout: 30_000 }, async () => {
+    const key = await createKey();
+    const vars = { GPU_ORIGINS: origins('hang-probe', 'ok-hang-probe'), ORIGIN_STRATEGY: 'round-robin', ORIGIN_TIMEOUT_MS: '1500', ORIGIN_COOLDOWN_SECONDS: '0' };
+    const durations: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const started = Date.now();
+      const { response, settled } = await post(key.secret, `Hang probe ${String(i)}.`, vars);
+      expect(response.status).toBe(200);
+      await bytesOf(response);
+      durations.push(Date.now() - started);
+      await settled();
+    }
+    // Only a request that met the origin before anything was known of it may wait out ORIGIN_TIMEOUT_MS: model lists
+    // are not awaited once one origin carries the model, and after its first timeout only background probes go to it.
+    expect(durations.filter((ms) => ms >= 1500).length).toBeLessThanOrEqual(1);
+    expect((await originStats('ok-hang-probe')).synthesize).toBe(6);
   });
 });
 
@@ -149,8 +208,33 @@ describe('origin selection', () => {
     pool.markFailed('b');
     for (let i = 0; i < 3; i += 1) expect(pool.order().slice(0, 2)).not.toContain('b');
     expect(pool.order().at(-1)).toBe('b');
+    expect(pool.claimProbes(500)).toEqual([]);
+    // Past its cooldown a failed origin is due for a probe, not back in rotation: no client request is the probe.
     now = 1001;
+    expect(pool.isDown('b')).toBe(true);
+    expect(pool.order().at(-1)).toBe('b');
+    expect(pool.claimProbes(500)).toEqual(['b']);
+    expect(pool.claimProbes(500)).toEqual([]);
+    pool.probed('b', false);
+    now = 1500;
+    expect(pool.claimProbes(500)).toEqual([]);
+    now = 2001;
+    expect(pool.claimProbes(500)).toEqual(['b']);
+    pool.probed('b', true);
     expect(pool.isDown('b')).toBe(false);
+    expect(new Set([pool.order()[0], pool.order()[0], pool.order()[0]])).toEqual(new Set(['a', 'b', 'c']));
+  });
+
+  it('probes again a claimed origin whose probe never reported back', () => {
+    let now = 0;
+    const pool = new OriginPool(['p', 'q'], 'round-robin', 1000, () => now);
+    pool.markFailed('p');
+    now = 1000;
+    expect(pool.claimProbes(300)).toEqual(['p']);
+    now = 1299;
+    expect(pool.claimProbes(300)).toEqual([]);
+    now = 1300;
+    expect(pool.claimProbes(300)).toEqual(['p']);
   });
 
   it('prefers the origin with the fewest requests in flight (least-outstanding)', () => {

@@ -42,9 +42,16 @@ export interface OriginStats {
   synthesize: number;
   models: number;
   inspections: number;
+  probes: number;
+  dropped: number;
   jobs: SynthesisJob[];
   requestIds: string[];
   uploads: string[];
+}
+
+/** Takes a fake origin down (every connection dropped, as a killed function's are) or brings it back. */
+export async function setOriginDown(name: string, isDown: boolean): Promise<void> {
+  await (await fetch(`${testEnv.FAKE_ORIGIN}/${isDown ? '__down' : '__up'}/${name}`, { method: 'POST' })).arrayBuffer();
 }
 
 export async function originStats(name: string): Promise<OriginStats> {

@@ -4,6 +4,9 @@
  * per {@link MODELS_TTL_MS}. An origin that did not answer is not known to lack the model: it stays eligible, after
  * the ones known to carry it (a request then fails over from it with the real reason, or succeeds), and is asked
  * again after {@link RETRY_MS}.
+ *
+ * A request waits for the lists only until one origin is known to carry its model: an origin that hangs is then
+ * asked in the background, instead of holding every request for ORIGIN_TIMEOUT_MS each time its entry expires.
  * @module
  */
 import { ApiError, INTERNAL_PATHS, modelListSchema, parseOrThrow, type ModelInfo } from '@gsv-edge/shared';
@@ -22,11 +25,35 @@ interface Entry {
 const entries = new Map<string, Entry>();
 const loading = new Map<string, Promise<Entry>>();
 
-/** The origins that may carry `model`: those known to (in configuration order), then those that did not answer. */
-export async function originsFor(config: GatewayConfig, secret: string, model: string, requestId: string): Promise<{ origins: string[] }> {
-  const answers = await Promise.all(config.origins.map(async (origin) => ({ origin, models: (await entryOf(config, secret, origin, requestId)).models })));
-  const carrying = answers.filter(({ models }) => models?.some((item) => item.id === model) === true);
-  const unknown = answers.filter(({ models }) => models === null);
+/**
+ * The origins that may carry `model`: those known to (in configuration order), then those that did not answer or
+ * have not answered yet. `background` keeps the lists still loading alive after the answer (the request's
+ * `waitUntil`).
+ */
+export async function originsFor(
+  config: GatewayConfig,
+  secret: string,
+  model: string,
+  requestId: string,
+  background?: (work: Promise<unknown>) => void,
+): Promise<{ origins: string[] }> {
+  const loads = config.origins.map((origin) => entryOf(config, secret, origin, requestId));
+  const carries = (entry: Entry | undefined): boolean => entry?.models?.some((item) => item.id === model) === true;
+  await new Promise<void>((resolve) => {
+    let left = loads.length;
+    if (left === 0) resolve();
+    for (const load of loads) {
+      void load.then((entry) => {
+        left -= 1;
+        if (left === 0 || carries(entry)) resolve();
+      });
+    }
+  });
+  background?.(Promise.all(loads));
+  // What is known now: fresh answers, or the last one of an origin still being asked.
+  const known = config.origins.map((origin) => ({ origin, entry: entries.get(origin) }));
+  const carrying = known.filter(({ entry }) => carries(entry));
+  const unknown = known.filter(({ entry }) => entry === undefined || entry.models === null);
   return { origins: [...carrying, ...unknown].map(({ origin }) => origin) };
 }
 
