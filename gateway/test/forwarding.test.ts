@@ -19,22 +19,22 @@ describe('failover before the first byte', () => {
   it('moves on from a refused connection and from a 503, then skips the failed origins for a while', async () => {
     const key = await createKey();
     const vars = { GPU_ORIGINS: origins('refused', 'fail503-a', 'ok-failover'), ORIGIN_STRATEGY: 'round-robin', ORIGIN_MAX_ATTEMPTS: '3' };
-    const first = await post(key.secret, 'Failover one.', vars);
-    expect(first.response.status).toBe(200);
-    expect((await bytesOf(first.response)).length).toBeGreaterThan(44);
-    await first.settled();
-    const failedOnce = (await originStats('fail503-a')).synthesize;
-    expect(failedOnce).toBeLessThanOrEqual(1);
+    const send = async (text: string) => {
+      const { response, settled } = await post(key.secret, text, vars);
+      expect(response.status).toBe(200);
+      expect((await bytesOf(response)).length).toBeGreaterThan(44);
+      await settled();
+    };
+    // The turn is shared with model-list calls, so where a request starts varies: send until the overloaded origin
+    // has been met.
+    let sent = 0;
+    for (; sent < 6 && (await originStats('fail503-a')).synthesize === 0; sent += 1) await send(`Failover ${String(sent)}.`);
+    expect((await originStats('fail503-a')).synthesize).toBe(1);
 
-    for (const text of ['Failover two.', 'Failover three.']) {
-      const next = await post(key.secret, text, vars);
-      expect(next.response.status).toBe(200);
-      await bytesOf(next.response);
-      await next.settled();
-    }
+    for (const text of ['Failover two.', 'Failover three.']) await send(text);
     // Both bad origins are marked down after one failure each, so only the healthy origin is called again.
-    expect((await originStats('fail503-a')).synthesize).toBe(failedOnce);
-    expect((await originStats('ok-failover')).synthesize).toBe(3);
+    expect((await originStats('fail503-a')).synthesize).toBe(1);
+    expect((await originStats('ok-failover')).synthesize).toBe(sent + 2);
   });
 
   it('times out an origin that sends nothing and uses the next', async () => {
