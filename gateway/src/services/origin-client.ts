@@ -93,8 +93,9 @@ export async function callOrigin(config: GatewayConfig, secret: string, call: Or
       log(config.logLevel, 'info', 'origin refused the request', fields);
       throw attempt.error;
     }
-    failure = attempt.error;
+    // An origin that answered or timed out says more than one that could not be reached, whatever the order.
     if (attempt.unreachable === true) unreachable += 1;
+    if (attempt.unreachable !== true || unreachable === tried.indexOf(origin) + 1) failure = attempt.error;
     pool.markFailed(origin, attempt.cooldownMs);
     log(config.logLevel, 'warn', 'origin attempt failed', fields);
   }

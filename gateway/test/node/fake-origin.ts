@@ -5,7 +5,7 @@
  * reports one model (`tiny`) and inspects voice uploads (any WAV is 5 s), as the real function's internal routes do.
  *
  * One server plays many origins: the first path segment names the origin and, by its prefix, how it behaves
- * (`ok-*` answers, `fail503-*` is overloaded, `abort-*` dies mid-stream, `hang-*` never answers, `empty-*` answers
+ * (`ok-*` answers, `fail503-*` is overloaded, `stuck-*` never answers a synthesis (only), `abort-*` dies mid-stream, `hang-*` never answers, `empty-*` answers
  * no bytes, `badsig-*` rejects the signature, `slow-*` waits 150 ms between chunks, `stall-*` sends one piece and
  * then nothing, `leak500-*` fails with internal details in its message, `weird-*` answers an error code no gateway
  * knows, `*nomodel*` carries no model). A real GPU function sits behind one base URL; a base path is allowed by the
@@ -202,6 +202,7 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
     stat.synthesize += 1;
     stat.jobs.push(job);
     stat.requestIds.push(String(req.headers['x-request-id']));
+    if (name.startsWith('stuck')) return; // its health and model list answer: only a synthesis shows the fault
     if (name.startsWith('fail503')) throw new ApiError('overloaded', 'queue full', { retryAfterSeconds: 1 });
     if (name.startsWith('leak500')) throw new ApiError('synthesis_failed', 'CUDA error 700 at /srv/gsv/models/tiny/fp16/t2s-decode.onnx');
     if (name.startsWith('weird')) {
