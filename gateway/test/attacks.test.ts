@@ -14,7 +14,7 @@ import { priceMicros } from '../src/services/account.ts';
 import { OriginPool } from '../src/services/origin-pool.ts';
 import { ISOLATE_BUFFER_BUDGET, PART_BYTES } from '../src/services/phrase-writer.ts';
 import { outboxOf } from '../src/services/settlement.ts';
-import { adminHeaders, bearer, bytesOf, call, createKey, errorOf, originStats, origins, phraseEdgeUrl, testEnv } from './helpers.ts';
+import { adminHeaders, bearer, bytesOf, call, createKey, errorOf, intercept, originStats, origins, phraseEdgeUrl, testEnv } from './helpers.ts';
 
 async function tts(secret: string, body: Record<string, unknown>, vars: Record<string, unknown>, headers: Record<string, string> = {}) {
   const result = await call('/v1/tts', { method: 'POST', headers: bearer(secret, headers), body: JSON.stringify(body) }, vars);
@@ -36,20 +36,6 @@ async function ledgerOf(keyId: string): Promise<{ event_id: string; characters: 
       )
       .toArray(),
   );
-}
-
-/** A binding double that forwards everything to the real binding but lets a test count or fail chosen methods. */
-function intercept<T extends object>(real: T, methods: Partial<Record<string, (original: (...args: unknown[]) => unknown, args: unknown[]) => unknown>>): T {
-  return new Proxy(real, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property);
-      if (typeof value !== 'function') return value;
-      // Reflect.apply, not value.apply: a Durable Object stub answers any property, `apply` included, as an RPC method.
-      const original = (...args: unknown[]) => Reflect.apply(value as (...inner: unknown[]) => unknown, target, args);
-      const hook = typeof property === 'string' ? methods[property] : undefined;
-      return hook === undefined ? original : (...args: unknown[]) => hook(original, args);
-    },
-  });
 }
 
 /** KEY_ACCOUNT whose objects cannot be reached for `settle`, as in a Durable Object outage. */

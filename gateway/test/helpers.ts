@@ -42,9 +42,16 @@ export interface OriginStats {
   synthesize: number;
   models: number;
   inspections: number;
+  probes: number;
+  dropped: number;
   jobs: SynthesisJob[];
   requestIds: string[];
   uploads: string[];
+}
+
+/** Takes a fake origin down (every connection dropped, as a killed function's are) or brings it back. */
+export async function setOriginDown(name: string, isDown: boolean): Promise<void> {
+  await (await fetch(`${testEnv.FAKE_ORIGIN}/${isDown ? '__down' : '__up'}/${name}`, { method: 'POST' })).arrayBuffer();
 }
 
 export async function originStats(name: string): Promise<OriginStats> {
@@ -98,4 +105,18 @@ export async function bytesOf(response: Response): Promise<Uint8Array> {
 /** Where this data center's copy of a phrase lives, for a key that is its own account (the default). */
 export async function phraseEdgeUrl(accountId: string, synthesisKey: string): Promise<string> {
   return `https://gateway.test/_phrase-cache/v2/${await phraseIdOf(`account:${accountId}`, synthesisKey)}`;
+}
+
+/** A binding double that forwards everything to the real binding but lets a test count or fail chosen methods. */
+export function intercept<T extends object>(real: T, methods: Partial<Record<string, (original: (...args: unknown[]) => unknown, args: unknown[]) => unknown>>): T {
+  return new Proxy(real, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== 'function') return value;
+      // Reflect.apply, not value.apply: a Durable Object stub answers any property, `apply` included, as an RPC method.
+      const original = (...args: unknown[]) => Reflect.apply(value as (...inner: unknown[]) => unknown, target, args);
+      const hook = typeof property === 'string' ? methods[property] : undefined;
+      return hook === undefined ? original : (...args: unknown[]) => hook(original, args);
+    },
+  });
 }

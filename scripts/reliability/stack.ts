@@ -2,7 +2,8 @@
  * The local stack the reliability suites (issue 14) run against: the real gateway (`wrangler dev`, fresh local
  * state) in front of N GPU functions (Node processes, CPU provider, the tiny synthetic bundle), with voices and API
  * keys created through the admin API. Everything listens on 127.0.0.1 only. A suite can kill, stop and restart a GPU
- * function on its port (the gateway's origin list does not change) and read each process's resident memory.
+ * function on its port (the gateway's origin list does not change), list extra origins of its own (stand-in servers),
+ * and read each process's resident memory. GPU function `i` keeps its data in `${root}/${gpus[i].name}`.
  *
  * Built on the same helpers as `npm start` and test/e2e.test.ts (scripts/stack/).
  * @module
@@ -36,6 +37,8 @@ export interface StackOptions {
   readonly gpuEnv?: Readonly<Record<string, string>>;
   /** Extra gateway vars (ORIGIN_TIMEOUT_MS, ...). */
   readonly gatewayVars?: Readonly<Record<string, string>>;
+  /** Origins listed in GPU_ORIGINS after the GPU functions (a suite's own stand-in servers, on 127.0.0.1). */
+  readonly extraOrigins?: readonly string[];
   readonly verbose?: boolean;
 }
 
@@ -96,7 +99,7 @@ export async function startReliabilityStack(options: StackOptions = {}): Promise
         stateDir: join(root, 'state'),
         port: gatewayPort,
         vars: {
-          GPU_ORIGINS: slots.map((slot) => slot.url).join(','),
+          GPU_ORIGINS: [...slots.map((slot) => slot.url), ...(options.extraOrigins ?? [])].join(','),
           // wrangler dev answers any Host header: the GPU functions' signed calls are verified against this origin.
           GATEWAY_URL: gatewayUrl,
           ORIGIN_STRATEGY: 'round-robin',

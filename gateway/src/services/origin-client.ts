@@ -25,6 +25,11 @@ export interface OriginCall {
   readonly requireBody: boolean;
   /** The origins that may take the call (those carrying the model it needs); every configured origin by default. */
   readonly origins?: readonly string[];
+  /**
+   * Runs work after the answer (the request's `waitUntil`): with it, origins out of rotation whose probe is due are
+   * probed in the background; without it, they come back only through last-resort attempts.
+   */
+  readonly background?: (work: Promise<unknown>) => void;
 }
 
 export interface OriginAnswer {
@@ -38,7 +43,7 @@ export interface OriginAnswer {
 type Attempt =
   | { readonly kind: 'answer'; readonly answer: OriginAnswer }
   | { readonly kind: 'final'; readonly error: ApiError }
-  | { readonly kind: 'retry'; readonly error: ApiError; readonly cooldownMs?: number };
+  | { readonly kind: 'retry'; readonly error: ApiError; readonly cooldownMs?: number; readonly unreachable?: true };
 
 /** Codes with which a GPU function says it did not trust the gateway: a configuration fault, not the caller's. */
 const SIGNATURE_CODES = new Set(['invalid_signature', 'stale_request', 'replayed_request']);
@@ -66,10 +71,21 @@ const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
   deadline_exceeded: 'The synthesis took longer than allowed and was stopped.',
 };
 
+/** The longest a `/readyz` probe may take (less when ORIGIN_TIMEOUT_MS is shorter). */
+const PROBE_TIMEOUT_MS = 5_000;
+/** The longest Retry-After sent when no origin could be reached. */
+const MAX_UNREACHABLE_RETRY_AFTER_SECONDS = 30;
+
 export async function callOrigin(config: GatewayConfig, secret: string, call: OriginCall): Promise<OriginAnswer> {
   const pool = new OriginPool(call.origins ?? config.origins, config.originStrategy, config.originCooldownMs);
+  if (call.background !== undefined) {
+    const timeoutMs = Math.min(PROBE_TIMEOUT_MS, config.originTimeoutMs);
+    for (const origin of pool.claimProbes(timeoutMs + 1000)) call.background(probeOrigin(pool, config, origin, timeoutMs));
+  }
   let failure = new ApiError('origin_unavailable', 'No GPU function origin is configured.');
-  for (const origin of pool.order().slice(0, config.originMaxAttempts)) {
+  let unreachable = 0;
+  const tried = pool.order().slice(0, config.originMaxAttempts);
+  for (const origin of tried) {
     const attempt = await attemptOrigin(pool, config, secret, call, origin);
     if (attempt.kind === 'answer') return attempt.answer;
     const fields = { request_id: call.requestId, origin, path: call.path, code: attempt.error.code, error: upstreamMessage(attempt.error) };
@@ -77,11 +93,31 @@ export async function callOrigin(config: GatewayConfig, secret: string, call: Or
       log(config.logLevel, 'info', 'origin refused the request', fields);
       throw attempt.error;
     }
-    failure = attempt.error;
+    // An origin that answered or timed out says more than one that could not be reached, whatever the order.
+    if (attempt.unreachable === true) unreachable += 1;
+    if (attempt.unreachable !== true || unreachable === tried.indexOf(origin) + 1) failure = attempt.error;
     pool.markFailed(origin, attempt.cooldownMs);
     log(config.logLevel, 'warn', 'origin attempt failed', fields);
   }
+  if (tried.length > 0 && unreachable === tried.length) {
+    // Nothing is listening anywhere (functions restarting or gone): a temporary condition, said as such.
+    const retryAfterSeconds = Math.min(MAX_UNREACHABLE_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(config.originCooldownMs / 1000)));
+    throw new ApiError('not_ready', 'No GPU function can be reached right now; retry shortly.', { retryAfterSeconds, cause: failure });
+  }
   throw failure;
+}
+
+/** Asks a suspect origin's `/readyz` (unsigned, as load balancers ask it) whether it takes work again. */
+async function probeOrigin(pool: OriginPool, config: GatewayConfig, origin: string, timeoutMs: number): Promise<void> {
+  const ready = await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(timeoutMs) }).then(
+    async (response) => {
+      await response.body?.cancel();
+      return response.status === 200;
+    },
+    () => false,
+  );
+  pool.probed(origin, ready);
+  log(config.logLevel, ready ? 'info' : 'debug', 'origin probed', { origin, ready });
 }
 
 async function attemptOrigin(pool: OriginPool, config: GatewayConfig, secret: string, call: OriginCall, origin: string): Promise<Attempt> {
@@ -118,7 +154,7 @@ async function attemptOrigin(pool: OriginPool, config: GatewayConfig, secret: st
     if (error instanceof ApiError) return { kind: 'final', error };
     return controller.signal.aborted
       ? { kind: 'retry', error: new ApiError('origin_timeout', `The GPU function did not answer within ${String(config.originTimeoutMs)} ms.`) }
-      : { kind: 'retry', error: new ApiError('origin_unavailable', 'The GPU function could not be reached.', { cause: error }) };
+      : { kind: 'retry', error: new ApiError('origin_unavailable', 'The GPU function could not be reached.', { cause: error }), unreachable: true };
   } finally {
     clearTimeout(timer);
     if (owned) pool.end(origin);

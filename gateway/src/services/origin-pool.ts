@@ -1,7 +1,15 @@
 /**
- * Chooses which GPU function origin to try first, and remembers which failed. State lives in the isolate: each
- * gateway isolate learns origin health from its own traffic (passive health), with no shared store to consult on
- * the request path.
+ * Chooses which GPU function origin to try first, remembers which failed, and decides when a failed one is probed.
+ * State lives in the isolate: each gateway isolate learns origin health from its own traffic, with no shared store
+ * to consult on the request path.
+ *
+ * An origin that fails is taken out of rotation: it is tried again only as a last resort (every other origin
+ * failed too) until a probe of its `/readyz` or an answer from it says it is back. Probes are due once its
+ * cooldown has passed, and then every cooldown while it stays down; the caller runs them in the background of a
+ * request (a Worker has no timers of its own between requests), so no client waits on a suspect origin while a
+ * healthy one is there. Without the probe a restarted function would stay out until it happened to be the last
+ * resort, and after a plain cooldown a live client request would be the probe, paying a full origin timeout
+ * whenever the origin hangs.
  * @module
  */
 
@@ -10,8 +18,10 @@ export type OriginStrategy = 'least-outstanding' | 'round-robin';
 interface OriginState {
   /** Requests this isolate has in flight to the origin, bodies included. */
   outstanding: number;
-  /** Skipped until then (ms since the epoch) unless every origin is down. */
-  downUntil: number;
+  /** Failed and not seen healthy since: out of rotation, tried only as a last resort. */
+  suspect: boolean;
+  /** When a suspect origin is next due for a probe (ms since the epoch). */
+  probeAt: number;
 }
 
 const states = new Map<string, OriginState>();
@@ -20,7 +30,7 @@ let turn = 0;
 function stateOf(origin: string): OriginState {
   let state = states.get(origin);
   if (state === undefined) {
-    state = { outstanding: 0, downUntil: 0 };
+    state = { outstanding: 0, suspect: false, probeAt: 0 };
     states.set(origin, state);
   }
   return state;
@@ -41,22 +51,41 @@ export class OriginPool {
 
   /**
    * Every origin, in the order to try them: healthy ones first (fewest in flight, ties taken in turn; or simply in
-   * turn), then the ones marked down, soonest back first, as a last resort.
+   * turn), then the suspect ones, soonest due for a probe first, as a last resort.
    */
   order(): string[] {
-    const now = this.#now();
     const count = this.#origins.length;
     const start = turn % Math.max(1, count);
     turn += 1;
     const ranked = this.#origins.map((origin, index) => ({ origin, state: stateOf(origin), rank: (index - start + count) % count }));
-    const healthy = ranked.filter((entry) => entry.state.downUntil <= now);
-    const down = ranked.filter((entry) => entry.state.downUntil > now).sort((a, b) => a.state.downUntil - b.state.downUntil);
+    const healthy = ranked.filter((entry) => !entry.state.suspect);
+    const suspect = ranked.filter((entry) => entry.state.suspect).sort((a, b) => a.state.probeAt - b.state.probeAt);
     healthy.sort((a, b) =>
       this.#strategy === 'least-outstanding' && a.state.outstanding !== b.state.outstanding
         ? a.state.outstanding - b.state.outstanding
         : a.rank - b.rank,
     );
-    return [...healthy, ...down].map((entry) => entry.origin);
+    return [...healthy, ...suspect].map((entry) => entry.origin);
+  }
+
+  /**
+   * The suspect origins due for a probe, each claimed for `leaseMs`: no other request probes it meanwhile, and a
+   * probe whose result never comes (its request was cut off) is simply due again after that.
+   */
+  claimProbes(leaseMs: number): string[] {
+    const now = this.#now();
+    const due = this.#origins.filter((origin) => {
+      const state = stateOf(origin);
+      return state.suspect && state.probeAt <= now;
+    });
+    for (const origin of due) stateOf(origin).probeAt = now + leaseMs;
+    return due;
+  }
+
+  /** Records a probe's result: back in rotation, or probed again after another cooldown. */
+  probed(origin: string, ready: boolean): void {
+    if (ready) this.markHealthy(origin);
+    else if (stateOf(origin).suspect) stateOf(origin).probeAt = this.#now() + this.#cooldownMs;
   }
 
   begin(origin: string): void {
@@ -69,11 +98,15 @@ export class OriginPool {
   }
 
   markFailed(origin: string, cooldownMs: number = this.#cooldownMs): void {
-    stateOf(origin).downUntil = this.#now() + cooldownMs;
+    const state = stateOf(origin);
+    state.suspect = true;
+    state.probeAt = this.#now() + cooldownMs;
   }
 
   markHealthy(origin: string): void {
-    stateOf(origin).downUntil = 0;
+    const state = stateOf(origin);
+    state.suspect = false;
+    state.probeAt = 0;
   }
 
   /** Requests this isolate has in flight to the origin, bodies included. */
@@ -81,7 +114,8 @@ export class OriginPool {
     return stateOf(origin).outstanding;
   }
 
+  /** Out of rotation: failed, and neither a probe nor an answer has shown it back yet. */
   isDown(origin: string): boolean {
-    return stateOf(origin).downUntil > this.#now();
+    return stateOf(origin).suspect;
   }
 }

@@ -287,7 +287,7 @@ function job(ctx: RequestContext, request: SynthesisRequest, phrase: Phrase): Sy
 
 /** Sends the job to a GPU function that carries the voice's model. */
 async function forward(ctx: RequestContext, secret: string, synthesisJob: SynthesisJob, model: string): Promise<OriginAnswer> {
-  const { origins } = await originsFor(ctx.config, secret, model, ctx.gatewayRequestId);
+  const { origins } = await originsFor(ctx.config, secret, model, ctx.gatewayRequestId, ctx.waitUntil);
   if (origins.length === 0) throw noOriginCarries(model);
   try {
     return await callOrigin(ctx.config, secret, {
@@ -297,6 +297,7 @@ async function forward(ctx: RequestContext, secret: string, synthesisJob: Synthe
       requestId: ctx.gatewayRequestId,
       requireBody: true,
       origins,
+      background: ctx.waitUntil,
     });
   } catch (error) {
     // A function that no longer carries the model (restarted with other bundles): ask every function again next time.

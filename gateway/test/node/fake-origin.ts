@@ -5,13 +5,16 @@
  * reports one model (`tiny`) and inspects voice uploads (any WAV is 5 s), as the real function's internal routes do.
  *
  * One server plays many origins: the first path segment names the origin and, by its prefix, how it behaves
- * (`ok-*` answers, `fail503-*` is overloaded, `abort-*` dies mid-stream, `hang-*` never answers, `empty-*` answers
+ * (`ok-*` answers, `fail503-*` is overloaded, `stuck-*` never answers a synthesis (only), `abort-*` dies mid-stream, `hang-*` never answers, `empty-*` answers
  * no bytes, `badsig-*` rejects the signature, `slow-*` waits 150 ms between chunks, `stall-*` sends one piece and
  * then nothing, `leak500-*` fails with internal details in its message, `weird-*` answers an error code no gateway
  * knows, `*nomodel*` carries no model). A real GPU function sits behind one base URL; a base path is allowed by the
  * gateway, so each name is a separate origin to it.
  *
- * Test-only control routes (unsigned): `GET /__stats/<origin>`, `POST /__voice-version/<voice>/<version>` (a voice's
+ * Every origin answers the unsigned `GET /readyz` (200; `hang-*` never answers), counted as `probes`.
+ *
+ * Test-only control routes (unsigned): `GET /__stats/<origin>`, `POST /__down/<origin>` and `POST /__up/<origin>`
+ * (a down origin drops every connection, as a killed function refuses them), `POST /__voice-version/<voice>/<version>` (a voice's
  * current version, as a real function would fetch it from the gateway: jobs keyed with another are refused),
  * and `/stripe/v1/billing/meter_events` (a fake Stripe API: refuses timestamps older than 35 days and repeated
  * identifiers, as Stripe does; `/stripe-hang/...` never answers, `/stripe-down/...` answers 500) with `GET /__stripe`.
@@ -38,6 +41,10 @@ interface OriginStats {
   synthesize: number;
   models: number;
   inspections: number;
+  /** `GET /readyz` calls (the gateway's health probes). */
+  probes: number;
+  /** Connections dropped while the origin was down. */
+  dropped: number;
   jobs: SynthesisJob[];
   requestIds: string[];
   /** SHA-256 of each voice upload body as received. */
@@ -90,11 +97,13 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
   const stripeEvents: Record<string, string>[] = [];
   /** A voice's current version, when a test has said one (as a real function learns it from the gateway). */
   const currentVersions = new Map<string, string>();
+  /** Origins a test has taken down (`POST /__down/<name>`). */
+  const down = new Set<string>();
 
   const statsOf = (name: string) => {
     let entry = stats.get(name);
     if (entry === undefined) {
-      entry = { synthesize: 0, models: 0, inspections: 0, jobs: [], requestIds: [], uploads: [] };
+      entry = { synthesize: 0, models: 0, inspections: 0, probes: 0, dropped: 0, jobs: [], requestIds: [], uploads: [] };
       stats.set(name, entry);
     }
     return entry;
@@ -106,6 +115,12 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
     const path = `/${rest.join('/')}`;
     if (name === '__stats') {
       json(res, 200, statsOf(rest[0] ?? ''));
+      return;
+    }
+    if (name === '__down' || name === '__up') {
+      if (name === '__down') down.add(rest[0] ?? '');
+      else down.delete(rest[0] ?? '');
+      json(res, 200, { ok: true });
       return;
     }
     if (name === '__voice-version') {
@@ -143,7 +158,17 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
     }
 
     const stat = statsOf(name);
+    if (down.has(name)) {
+      stat.dropped += 1;
+      req.socket.destroy();
+      return;
+    }
     if (name.startsWith('hang')) return; // never answers; the gateway must time out
+    if (path === '/readyz' && req.method === 'GET') {
+      stat.probes += 1;
+      json(res, 200, { status: 'ready' });
+      return;
+    }
     await verifyRequest({ secrets: [secret], audience, method: req.method ?? 'GET', pathAndQuery: url, body, headers: toHeaders(req), nonces });
     if (name.startsWith('badsig')) throw new ApiError('invalid_signature', 'this origin has another secret');
 
@@ -179,6 +204,7 @@ export async function startFakeOrigin(secret: string, stripeKey: string): Promis
     stat.synthesize += 1;
     stat.jobs.push(job);
     stat.requestIds.push(String(req.headers['x-request-id']));
+    if (name.startsWith('stuck')) return; // its health and model list answer: only a synthesis shows the fault
     if (name.startsWith('fail503')) throw new ApiError('overloaded', 'queue full', { retryAfterSeconds: 1 });
     if (name.startsWith('leak500')) throw new ApiError('synthesis_failed', 'CUDA error 700 at /srv/gsv/models/tiny/fp16/t2s-decode.onnx');
     if (name.startsWith('weird')) {

@@ -1,6 +1,6 @@
 import { ApiError, parseOrThrow, ttsRequestSchema, voiceVersion, type SynthesisParams, type Voice } from '@gsv-edge/shared';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -341,6 +341,73 @@ describe('engine voices on disk', () => {
       expect((await within(stream.collect(), 10_000, 'the surviving voice')).length).toBeGreaterThan(0);
     } finally {
       await restarted.close();
+    }
+  });
+});
+
+describe('engine after a crash mid-write', () => {
+  /** Copies the data folder and leaves in it what a process killed mid-write would: temporaries and half files. */
+  async function crashedCopy(name: string, truncateAudio: boolean): Promise<string> {
+    const dataDir = join(root, name);
+    await cp(options.dataDir, dataDir, { recursive: true });
+    for (const folder of ['features', 'audio', 'voices']) {
+      await writeFile(join(dataDir, folder, `narrator.json.${String(process.pid)}.00000000-0000-4000-8000-000000000000.tmp`), 'half a');
+    }
+    for (const folder of truncateAudio ? ['features', 'audio'] : ['features']) {
+      for (const file of await readdir(join(dataDir, folder))) {
+        if (file.endsWith('.tmp')) continue;
+        await truncate(join(dataDir, folder, file), Math.floor((await readFile(join(dataDir, folder, file))).length / 2));
+      }
+    }
+    return dataDir;
+  }
+
+  it('removes leftover temporaries at start and recomputes truncated features, giving the same audio', { timeout: 60_000 }, async () => {
+    const expected = await audio('Crash safe.', 41, {}, 'crash-reference');
+    const dataDir = await crashedCopy('data-crashed', false);
+    const notices: string[] = [];
+    const restarted = await Engine.start({ ...options, dataDir, log: (message) => notices.push(message) });
+    try {
+      for (const folder of ['features', 'audio', 'voices']) expect((await readdir(join(dataDir, folder))).filter((file) => file.endsWith('.tmp'))).toEqual([]);
+      const stream = await restarted.synthesize({ requestId: 'after-crash', params: params('Crash safe.'), seed: 41 });
+      expect(await within(stream.collect(), 10_000, 'after the crash')).toEqual(expected);
+      expect(notices.some((notice) => /refused and removed, to be computed again: .*truncated/.test(notice))).toBe(true);
+      expect(notices.filter((notice) => notice.includes('temporary files left by an interrupted write'))).toHaveLength(3);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('refuses a truncated recording instead of computing features from it: fetched again when there is a source, a 5xx naming the voice when not', { timeout: 60_000 }, async () => {
+    const expected = await audio('Half a recording.', 42, {}, 'recording-reference');
+    const local = await Engine.start({ ...options, dataDir: await crashedCopy('data-crashed-local', true), log: () => undefined });
+    try {
+      const failed = local.synthesize({ requestId: 'half-recording', params: params('Half a recording.'), seed: 42 });
+      await expect(failed).rejects.toMatchObject({ code: 'synthesis_failed', message: expect.stringContaining('"narrator"') as unknown });
+    } finally {
+      await local.close();
+    }
+
+    const narrator = engine.voices.get('narrator');
+    if (narrator === undefined) throw new Error('no narrator voice');
+    const recording = await readFile(join(options.dataDir, 'audio', narrator.reference.sha256));
+    let fetched = 0;
+    const source: VoiceSource = {
+      voice: (id) => Promise.resolve(id === 'narrator' ? narrator : null),
+      recording: () => {
+        fetched += 1;
+        return Promise.resolve(recording);
+      },
+    };
+    const notices: string[] = [];
+    const remote = await Engine.start({ ...options, dataDir: await crashedCopy('data-crashed-remote', true), voiceSource: source, log: (message) => notices.push(message) });
+    try {
+      const stream = await remote.synthesize({ requestId: 'refetched', params: params('Half a recording.'), seed: 42, voiceVersion: narrator.version });
+      expect(await within(stream.collect(), 10_000, 'with the recording fetched again')).toEqual(expected);
+      expect(fetched).toBe(1);
+      expect(notices.some((notice) => notice.includes(narrator.reference.sha256) && notice.includes('does not match its SHA-256'))).toBe(true);
+    } finally {
+      await remote.close();
     }
   });
 });

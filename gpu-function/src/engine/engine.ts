@@ -224,7 +224,8 @@ export class Engine {
         }),
       });
     }
-    const features = new VoiceFeatureCache({ dir: join(options.dataDir, 'features'), maxEntries: limits.voiceCacheEntries });
+    const features = new VoiceFeatureCache({ dir: join(options.dataDir, 'features'), maxEntries: limits.voiceCacheEntries, log });
+    await features.removeLeftovers();
     const voices = await VoiceRegistry.open({
       dir: options.dataDir,
       models,

@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,10 @@ const features = (version: string): VoiceFeatures => ({
   promptBert: Float32Array.from({ length: 5 * 1024 }, (_, i) => Math.sin(i)),
 });
 
+function fileOf(dir: string, version: string): string {
+  return join(dir, `${version}.f${String(FEATURES_FORMAT_VERSION)}.gsvf`);
+}
+
 describe('voice feature cache', () => {
   it('restores identical features from disk after a restart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gsv-voices-'));
@@ -28,13 +32,65 @@ describe('voice feature cache', () => {
     expect(restored).toEqual(features(version));
   });
 
-  it('answers undefined for an unknown version and refuses a corrupt file', async () => {
+  it('answers undefined for an unknown version, and refuses a corrupt file with a notice, removing it (a miss)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gsv-voices-'));
     dirs.push(dir);
-    const cache = new VoiceFeatureCache({ dir, maxEntries: 1 });
+    const notices: string[] = [];
+    const cache = new VoiceFeatureCache({ dir, maxEntries: 1, log: (message) => notices.push(message) });
     expect(await cache.get('b'.repeat(64))).toBeUndefined();
-    await writeFile(join(dir, `${'c'.repeat(64)}.f${String(FEATURES_FORMAT_VERSION)}.gsvf`), 'garbage');
-    await expect(cache.get('c'.repeat(64))).rejects.toThrow(/not a voice feature file/);
+    await writeFile(fileOf(dir, 'c'.repeat(64)), 'garbage');
+    expect(await cache.get('c'.repeat(64))).toBeUndefined();
+    expect(notices).toEqual([expect.stringMatching(/refused and removed, to be computed again: .*not a voice feature file/)]);
+    expect(await readdir(dir)).toEqual([]);
+    expect([cache.hits, cache.misses]).toEqual([0, 2]);
+  });
+
+  it('refuses a final file cut short (a crash in a write that was not atomic) and serves features put again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gsv-voices-'));
+    dirs.push(dir);
+    const version = 'e'.repeat(64);
+    await new VoiceFeatureCache({ dir, maxEntries: 4 }).put(features(version));
+    const whole = (await readFile(fileOf(dir, version))).length;
+    for (const length of [whole - 1, Math.floor(whole / 2), 40, 6]) {
+      await new VoiceFeatureCache({ dir, maxEntries: 4 }).put(features(version));
+      await truncate(fileOf(dir, version), length);
+      const notices: string[] = [];
+      const cache = new VoiceFeatureCache({ dir, maxEntries: 4, log: (message) => notices.push(message) });
+      expect(await cache.get(version)).toBeUndefined();
+      expect(notices).toEqual([expect.stringMatching(/truncated|not a voice feature file/)]);
+      await cache.put(features(version));
+      expect(await new VoiceFeatureCache({ dir, maxEntries: 4 }).get(version)).toEqual(features(version));
+    }
+  });
+
+  it('refuses a file whose arrays were damaged in place (its SHA-256 no longer matches)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gsv-voices-'));
+    dirs.push(dir);
+    const version = 'f'.repeat(64);
+    await new VoiceFeatureCache({ dir, maxEntries: 4 }).put(features(version));
+    const bytes = await readFile(fileOf(dir, version));
+    bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 0xff;
+    await writeFile(fileOf(dir, version), bytes);
+    const notices: string[] = [];
+    expect(await new VoiceFeatureCache({ dir, maxEntries: 4, log: (message) => notices.push(message) }).get(version)).toBeUndefined();
+    expect(notices).toEqual([expect.stringMatching(/do not match their SHA-256/)]);
+  });
+
+  it('never reads a temporary file a killed writer left (never renamed), and removes it at start', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gsv-voices-'));
+    dirs.push(dir);
+    const version = '1'.repeat(64);
+    // A writer killed between its write and its rename: whole or half, the temporary must never be read.
+    await writeFile(`${fileOf(dir, version)}.4194305.00000000-0000-4000-8000-000000000000.tmp`, 'GSVF half');
+    await writeFile(join(dir, 'unrelated.txt'), 'kept');
+    const notices: string[] = [];
+    const cache = new VoiceFeatureCache({ dir, maxEntries: 4, log: (message) => notices.push(message) });
+    expect(await cache.get(version)).toBeUndefined();
+    await cache.removeLeftovers();
+    expect(await readdir(dir)).toEqual(['unrelated.txt']);
+    expect(notices).toEqual([expect.stringMatching(/removed 1 temporary files left by an interrupted write/)]);
+    await cache.put(features(version));
+    expect((await readdir(dir)).sort()).toEqual([`${version}.f${String(FEATURES_FORMAT_VERSION)}.gsvf`, 'unrelated.txt']);
   });
 
   it('misses features computed in another format instead of reading them as these', async () => {

@@ -1,23 +1,30 @@
 /**
  * Voice features by version: an LRU in memory in front of files on disk. Entries are immutable (a version is a
  * content hash), so concurrent readers can share them and a stale entry cannot exist.
+ *
+ * Files are written crash-safely (storage/atomic-write.ts). A file that still does not read back (damaged on disk,
+ * or left by an older writer) is refused with a logged reason and removed, and the lookup is a miss, so the
+ * features are computed again instead of being served or failing every request for the voice.
  * @module
  */
 import { LRUCache } from 'lru-cache';
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deserializeFeatures, FEATURES_FORMAT_VERSION, serializeFeatures, type VoiceFeatures } from './features.ts';
+import { removeLeftoverTemporaries, writeFileAtomically } from '../../storage/atomic-write.ts';
+import { deserializeFeatures, FEATURES_FORMAT_VERSION, FeatureFileError, serializeFeatures, type VoiceFeatures } from './features.ts';
 
 export interface FeatureCacheOptions {
   readonly dir: string;
   /** Voices kept in memory. */
   readonly maxEntries: number;
+  /** Where refused files and removed leftovers are reported; stderr by default. */
+  readonly log?: (message: string) => void;
 }
 
 export class VoiceFeatureCache {
   readonly #dir: string;
   readonly #memory: LRUCache<string, VoiceFeatures>;
+  readonly #log: (message: string) => void;
   /** Lookups answered (from memory or disk) and not, since start: the cache's worth, for metrics. */
   hits = 0;
   misses = 0;
@@ -25,6 +32,13 @@ export class VoiceFeatureCache {
   constructor(options: FeatureCacheOptions) {
     this.#dir = options.dir;
     this.#memory = new LRUCache({ max: options.maxEntries });
+    this.#log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  }
+
+  /** Removes what writes killed mid-way left behind; call once at start, before any `put`. */
+  async removeLeftovers(): Promise<void> {
+    const removed = await removeLeftoverTemporaries(this.#dir);
+    if (removed.length > 0) this.#log(`voice features: removed ${String(removed.length)} temporary files left by an interrupted write in ${this.#dir}`);
   }
 
   async get(version: string): Promise<VoiceFeatures | undefined> {
@@ -43,7 +57,17 @@ export class VoiceFeatureCache {
       }
       throw error;
     }
-    const features = deserializeFeatures(bytes, this.#path(version));
+    let features: VoiceFeatures;
+    try {
+      features = deserializeFeatures(bytes, this.#path(version));
+      if (features.version !== version) throw new FeatureFileError(`${this.#path(version)} holds the features of version ${features.version}`);
+    } catch (error) {
+      if (!(error instanceof FeatureFileError)) throw error;
+      this.#log(`voice features refused and removed, to be computed again: ${error.message}`);
+      await rm(this.#path(version), { force: true });
+      this.misses += 1;
+      return undefined;
+    }
     this.#memory.set(version, features);
     this.hits += 1;
     return features;
@@ -51,11 +75,7 @@ export class VoiceFeatureCache {
 
   async put(features: VoiceFeatures): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
-    const path = this.#path(features.version);
-    // Write then rename, so a crash never leaves a truncated file that a restart would read.
-    const temporary = `${path}.${String(process.pid)}.${randomUUID()}.tmp`;
-    await writeFile(temporary, serializeFeatures(features));
-    await rename(temporary, path);
+    await writeFileAtomically(this.#path(features.version), serializeFeatures(features));
     this.#memory.set(features.version, features);
   }
 

@@ -25,11 +25,12 @@ import {
   type Voice,
   type VoiceInspection,
 } from '@gsv-edge/shared';
-import { createHash, randomUUID } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedBundle } from '../bundle/loaded-bundle.ts';
 import type { BundleManifest } from '../../models/bundle/manifest.ts';
+import { removeLeftoverTemporaries, writeFileAtomically } from '../../storage/atomic-write.ts';
 import type { TextFrontend } from '../../text/frontend.ts';
 import { computeCfmPrompt } from './cfm-prompt.ts';
 import { extractVoiceFeatures } from './extract-features.ts';
@@ -73,6 +74,7 @@ export class VoiceRegistry {
   /** Creations running (they use the bundles' sessions, so closing waits for them). */
   readonly #creations = new Set<Promise<unknown>>();
   readonly #source: VoiceSource | undefined;
+  readonly #log: (message: string) => void;
   /** Fetches in progress by id and version, so concurrent requests for one unseen voice fetch it once. */
   readonly #fetching = new Map<string, Promise<Voice>>();
   /** Feature computations in progress by version. */
@@ -84,13 +86,18 @@ export class VoiceRegistry {
     this.#models = options.models;
     this.#cache = options.features;
     this.#source = options.source;
+    this.#log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   }
 
   static async open(options: VoiceRegistryOptions): Promise<VoiceRegistry> {
     const registry = new VoiceRegistry(options);
     await mkdir(registry.#definitions, { recursive: true });
     await mkdir(registry.#audio, { recursive: true });
-    const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+    const log = registry.#log;
+    for (const dir of [registry.#definitions, registry.#audio]) {
+      const removed = await removeLeftoverTemporaries(dir);
+      if (removed.length > 0) log(`voices: removed ${String(removed.length)} temporary files left by an interrupted write in ${dir}`);
+    }
     for (const name of (await readdir(registry.#definitions)).sort()) {
       if (!name.endsWith(DEFINITION_SUFFIX)) continue;
       const path = join(registry.#definitions, name);
@@ -209,7 +216,7 @@ export class VoiceRegistry {
         description: request.description,
         created_at: new Date().toISOString(),
       };
-      await writeAtomically(this.#definitionPath(voice.id), `${JSON.stringify(voice, null, 2)}\n`);
+      await writeFileAtomically(this.#definitionPath(voice.id), `${JSON.stringify(voice, null, 2)}\n`);
       this.#voices.set(voice.id, voice);
       return voice;
     } finally {
@@ -243,7 +250,7 @@ export class VoiceRegistry {
   }
 
   async #keepRecordings(recordings: readonly Uint8Array[], hashes: readonly string[]): Promise<void> {
-    for (const [i, bytes] of recordings.entries()) await writeAtomically(join(this.#audio, hashes[i] as string), bytes);
+    for (const [i, bytes] of recordings.entries()) await writeFileAtomically(join(this.#audio, hashes[i] as string), bytes);
   }
 
   /** Fetches a voice from the source, checks every recording and the version against them, and keeps it. */
@@ -259,14 +266,11 @@ export class VoiceRegistry {
     }
     const hashes = [voice.reference, ...voice.aux_references].map((item) => item.sha256);
     for (const sha256 of hashes) {
-      if (await exists(join(this.#audio, sha256))) continue;
-      const bytes = await source.recording(sha256);
-      if (sha256Of(bytes) !== sha256) throw new Error(`the voice source answered other bytes for recording ${sha256}`);
-      await writeAtomically(join(this.#audio, sha256), bytes);
+      if ((await this.#storedRecording(sha256)) === undefined) await this.#fetchRecording(source, sha256);
     }
     const computed = await voiceVersion({ model_sha256: voice.model_sha256, recordings: hashes, prompt_text: voice.prompt_text, prompt_lang: voice.prompt_lang });
     if (computed !== voice.version) throw new Error(`voice "${id}" from the source does not hash to its version ${voice.version}`);
-    await writeAtomically(this.#definitionPath(id), `${JSON.stringify(voice, null, 2)}\n`);
+    await writeFileAtomically(this.#definitionPath(id), `${JSON.stringify(voice, null, 2)}\n`);
     this.#voices.set(id, voice);
     return voice;
   }
@@ -298,12 +302,45 @@ export class VoiceRegistry {
   async #computeStored(voice: Voice): Promise<VoiceFeatures> {
     const model = this.#models.get(voice.model);
     if (model === undefined) throw new ApiError('model_not_found', `Voice "${voice.id}" needs model bundle "${voice.model}", which is not loaded.`, { param: 'voice' });
-    const load = async (sha: string, field: string) => prepared(await readFile(join(this.#audio, sha)), field);
+    const load = async (sha: string, field: string) => prepared(await this.#recording(voice, sha), field);
     const reference = await load(voice.reference.sha256, 'ref_audio');
     const aux = await Promise.all(voice.aux_references.map((item, i) => load(item.sha256, `aux_ref_audio.${String(i)}`)));
     const features = await this.#compute(model, voice.version, reference, aux, voice.prompt_text, voice.prompt_lang);
     await this.#cache.put(features);
     return features;
+  }
+
+  /** A recording of `voice`, checked against its hash: from disk, or fetched again when missing or damaged. */
+  async #recording(voice: Voice, sha256: string): Promise<Uint8Array> {
+    const stored = await this.#storedRecording(sha256);
+    if (stored !== undefined) return stored;
+    if (this.#source === undefined) {
+      throw new ApiError('synthesis_failed', `The stored reference audio of voice "${voice.id}" is missing or damaged; register the voice again.`);
+    }
+    return this.#fetchRecording(this.#source, sha256);
+  }
+
+  /** The stored recording if it is there and intact; a damaged one is removed (and the removal logged). */
+  async #storedRecording(sha256: string): Promise<Uint8Array | undefined> {
+    const path = join(this.#audio, sha256);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    if (sha256Of(bytes) === sha256) return bytes;
+    this.#log(`voices: recording ${path} does not match its SHA-256 (${String(bytes.length)} bytes, damaged or truncated); removed`);
+    await rm(path, { force: true });
+    return undefined;
+  }
+
+  async #fetchRecording(source: VoiceSource, sha256: string): Promise<Uint8Array> {
+    const bytes = await source.recording(sha256);
+    if (sha256Of(bytes) !== sha256) throw new Error(`the voice source answered other bytes for recording ${sha256}`);
+    await writeFileAtomically(join(this.#audio, sha256), bytes);
+    return bytes;
   }
 
   async #compute(
@@ -360,15 +397,6 @@ function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Reads and checks one definition file; the error names what is wrong (the caller names the file). */
 async function readDefinition(path: string, idFromName: string): Promise<Voice> {
   const text = await readFile(path, 'utf8');
@@ -396,13 +424,6 @@ async function prepared(bytes: Uint8Array, field: string): Promise<PreparedRefer
 
 function info(sha256: string, reference: PreparedReference): Voice['reference'] {
   return { sha256, duration_s: reference.durationSeconds, sample_rate: reference.sampleRate, channels: reference.channels };
-}
-
-async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
-  // Unique per write: two writers of one file (the same recording in two voices) must not share a temporary.
-  const temporary = `${path}.${String(process.pid)}.${randomUUID()}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
 }
 
 /**

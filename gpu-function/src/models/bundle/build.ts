@@ -1,14 +1,15 @@
 /**
  * Compiles GPT-SoVITS checkpoints into a model bundle: reads and validates every input first, writes every graph and
  * its weights into a temporary folder next to the destination, hashes the files into the manifest, and only then
- * moves the folder into place. A failure at any point removes the temporary folder, so nothing half-written is ever
- * left where the engine would load it. What follows T2S depends on the SoVITS version (the VITS decoder, or v3/v4's
+ * moves the folder into place (flushed to the disk first, see placement.ts). A failure at any point removes the
+ * temporary folder, so nothing half-written is ever left where the engine would load it; what a build killed
+ * outright leaves is repaired when the next build of the same folder starts. What follows T2S depends on the SoVITS version (the VITS decoder, or v3/v4's
  * CFM and vocoder): see synthesis.ts.
  * @module
  */
 import { idSchema } from '@gsv-edge/shared';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readHfBert, readHfHubert, readT2sCheckpoint, sha256File, type TensorStore } from '../../checkpoint/index.ts';
 import { ExternalDataFile } from '../../onnx/external-data.ts';
@@ -35,6 +36,7 @@ import {
   type BundlePrecision,
   type FileRole,
 } from './manifest.ts';
+import { moveIntoPlace, partialPathFor, recoverInterruptedPlacement } from './placement.ts';
 import { exists, type BundleSources } from './sources.ts';
 import { readSynthesis } from './synthesis.ts';
 
@@ -62,12 +64,13 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BundleMa
     throw new BundleError(`the bundle folder name "${id}" must be a model id: 1-64 characters of a-z, 0-9, ".", "_" or "-"`);
   }
   if (options.precisions.length === 0) throw new BundleError('choose at least one precision');
+  const report = (message: string): void => options.onProgress?.({ kind: 'stage', message });
+  for (const repaired of await recoverInterruptedPlacement(out)) report(repaired);
   if ((await exists(out)) && options.force !== true) {
     throw new BundleError(`${out} already exists; pass --force to replace it`);
   }
-  const report = (message: string): void => options.onProgress?.({ kind: 'stage', message });
   const stores: TensorStore[] = [];
-  const temporary = `${out}.partial-${String(process.pid)}-${String(Date.now())}`;
+  const temporary = partialPathFor(out);
   try {
     report('reading checkpoints');
     const t2s = await readT2sCheckpoint(options.sources.gpt);
@@ -291,21 +294,4 @@ function storeBytes(stores: readonly TensorStore[], precision: BundlePrecision):
     }
   }
   return total;
-}
-
-/** Renames `temporary` to `out`; an existing bundle is moved aside first and removed only once the new one is in. */
-async function moveIntoPlace(temporary: string, out: string): Promise<void> {
-  if (!(await exists(out))) {
-    await rename(temporary, out);
-    return;
-  }
-  const previous = `${out}.previous-${String(process.pid)}`;
-  await rename(out, previous);
-  try {
-    await rename(temporary, out);
-  } catch (error) {
-    await rename(previous, out);
-    throw error;
-  }
-  await rm(previous, { recursive: true, force: true });
 }
