@@ -201,7 +201,13 @@ function summarize(report: SuiteReport, exchanges: readonly Exchange[], elapsedS
   }
   const worst = [...byProblem.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([what, count]) => `${String(count)}x ${what}`).join('; ');
   report.check('every answer is audio, a 4xx, or a documented overload answer (429/503 + Retry-After)', problems.length - timeouts.length === 0, problems.length - timeouts.length === 0 ? `${String(exchanges.length)} answers` : worst);
-  report.check(`no request outlives its ${String(deadlineMs / 1000)} s deadline`, timeouts.length === 0, `${String(timeouts.length)} of ${String(exchanges.length)} past the deadline; slowest ${Math.max(...exchanges.map((seen) => seen.totalMs)).toFixed(0)} ms`);
+  const late = (kind: string, headers: boolean) => timeouts.filter((seen) => seen.spec.kind === kind && (seen.status !== null) === headers).length;
+  report.check(
+    `no request outlives its ${String(deadlineMs / 1000)} s deadline`,
+    timeouts.length === 0,
+    `${String(timeouts.length)} of ${String(exchanges.length)} past the deadline (misses: ${String(late('miss', false))} before their headers, ${String(late('miss', true))} mid-body; ` +
+      `hits: ${String(late('hit', false))} before their headers, ${String(late('hit', true))} mid-body); slowest answer ${Math.max(...exchanges.map((seen) => seen.totalMs)).toFixed(0)} ms`,
+  );
   const overload = exchanges.filter((seen) => seen.status === 429 || seen.status === 503);
   const small = exchanges.filter((seen) => seen.status === 429 && seen.retryAfterSeconds !== null);
   report.check('the small plan is exceeded and answered 429 with Retry-After', small.length > 0, `${String(small.length)} answers 429 with Retry-After`);
