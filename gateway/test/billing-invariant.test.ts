@@ -13,6 +13,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectedLedger, type Observation } from './expected-ledger.ts';
 import { adminHeaders, bearer, call, createKey, origins, testEnv } from './helpers.ts';
 
 const TEXTS = ['Alpha one.', 'Beta, number two!'] as const;
@@ -32,17 +33,6 @@ type Op =
     }
   | { readonly kind: 'playback'; readonly key: 0 | 1; readonly text: 0 | 1; readonly range: 'bytes=1-' | null }
   | { readonly kind: 'revoke'; readonly key: 0 | 1 };
-
-interface Observation {
-  readonly key: number;
-  readonly characters: number;
-  readonly status: number;
-  readonly cache: string | null;
-  readonly synthesisKey: string | null;
-  readonly idempotencyKey: string | null;
-  /** What the client got of a 2xx answer. */
-  readonly received: 'whole' | 'left' | 'broken' | 'none';
-}
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -123,37 +113,6 @@ async function runOp(op: Op, keys: readonly { id: string; secret: string }[], sy
     idempotencyKey: op.idempotencyKey,
     received,
   };
-}
-
-/** The bill the rules give for what each key's clients observed: `characters:cacheHit` per event, sorted. */
-function expectedLedger(observations: readonly Observation[], key: number): string[] {
-  const mine = observations.filter((seen) => seen.key === key && seen.status >= 200 && seen.status < 300);
-  const events: string[] = [];
-  const playbacks = new Set<string>();
-  const replayGroups = new Map<string, Observation[]>();
-  for (const seen of mine) {
-    if (seen.status === 206) {
-      // Rule 3: one playback per key, phrase and day.
-      if (!playbacks.has(seen.synthesisKey ?? '')) events.push(`${String(seen.characters)}:1`);
-      playbacks.add(seen.synthesisKey ?? '');
-    } else if (seen.idempotencyKey !== null && seen.synthesisKey !== null) {
-      const group = `${seen.idempotencyKey}\n${seen.synthesisKey}`;
-      replayGroups.set(group, [...(replayGroups.get(group) ?? []), seen]);
-    } else if (seen.cache === 'HIT' || seen.received !== 'broken') {
-      // Rules 1 and 2: a whole cached answer, or a synthesis that was not broken by its origin.
-      events.push(`${String(seen.characters)}:${seen.cache === 'HIT' ? '1' : '0'}`);
-    }
-  }
-  for (const group of replayGroups.values()) {
-    // Rule 4: within a group, requests never overlap (a second one is refused while the first runs), a phrase once
-    // cached stays cached, so every billed miss precedes every hit; a hit is billed only if nothing was before it.
-    const billedMisses = group.filter((seen) => seen.cache !== 'HIT' && seen.received !== 'broken');
-    const hits = group.filter((seen) => seen.cache === 'HIT');
-    for (const seen of billedMisses) events.push(`${String(seen.characters)}:0`);
-    const first = hits[0];
-    if (billedMisses.length === 0 && first !== undefined) events.push(`${String(first.characters)}:1`);
-  }
-  return events.sort();
 }
 
 async function ledgerOf(keyId: string): Promise<{ events: string[]; requests: number; characters: number; reserved: number }> {

@@ -198,3 +198,51 @@ describe('KeyAccount idempotency and replays', () => {
     expect((await account.usage()).requests).toBe(1);
   });
 });
+
+describe('KeyAccount cache hits in one call', () => {
+  const hit = (eventId: string, overrides: Partial<UsageRecord> = {}) => record(eventId, { cacheHit: true, priceMicros: 20, ...overrides });
+  const plan = { requestsPerMinute: 3 };
+
+  it('takes the token and bills the hit in one call, holding no lease', async () => {
+    const account = env.KEY_ACCOUNT.getByName('hit-key');
+    const result = await account.admitHit(plan, reservation('h1'), hit('hit-1'));
+    expect(result).toMatchObject({ admission: { admitted: true, remaining: 2 }, reservation: { reserved: true }, settled: { recorded: true, replay: false } });
+    expect(await account.usage()).toMatchObject({ requests: 1, cacheHits: 1, characters: 10, costMicros: 20, reservedCharacters: 0 });
+    // The bucket is the one every request uses: two tokens left, then a refusal with nothing billed.
+    expect((await account.admitRequest(plan)).admitted).toBe(true);
+    expect((await account.admitHit(plan, reservation('h2'), hit('hit-2'))).admission.admitted).toBe(true);
+    const refused = await account.admitHit(plan, reservation('h3'), hit('hit-3'));
+    expect(refused).toMatchObject({ admission: { admitted: false, reason: 'rate' }, reservation: null, settled: null });
+    expect((await account.usage()).requests).toBe(2);
+  });
+
+  it('is idempotent by event id: asked again, it neither takes a second token nor bills twice', async () => {
+    const account = env.KEY_ACCOUNT.getByName('hit-retry-key');
+    await account.admitHit(plan, reservation('r1'), hit('retried'));
+    const again = await account.admitHit(plan, reservation('r1'), hit('retried'));
+    expect(again).toMatchObject({ admission: { admitted: true, remaining: 2 }, reservation: { reserved: true }, settled: { recorded: false } });
+    expect((await account.usage()).requests).toBe(1);
+  });
+
+  it('refuses a hit exactly as a reservation would: no free slot, no quota, its idempotency key in flight, revoked', async () => {
+    const account = env.KEY_ACCOUNT.getByName('hit-refusal-key');
+    const roomy = { requestsPerMinute: 100 };
+    await account.reserve(reservation('busy', { maxConcurrent: 1, idempotencyKey: 'idem-busy' }));
+    expect((await account.admitHit(roomy, reservation('c', { maxConcurrent: 1 }), hit('concurrency'))).reservation).toEqual({ reserved: false, reason: 'concurrency', limit: 1 });
+    expect((await account.admitHit(roomy, reservation('i', { idempotencyKey: 'idem-busy' }), hit('in-progress'))).reservation).toEqual({ reserved: false, reason: 'in_progress' });
+    expect((await account.admitHit(roomy, reservation('q', { monthlyCharacterQuota: 15 }), hit('quota'))).reservation).toMatchObject({ reserved: false, reason: 'quota', reservedCharacters: 10 });
+    await account.settle('busy', release);
+    expect((await account.admitHit(roomy, reservation('q2', { monthlyCharacterQuota: 15 }), hit('fits'))).settled).toEqual({ recorded: true, replay: false });
+    expect((await account.admitHit(roomy, reservation('q3', { monthlyCharacterQuota: 15 }), hit('over'))).reservation).toMatchObject({ reserved: false, reason: 'quota', usedCharacters: 10 });
+    await account.revoke();
+    expect((await account.admitHit(roomy, reservation('v'), hit('revoked'))).admission).toEqual({ admitted: false, reason: 'revoked' });
+    expect((await account.usage()).requests).toBe(1);
+  });
+
+  it('does not bill a replay of an event already billed under the same replay key', async () => {
+    const account = env.KEY_ACCOUNT.getByName('hit-replay-key');
+    await account.settle('m', bill(record('replay-miss', { replayKey: 'rk' })));
+    expect((await account.admitHit(plan, reservation('h'), hit('replay-hit', { replayKey: 'rk' }))).settled).toEqual({ recorded: false, replay: true });
+    expect((await account.usage()).requests).toBe(1);
+  });
+});

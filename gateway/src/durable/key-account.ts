@@ -87,6 +87,15 @@ export interface Settlement {
   readonly release: boolean;
 }
 
+/** What {@link KeyAccount.admitHit} decided: the bucket's answer, then (when admitted) the checks', then the bill's. */
+export interface HitAdmission {
+  readonly admission: RequestAdmission;
+  /** `null` when the bucket refused first. */
+  readonly reservation: ReservationResult | null;
+  /** `null` when the hit was refused. */
+  readonly settled: SettleResult | null;
+}
+
 export interface SettleResult {
   /** A new event was recorded. */
   readonly recorded: boolean;
@@ -127,22 +136,7 @@ export class KeyAccount extends DurableObject {
 
   /** Takes one token from the bucket, unless the key is revoked or the bucket is empty. */
   admitRequest(plan: RatePlan): RequestAdmission {
-    if (this.#revoked()) return { admitted: false, reason: 'revoked' };
-    const now = Date.now();
-    const capacity = plan.burst ?? plan.requestsPerMinute;
-    const refillPerMs = plan.requestsPerMinute / 60_000;
-    const tokens = this.#refill(now, capacity, refillPerMs);
-    const state = (left: number): LimitState => ({
-      limit: capacity,
-      remaining: Math.floor(left),
-      resetSeconds: Math.ceil((capacity - left) / refillPerMs / 1000),
-    });
-    if (tokens < 1) {
-      this.#storeTokens(tokens, now);
-      return { ...state(tokens), admitted: false, reason: 'rate', retryAfterSeconds: Math.ceil((1 - tokens) / refillPerMs / 1000) };
-    }
-    this.#storeTokens(tokens - 1, now);
-    return { ...state(tokens - 1), admitted: true };
+    return this.#admit(plan, true);
   }
 
   /**
@@ -155,11 +149,46 @@ export class KeyAccount extends DurableObject {
   }
 
   /**
+   * A whole answer from the phrase cache in one round trip, instead of a reservation and a settle: a token from the
+   * bucket, the checks a reservation makes (revocation, an idempotency key in flight, a free concurrency slot, quota
+   * for its characters), then its bill. No lease is taken: the answer is already made, so there is nothing left to
+   * release or to bill later. Idempotent by event id: asked again after an unclear failure, a hit already billed is
+   * admitted again without a second token or a second event.
+   */
+  async admitHit(plan: RatePlan, request: ReservationRequest, bill: UsageRecord): Promise<HitAdmission> {
+    const billed = this.#sql.exec('SELECT 1 FROM events WHERE event_id = ?', bill.eventId).toArray().length > 0;
+    if (billed) return { admission: this.#admit(plan, false), reservation: { reserved: true }, settled: { recorded: false, replay: false } };
+    const admission = this.#admit(plan, true);
+    if (!admission.admitted) return { admission, reservation: null, settled: null };
+    const refusal = await this.#refusal(request);
+    if (refusal !== null) return { admission, reservation: refusal, settled: null };
+    const now = Date.now();
+    const settled = this.#bill(bill, now);
+    if (settled.recorded) await this.#alarmBy(now + this.#flushDelayMs());
+    return { admission, reservation: { reserved: true }, settled };
+  }
+
+  /**
    * Takes a concurrency slot and holds the request's characters against the monthly quota. A request whose
    * idempotency key is held by a request still in flight is refused (`in_progress`), so one key cannot run the same
    * billable work twice at once and have it billed once.
    */
   async reserve(request: ReservationRequest): Promise<ReservationResult> {
+    const refusal = await this.#refusal(request);
+    if (refusal !== null) return refusal;
+    this.#sql.exec(
+      'INSERT OR REPLACE INTO leases (id, expires_ms, characters, idempotency, pending, started, charged) VALUES (?, ?, ?, ?, ?, 0, 0)',
+      request.reservationId,
+      Date.now() + request.leaseTtlMs,
+      request.characters,
+      request.idempotencyKey,
+      request.pending === null ? null : JSON.stringify(request.pending),
+    );
+    return { reserved: true };
+  }
+
+  /** Why `request` may not run now (revoked, its idempotency key in flight, no free slot, no quota), or `null`. */
+  async #refusal(request: ReservationRequest): Promise<Exclude<ReservationResult, { reserved: true }> | null> {
     if (this.#revoked()) return { reserved: false, reason: 'revoked' };
     const now = Date.now();
     await this.#expireLeases(now);
@@ -175,15 +204,7 @@ export class KeyAccount extends DurableObject {
         return { reserved: false, reason: 'quota', quota: request.monthlyCharacterQuota, usedCharacters, reservedCharacters };
       }
     }
-    this.#sql.exec(
-      'INSERT OR REPLACE INTO leases (id, expires_ms, characters, idempotency, pending, started, charged) VALUES (?, ?, ?, ?, ?, 0, 0)',
-      request.reservationId,
-      now + request.leaseTtlMs,
-      request.characters,
-      request.idempotencyKey,
-      request.pending === null ? null : JSON.stringify(request.pending),
-    );
-    return { reserved: true };
+    return null;
   }
 
   /** The lease's answer has begun: from now on a lease that runs out unsettled is billed (see `pending`). */
@@ -338,6 +359,27 @@ export class KeyAccount extends DurableObject {
   #flushDelayMs(): number {
     const seconds = Number(this.env.USAGE_FLUSH_SECONDS);
     return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 10_000;
+  }
+
+  /** The bucket's answer for one request; with `take`, the request's token is taken when there is one. */
+  #admit(plan: RatePlan, take: boolean): RequestAdmission {
+    if (this.#revoked()) return { admitted: false, reason: 'revoked' };
+    const now = Date.now();
+    const capacity = plan.burst ?? plan.requestsPerMinute;
+    const refillPerMs = plan.requestsPerMinute / 60_000;
+    const tokens = this.#refill(now, capacity, refillPerMs);
+    const state = (left: number): LimitState => ({
+      limit: capacity,
+      remaining: Math.floor(left),
+      resetSeconds: Math.ceil((capacity - left) / refillPerMs / 1000),
+    });
+    if (!take) return { ...state(tokens), admitted: true };
+    if (tokens < 1) {
+      this.#storeTokens(tokens, now);
+      return { ...state(tokens), admitted: false, reason: 'rate', retryAfterSeconds: Math.ceil((1 - tokens) / refillPerMs / 1000) };
+    }
+    this.#storeTokens(tokens - 1, now);
+    return { ...state(tokens - 1), admitted: true };
   }
 
   #refill(now: number, capacity: number, refillPerMs: number): number {

@@ -1,30 +1,31 @@
 /**
- * Admits each authenticated request against its key's exact token bucket (the KeyAccount Durable Object), after a
- * cheap per-location burst check (the rate-limiting binding). Sets `RateLimit-Limit`, `RateLimit-Remaining`,
+ * Admits each authenticated request against its key's exact token bucket (the KeyAccount Durable Object), behind a
+ * per-location burst shield (the rate-limiting binding, consulted without waiting: services/burst-shield.ts). Sets `RateLimit-Limit`, `RateLimit-Remaining`,
  * `RateLimit-Reset` (seconds until the bucket is full) and `RateLimit-Policy` on the response, whatever its status,
  * and refuses with 429 `rate_limit_exceeded` plus `Retry-After`.
  *
  * Synthesis routes (`deferred`) admit later, in the same Durable Object call that reserves their concurrency slot and
- * quota ({@link admitAndReserve}), to save a round trip on every cached phrase; a synthesis request that fails before
- * that point (bad input) is admitted afterwards, so it too is counted and carries the headers.
+ * quota ({@link admitAndReserve}), or, for a phrase this isolate holds, in the one call that also bills it
+ * ({@link admitHit}); a synthesis request that fails before that point (bad input) is admitted afterwards, so it too
+ * is counted and carries the headers.
  *
  * Because the Durable Object is asked on every request, a revoked key is refused at once, even while a KV copy of
  * its record is still cached.
  * @module
  */
-import { ApiError } from '@gsv-edge/shared';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { LimitState, RequestAdmission, ReservationRequest } from '../durable/key-account.ts';
+import type { HitAdmission, LimitState, RequestAdmission, ReservationRequest, UsageRecord } from '../durable/key-account.ts';
 import type { AppEnv } from '../env.ts';
 import { accountOf, admissionError, reservationError } from '../services/account.ts';
+import { burstRefusal, countBurst } from '../services/burst-shield.ts';
+import { isOverloaded } from '../services/settlement.ts';
 
 export function rateLimit(options: { readonly deferred?: boolean } = {}): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
     const apiKey = c.get('apiKey');
-    const { success } = await c.env.BURST_LIMITER.limit({ key: apiKey.id });
-    if (!success) {
-      throw new ApiError('rate_limit_exceeded', 'Too many requests from this key at this location; slow down.', { retryAfterSeconds: 10 });
-    }
+    const shielded = burstRefusal(apiKey.id);
+    if (shielded !== null) throw shielded;
+    c.executionCtx.waitUntil(countBurst(c.env.BURST_LIMITER, apiKey.id));
     if (options.deferred === true) {
       await next();
       if (c.get('admitted')) return;
@@ -56,6 +57,27 @@ export async function reserveOnly(c: Context<AppEnv>, reservation: ReservationRe
 export async function admitAndReserve(c: Context<AppEnv>, reservation: ReservationRequest): Promise<void> {
   const apiKey = c.get('apiKey');
   const result = await accountOf(c.env, apiKey.id).admitAndReserve({ requestsPerMinute: apiKey.plan.requests_per_minute }, reservation);
+  c.set('admitted', true);
+  setLimitHeaders(c, result.admission);
+  if (!result.admission.admitted) throw admissionError(result.admission);
+  if (result.reservation !== null && !result.reservation.reserved) throw reservationError(result.reservation, reservation.characters);
+}
+
+/**
+ * A whole answer from the isolate's hot phrases: the token, the reservation's checks and the bill in one Durable
+ * Object call (`KeyAccount.admitHit`). The call is idempotent by event id, so one that fails unclearly (it may have
+ * billed) is asked once more rather than answered 500 after a bill, or served without one. Throws the refusal.
+ */
+export async function admitHit(c: Context<AppEnv>, reservation: ReservationRequest, bill: UsageRecord): Promise<void> {
+  const apiKey = c.get('apiKey');
+  const plan = { requestsPerMinute: apiKey.plan.requests_per_minute };
+  let result: HitAdmission;
+  try {
+    result = await accountOf(c.env, apiKey.id).admitHit(plan, reservation, bill);
+  } catch (error) {
+    if (isOverloaded(error)) throw error;
+    result = await accountOf(c.env, apiKey.id).admitHit(plan, reservation, bill);
+  }
   c.set('admitted', true);
   setLimitHeaders(c, result.admission);
   if (!result.admission.admitted) throw admissionError(result.admission);

@@ -6,7 +6,7 @@ import { ApiError, parseJsonBody } from '@gsv-edge/shared';
 import type { Context } from 'hono';
 import { gatewayConfig } from '../config.ts';
 import type { AppEnv } from '../env.ts';
-import { admitAndReserve, admitOnly, reserveOnly } from '../middleware/rate-limit.ts';
+import { admitAndReserve, admitHit, admitOnly, reserveOnly } from '../middleware/rate-limit.ts';
 import type { RequestContext, SynthesisResponse } from '../services/synthesis.ts';
 
 /** JSON bodies only; a form-encoded body (curl -d without a Content-Type) gets a 415 that says what to send. */
@@ -37,6 +37,7 @@ export function requestContext(c: Context<AppEnv>): RequestContext {
     baseUrl: new URL(c.req.url).origin,
     range: c.req.header('range') ?? null,
     admit: (reservation) => admitAndReserve(c, reservation),
+    admitHit: (reservation, bill) => admitHit(c, reservation, bill),
     admitOnly: () => admitOnly(c),
     reserve: (reservation) => reserveOnly(c, reservation),
     waitUntil: (promise) => {

@@ -101,10 +101,17 @@ export class PhraseCache {
     return { status: 206, body, headers, tier: 'r2', meta };
   }
 
-  /** A writer that streams one phrase into R2 and then into this data center's cache. */
-  writer(phraseId: string, meta: PhraseMeta, limits: WriterLimits): PhraseWriter {
-    const toEdge = (stored: Uint8Array | null) =>
-      stored === null ? this.#refillEdge(phraseId) : this.#putEdge(phraseId, { ...meta, audioSeconds: meta.audioSeconds ?? pcmSeconds(meta.contentType, stored.length, meta.sampleRate) }, stored.length, stored);
+  /**
+   * A writer that streams one phrase into R2 and then into this data center's cache. A phrase stored in one piece is
+   * also handed to `remember` (the isolate's hot phrases) once R2 has it.
+   */
+  writer(phraseId: string, meta: PhraseMeta, limits: WriterLimits, remember: (stored: Uint8Array, meta: PhraseMeta) => void = () => undefined): PhraseWriter {
+    const toEdge = async (stored: Uint8Array | null) => {
+      if (stored === null) return this.#refillEdge(phraseId);
+      const known = { ...meta, audioSeconds: meta.audioSeconds ?? pcmSeconds(meta.contentType, stored.length, meta.sampleRate) };
+      remember(stored, known);
+      return this.#putEdge(phraseId, known, stored.length, stored);
+    };
     return new PhraseWriter(this.#bucket, r2Key(phraseId), toCustomMetadata(meta), meta.contentType, limits, toEdge);
   }
 
@@ -133,7 +140,8 @@ function r2Key(phraseId: string): string {
   return `phrases/v2/${phraseId.slice(0, 2)}/${phraseId}`;
 }
 
-function phraseHeaders(synthesisKey: string | null, meta: PhraseMeta, size: number): Headers {
+/** The headers a whole phrase is answered with (and stored with, without a synthesis key). */
+export function phraseHeaders(synthesisKey: string | null, meta: PhraseMeta, size: number): Headers {
   const headers = new Headers({
     'content-type': meta.contentType,
     'content-length': String(size),

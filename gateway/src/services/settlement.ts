@@ -74,7 +74,8 @@ export async function markStarted(target: SettlementTarget): Promise<void> {
   }
 }
 
-function isOverloaded(error: unknown): boolean {
+/** Cloudflare's mark on an error from a Durable Object that is overloaded (retrying only makes it worse). */
+export function isOverloaded(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'overloaded' in error && error.overloaded === true;
 }
 

@@ -2,9 +2,10 @@
  * One synthesis request from validated parameters to response: voice → synthesis key and seed → admission (rate,
  * concurrency, quota, idempotency) → phrase cache → signed forward → billing as the answer ends.
  *
- * Nothing that costs the operator anything runs before admission: before it, only this isolate's voice list and
- * this data center's Cache API are consulted (neither is billed per use); the voice list refresh, R2 and the GPU
- * functions come after. The billing rules are in billing.ts.
+ * Nothing that costs the operator anything runs before admission: before it, only this isolate's voice list, its
+ * hot phrases and this data center's Cache API are consulted (none is billed per use); the voice list refresh, R2
+ * and the GPU functions come after. A phrase the isolate holds is known to be a hit before admission, so it is
+ * admitted and billed in one Durable Object call and answered from memory. The billing rules are in billing.ts.
  * @module
  */
 import {
@@ -24,10 +25,11 @@ import { log } from '../log.ts';
 import { priceMicros, reservationFor, unitPrice } from './account.ts';
 import { idempotencyKeyHash, playbackIdentity, replayKey, requestIdentity, usageEventId } from './billing.ts';
 import { trackDelivery, type TrackedBody } from './delivery.ts';
+import { hotPhraseBody, ISOLATE_HOT_PHRASES, readUpTo, type HotPhrase } from './hot-phrases.ts';
 import { mayUseVoice, type ApiKeyRecord } from './key-store.ts';
 import { forgetModels, noOriginCarries, originsFor } from './model-directory.ts';
 import { callOrigin, type OriginAnswer } from './origin-client.ts';
-import { CLIENT_CACHE_CONTROL, pcmSeconds, PhraseCache, phraseIdOf, type CachedPhrase, type PhraseMeta } from './phrase-cache.ts';
+import { CLIENT_CACHE_CONTROL, pcmSeconds, PhraseCache, phraseHeaders, phraseIdOf, type CachedPhrase, type PhraseMeta } from './phrase-cache.ts';
 import { ISOLATE_BUFFER_BUDGET } from './phrase-writer.ts';
 import { markStarted, settleUsage, type SettlementTarget } from './settlement.ts';
 import { toSpeechEvents } from './sse.ts';
@@ -59,6 +61,8 @@ export interface RequestContext {
   readonly range: string | null;
   /** Takes the request's token and reserves its slot and quota, or throws the refusal (429/402/403/409). */
   readonly admit: (reservation: ReservationRequest) => Promise<void>;
+  /** Takes the token of a whole cache hit, makes the reservation's checks and bills it, or throws the refusal. */
+  readonly admitHit: (reservation: ReservationRequest, bill: UsageRecord) => Promise<void>;
   /** Takes the request's token only. */
   readonly admitOnly: () => Promise<void>;
   /** Reserves the slot and quota of a request already admitted. */
@@ -97,14 +101,16 @@ export async function synthesize(ctx: RequestContext, request: SynthesisRequest)
   const bills = usageRecords(ctx, request, await usageEventId(apiKey.id, requestIdentity(ctx.gatewayRequestId)));
   const target: SettlementTarget = { env: ctx.env, keyId: apiKey.id, reservationId: ctx.gatewayRequestId, requestId: ctx.requestId };
 
-  // Before admission: only what costs nothing (this isolate's voice list, this data center's cache).
+  // Before admission: only what costs nothing (this isolate's voice list and hot phrases, this data center's cache).
   const known = catalog.peek(params.voice);
   let phrase = known === undefined ? null : await phraseOf(ctx, params, known);
-  const edgeLookup = phrase === null ? Promise.resolve(null) : matchEdge(ctx, cache, phrase, range);
   const reservation = reservationFor(apiKey, ctx.gatewayRequestId, bills.characters, config.leaseTtlMs, {
     idempotencyKey: idempotency,
     pending: bills.record(false, null, 'completed', null),
   });
+  const hot = phrase === null || phrase.phraseId === null || range !== null ? undefined : ISOLATE_HOT_PHRASES.get(phrase.phraseId);
+  if (phrase !== null && hot !== undefined) return answerFromMemory(ctx, request, bills, reservation, hot, phrase, idempotency);
+  const edgeLookup = phrase === null ? Promise.resolve(null) : matchEdge(ctx, cache, phrase, range);
   try {
     await ctx.admit(reservation);
   } catch (error) {
@@ -157,6 +163,25 @@ function usageRecords(ctx: RequestContext, request: SynthesisRequest, eventId: s
 }
 type UsageRecords = ReturnType<typeof usageRecords>;
 
+/**
+ * Rules 2 and 4 for a phrase this isolate holds: one Durable Object call takes the token, makes the reservation's
+ * checks and bills the hit (unless a replay); nothing is left to settle afterwards.
+ */
+async function answerFromMemory(
+  ctx: RequestContext,
+  request: SynthesisRequest,
+  bills: UsageRecords,
+  reservation: ReservationRequest,
+  hot: HotPhrase,
+  phrase: Phrase,
+  idempotency: string | null,
+): Promise<SynthesisResponse> {
+  await ctx.admitHit(reservation, bills.record(true, hot.meta.audioSeconds, 'completed', await replayKey(idempotency, phrase.synthesisKey)));
+  ctx.log({ cache: 'HIT', tier: 'memory', voice: request.params.voice, characters: bills.characters });
+  const headers = phraseHeaders(phrase.synthesisKey, hot.meta, hot.bytes.byteLength);
+  return respond(200, headers, hotPhraseBody(hot), 'HIT', request.sse, bills.characters);
+}
+
 /** Rules 2-4: a whole hit is billed per request (unless a replay), a ranged one as the day's playback. */
 async function answerFromCache(
   ctx: RequestContext,
@@ -174,7 +199,21 @@ async function answerFromCache(
       : base;
   ctx.waitUntil(settleUsage(target, { bill, release: true }));
   ctx.log({ cache: 'HIT', tier: hit.tier, voice: request.params.voice, characters: bills.characters });
-  return respond(hit.status, hit.headers, hit.body, 'HIT', request.sse, bills.characters);
+  return respond(hit.status, hit.headers, rememberWhole(ctx, hit, phrase), 'HIT', request.sse, bills.characters);
+}
+
+/** A whole hit small enough for the isolate's hot phrases is copied there as it is answered; returns the body to send. */
+function rememberWhole(ctx: RequestContext, hit: CachedPhrase, phrase: Phrase): ReadableStream<Uint8Array> {
+  const size = Number(hit.headers.get('content-length'));
+  const { phraseId } = phrase;
+  if (hit.status !== 200 || phraseId === null || !ISOLATE_HOT_PHRASES.accepts(size)) return hit.body;
+  const [toClient, toMemory] = hit.body.tee();
+  ctx.waitUntil(
+    readUpTo(toMemory, size).then((bytes) => {
+      if (bytes?.byteLength === size) ISOLATE_HOT_PHRASES.put(phraseId, bytes, hit.meta);
+    }),
+  );
+  return toClient;
 }
 
 /** Rule 1: relays the GPU function's answer, caching it as it goes, and bills it once its fate is known. */
@@ -192,10 +231,14 @@ async function answerFromOrigin(
   const writer =
     phraseId === null
       ? null
-      : cache.writer(phraseId, phraseMeta(answer, phrase, bills.characters, request.params.voice), {
-          maxBytes: ctx.config.phraseCacheMaxBytes,
-          budget: ISOLATE_BUFFER_BUDGET,
-        });
+      : cache.writer(
+          phraseId,
+          phraseMeta(answer, phrase, bills.characters, request.params.voice),
+          { maxBytes: ctx.config.phraseCacheMaxBytes, budget: ISOLATE_BUFFER_BUDGET },
+          (stored, meta) => {
+            ISOLATE_HOT_PHRASES.put(phraseId, stored, meta);
+          },
+        );
   const tracked = trackDelivery(answer.body, writer);
   const replay = await replayKey(idempotency, synthesisKey);
   ctx.waitUntil(markStarted(target));
