@@ -43,8 +43,10 @@ export interface EngineLimits {
    * two in about equal time; 1 vocodes every finished segment in the step it finishes, stalling decoding meanwhile.
    */
   readonly vocoderShare: number;
-  /** Voices whose features stay in memory. */
+  /** Voices whose features stay in memory; others are read back from their files when used. */
   readonly voiceCacheEntries: number;
+  /** Bytes of voice features kept in memory, whatever the number of voices. */
+  readonly voiceCacheBytes: number;
   /** Semantic tokens one segment may generate (GPT-SoVITS: 1499, about 60 s of audio). */
   readonly maxTokensPerSegment: number;
   /** How long a request may run when it brings no deadline of its own. */
@@ -68,6 +70,7 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   vocoder: CPU_BATCH_LIMITS,
   vocoderShare: DEFAULT_VOCODER_SHARE,
   voiceCacheEntries: 64,
+  voiceCacheBytes: 256 * 1024 * 1024,
   maxTokensPerSegment: T2S_RULES.lastStep,
   runawayTokensPerPhone: 12,
   requestTimeoutMs: 300_000,
@@ -131,12 +134,14 @@ export interface EngineStats {
     /** Segments decoding (the running batch). */
     readonly running: number;
     readonly slots: number;
+    /** KV pool slots held by a sequence now (each running segment holds one). */
+    readonly slotsInUse: number;
     /** Bytes the KV pool holds. */
     readonly kvBytes: number;
     readonly vocoderQueue: number;
   }[];
-  /** Voice feature lookups since start. */
-  readonly featureCache: { readonly hits: number; readonly misses: number };
+  /** Voice feature lookups since start, and what the cache holds in memory now. */
+  readonly featureCache: { readonly hits: number; readonly misses: number; readonly entries: number; readonly bytes: number };
 }
 
 export interface CloseOptions {
@@ -217,7 +222,7 @@ export class Engine {
         }),
       });
     }
-    const features = new VoiceFeatureCache({ dir: join(options.dataDir, 'features'), maxEntries: limits.voiceCacheEntries });
+    const features = new VoiceFeatureCache({ dir: join(options.dataDir, 'features'), maxEntries: limits.voiceCacheEntries, maxBytes: limits.voiceCacheBytes });
     const voices = await VoiceRegistry.open({
       dir: options.dataDir,
       models,
@@ -251,10 +256,11 @@ export class Engine {
         waiting: worker.scheduler.waiting.length,
         running: worker.scheduler.running.length,
         slots: worker.runner.pool.shape.slots,
+        slotsInUse: worker.scheduler.slotsInUse,
         kvBytes: worker.runner.pool.bytes,
         vocoderQueue: worker.vocoderQueue,
       })),
-      featureCache: { hits: this.#features.hits, misses: this.#features.misses },
+      featureCache: { hits: this.#features.hits, misses: this.#features.misses, entries: this.#features.entries, bytes: this.#features.bytes },
     };
   }
 

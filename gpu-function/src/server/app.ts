@@ -7,12 +7,13 @@
  * - Signed, for the gateway (shared `INTERNAL_PATHS`): `GET /internal/v1/models`, `POST /internal/v1/voices/inspect`,
  *   `POST /internal/v1/synthesize`.
  *
- * Admission is bounded: past MAX_CONCURRENT_REQUESTS syntheses in flight, or while not ready, the answer is a 503
- * with `Retry-After` before any work, so the gateway moves on to another function. Every failure is the shared
- * error envelope.
+ * Admission is bounded: past MAX_CONCURRENT_REQUESTS syntheses or MAX_CONCURRENT_INSPECTIONS voice inspections in
+ * flight, with the nonce store full (NONCE_STORE_MAX_ENTRIES), or while not ready, the answer is a 503 with
+ * `Retry-After` before any work, so the gateway moves on to another function; nothing queues without end. Every
+ * failure is the shared error envelope.
  * @module
  */
-import { ApiError, createVoiceRequestSchema, parseJsonBody, parseOrThrow, synthesisJobSchema, type ModelList } from '@gsv-edge/shared';
+import { ApiError, createVoiceRequestSchema, parseJsonBody, parseOrThrow, synthesisJobSchema, type ModelList, type NonceStore } from '@gsv-edge/shared';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { EngineHost } from './engine-host.ts';
@@ -31,12 +32,15 @@ export interface ServerContext {
   readonly state: () => ServerState;
   /** The engine, once loaded. */
   readonly host: () => EngineHost | null;
+  /** Nonces of accepted signed requests (bounded; see config.ts). */
+  readonly nonces: NonceStore;
 }
 
 export function createServerApp(server: ServerContext): Hono {
   const { config, logger, metrics } = server;
   const app = new Hono();
   let inFlight = 0;
+  let inspections = 0;
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -62,7 +66,7 @@ export function createServerApp(server: ServerContext): Hono {
   app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
 
   const internal = new Hono();
-  internal.use(requireSignature({ secrets: config.secrets }));
+  internal.use(requireSignature({ secrets: config.secrets, nonces: server.nonces }));
   internal.use(async (_c, next) => {
     if (server.state() !== 'ready') throw notReady(server.state());
     await next();
@@ -75,7 +79,17 @@ export function createServerApp(server: ServerContext): Hono {
 
   internal.post('/voices/inspect', async (c) => {
     const upload = parseOrThrow(createVoiceRequestSchema, parseJsonBody(await c.req.text()));
-    return c.json(await engine(server).inspect(upload));
+    if (inspections >= config.maxConcurrentInspections) {
+      throw new ApiError('overloaded', `This GPU function is inspecting ${String(inspections)} voice uploads, its limit; retry shortly.`, { retryAfterSeconds: 1 });
+    }
+    inspections += 1;
+    metrics.inspectionsInFlight.inc();
+    try {
+      return c.json(await engine(server).inspect(upload));
+    } finally {
+      inspections -= 1;
+      metrics.inspectionsInFlight.dec();
+    }
   });
 
   internal.post('/synthesize', async (c) => {

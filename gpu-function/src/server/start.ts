@@ -5,6 +5,7 @@
  * @module
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { MemoryNonceStore } from '@gsv-edge/shared';
 import type { AddressInfo } from 'node:net';
 import { createServerApp, type ServerState } from './app.ts';
 import type { ServerConfig } from './config.ts';
@@ -32,8 +33,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const logger = options.logger ?? createLogger(config.logLevel);
   let state: ServerState = 'loading';
   let host: EngineHost | null = null;
-  const metrics = createMetrics(async () => (host === null ? null : host.stats()));
-  const app = createServerApp({ config, logger, metrics, state: () => state, host: () => host });
+  const nonces = new MemoryNonceStore({ maxEntries: config.nonceStoreMaxEntries });
+  const metrics = createMetrics({ engineStats: async () => (host === null ? null : host.stats()), nonceStoreEntries: () => nonces.size });
+  const app = createServerApp({ config, logger, metrics, state: () => state, host: () => host, nonces });
   const server: ServerType = await new Promise((resolve) => {
     const started = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => {
       resolve(started);

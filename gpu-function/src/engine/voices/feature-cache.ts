@@ -1,6 +1,10 @@
 /**
  * Voice features by version: an LRU in memory in front of files on disk. Entries are immutable (a version is a
  * content hash), so concurrent readers can share them and a stale entry cannot exist.
+ *
+ * Memory is bounded twice, by voices and by bytes (a v3/v4 voice's CFM prompt makes it several times larger than a
+ * v2 one): past either limit the least recently used voice leaves memory and is read back from its file the next
+ * time it is needed. A voice larger than the whole byte limit is never held; it is read from disk at each use.
  * @module
  */
 import { LRUCache } from 'lru-cache';
@@ -13,6 +17,8 @@ export interface FeatureCacheOptions {
   readonly dir: string;
   /** Voices kept in memory. */
   readonly maxEntries: number;
+  /** Bytes of feature arrays kept in memory (default: no bound beyond `maxEntries`). */
+  readonly maxBytes?: number;
 }
 
 export class VoiceFeatureCache {
@@ -24,7 +30,22 @@ export class VoiceFeatureCache {
 
   constructor(options: FeatureCacheOptions) {
     this.#dir = options.dir;
-    this.#memory = new LRUCache({ max: options.maxEntries });
+    this.#memory = new LRUCache({
+      max: options.maxEntries,
+      ...(options.maxBytes === undefined ? {} : { maxSize: options.maxBytes, sizeCalculation: featureBytes }),
+    });
+  }
+
+  /** Voices held in memory now. */
+  get entries(): number {
+    return this.#memory.size;
+  }
+
+  /** Bytes of the feature arrays held in memory now. */
+  get bytes(): number {
+    let total = 0;
+    for (const features of this.#memory.values()) total += featureBytes(features);
+    return total;
   }
 
   async get(version: string): Promise<VoiceFeatures | undefined> {
@@ -64,4 +85,10 @@ export class VoiceFeatureCache {
     // The format is in the name: features computed another way are a miss, recomputed, never read as these.
     return join(this.#dir, `${version}.f${String(FEATURES_FORMAT_VERSION)}.gsvf`);
   }
+}
+
+/** What a voice's features hold in memory: its arrays (the rest is a few dozen bytes). */
+function featureBytes(features: VoiceFeatures): number {
+  const arrays = [features.promptTokens, features.ge, features.promptPhoneIds, features.promptBert, features.cfmPrompt?.mel, features.cfmPrompt?.fea];
+  return Math.max(1, arrays.reduce((sum, array) => sum + (array?.byteLength ?? 0), 0));
 }
