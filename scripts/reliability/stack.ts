@@ -61,6 +61,9 @@ export interface ReliabilityStack {
   /** Resident memory in bytes of GPU function `index`, or of the gateway's workerd process. */
   gpuRss(index: number): Promise<number>;
   gatewayRss(): Promise<number>;
+  /** Process ids: GPU function `index`, and the gateway's workerd process (what `gatewayRss` reads). */
+  gpuPid(index: number): number;
+  gatewayPid(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -138,16 +141,22 @@ export async function startReliabilityStack(options: StackOptions = {}): Promise
       await startSlot(slot);
     },
     async gpuRss(index) {
-      const pid = slotAt(slots, index).process?.child.pid;
-      if (pid === undefined) throw new Error(`gpu ${String(index)} is not running`);
-      return residentBytes(pid);
+      return residentBytes(stack.gpuPid(index));
     },
     async gatewayRss() {
+      return residentBytes(await stack.gatewayPid());
+    },
+    gpuPid(index) {
+      const pid = slotAt(slots, index).process?.child.pid;
+      if (pid === undefined) throw new Error(`gpu ${String(index)} is not running`);
+      return pid;
+    },
+    async gatewayPid() {
       const pid = gatewayDev.child.pid;
       if (pid === undefined) throw new Error('the gateway is not running');
       const workerd = (await descendants(pid)).find((candidate) => candidate.name.startsWith('workerd'));
       if (workerd === undefined) throw new Error('no workerd process under wrangler dev');
-      return residentBytes(workerd.pid);
+      return workerd.pid;
     },
     async stop() {
       await Promise.all([gatewayDev.stop(), ...slots.map(async (slot) => slot.process?.stop())]);

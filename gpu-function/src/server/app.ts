@@ -66,7 +66,7 @@ export function createServerApp(server: ServerContext): Hono {
   app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
 
   const internal = new Hono();
-  internal.use(requireSignature({ secrets: config.secrets, nonces: server.nonces }));
+  internal.use(requireSignature({ secrets: config.secrets, nonces: server.nonces, windowSeconds: config.signatureWindowSeconds }));
   internal.use(async (_c, next) => {
     if (server.state() !== 'ready') throw notReady(server.state());
     await next();

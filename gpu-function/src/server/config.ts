@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { integerVar } from '@gsv-edge/shared';
+import { DEFAULT_SIGNATURE_WINDOW_SECONDS, integerVar } from '@gsv-edge/shared';
 import { z } from 'zod';
 import type { EngineLimits } from '../engine/index.ts';
 // Not through the engine's index: the HTTP thread must not load the engine (see engine-host.ts).
@@ -29,6 +29,8 @@ export interface ServerConfig {
    * full, new signed requests get `503 overloaded` rather than a nonce still in its window being forgotten.
    */
   readonly nonceStoreMaxEntries: number;
+  /** How far a signed request's timestamp may be from this server's clock; its nonce is remembered that long after it. */
+  readonly signatureWindowSeconds: number;
   /** A synthesis still running after this long fails with `deadline_exceeded`. */
   readonly requestTimeoutMs: number;
   /** On SIGTERM, how long requests in flight may run on before they are stopped. */
@@ -52,6 +54,7 @@ const envSchema = z.object({
   MAX_CONCURRENT_INSPECTIONS: integerVar(2, 1, 1000),
   // About 100 bytes each: the default bounds the store near 100 MB, and holds 1600 signed requests/s for 600 s.
   NONCE_STORE_MAX_ENTRIES: integerVar(1_000_000, 1, 100_000_000),
+  SIGNATURE_WINDOW_SECONDS: integerVar(DEFAULT_SIGNATURE_WINDOW_SECONDS, 5, 3600),
   VOICE_CACHE_ENTRIES: integerVar(64, 1, 100_000),
   VOICE_CACHE_MAX_BYTES: integerVar(256 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
   REQUEST_TIMEOUT_MS: integerVar(300_000, 1000, 3_600_000),
@@ -87,6 +90,7 @@ export function serverConfig(argv: readonly string[], env: Readonly<Record<strin
     maxConcurrentRequests: vars.MAX_CONCURRENT_REQUESTS,
     maxConcurrentInspections: vars.MAX_CONCURRENT_INSPECTIONS,
     nonceStoreMaxEntries: vars.NONCE_STORE_MAX_ENTRIES,
+    signatureWindowSeconds: vars.SIGNATURE_WINDOW_SECONDS,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
     drainTimeoutMs: vars.DRAIN_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,

@@ -35,6 +35,7 @@ function config(overrides: Partial<ServerConfig> = {}): ServerConfig {
     maxConcurrentRequests: 8,
     maxConcurrentInspections: 2,
     nonceStoreMaxEntries: 10_000,
+    signatureWindowSeconds: 300,
     requestTimeoutMs: 60_000,
     drainTimeoutMs: 10_000,
     logLevel: 'silent',

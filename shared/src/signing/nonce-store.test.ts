@@ -47,4 +47,15 @@ describe('nonce store', () => {
     iterate.mockRestore();
     iterator.mockRestore();
   });
+
+  it('drops expired nonces when asked its size, with no request coming to sweep them', () => {
+    let now = 0;
+    const store = new MemoryNonceStore({ now: () => now });
+    for (let i = 0; i < 5; i += 1) store.claim(`n${String(i)}`, 1000 + i * 1000);
+    expect(store.size).toBe(5);
+    now = 3000;
+    expect(store.size).toBe(2);
+    now = 6000;
+    expect(store.size).toBe(0);
+  });
 });

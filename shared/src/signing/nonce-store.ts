@@ -30,7 +30,13 @@ export class MemoryNonceStore implements NonceStore {
     this.#now = options.now ?? Date.now;
   }
 
+  /**
+   * Nonces remembered now. Expired ones are dropped first: the store is otherwise swept only when a request comes,
+   * and an idle function would go on holding (and reporting) a burst's nonces long after their window.
+   */
   get size(): number {
+    const now = this.#now();
+    if (now >= this.#earliestExpiry) this.#sweep(now);
     return this.#expiries.size;
   }
 
