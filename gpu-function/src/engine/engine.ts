@@ -47,6 +47,8 @@ export interface EngineLimits {
   readonly voiceCacheEntries: number;
   /** Bytes of voice features kept in memory, whatever the number of voices. */
   readonly voiceCacheBytes: number;
+  /** With a voice source (the gateway): voice definitions kept in memory; the rest are fetched again when named. */
+  readonly voiceDefinitions: number;
   /** Semantic tokens one segment may generate (GPT-SoVITS: 1499, about 60 s of audio). */
   readonly maxTokensPerSegment: number;
   /** How long a request may run when it brings no deadline of its own. */
@@ -71,6 +73,7 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   vocoderShare: DEFAULT_VOCODER_SHARE,
   voiceCacheEntries: 64,
   voiceCacheBytes: 256 * 1024 * 1024,
+  voiceDefinitions: 10_000,
   maxTokensPerSegment: T2S_RULES.lastStep,
   runawayTokensPerPhone: 12,
   requestTimeoutMs: 300_000,
@@ -142,6 +145,8 @@ export interface EngineStats {
   }[];
   /** Voice feature lookups since start, and what the cache holds in memory now. */
   readonly featureCache: { readonly hits: number; readonly misses: number; readonly entries: number; readonly bytes: number };
+  /** Voice definitions held in memory. */
+  readonly voiceDefinitions: number;
 }
 
 export interface CloseOptions {
@@ -228,6 +233,7 @@ export class Engine {
       models,
       features,
       log,
+      maxDefinitions: limits.voiceDefinitions,
       ...(options.voiceSource === undefined ? {} : { source: options.voiceSource }),
     });
     return new Engine(voices, features, models, limits, options.onStep);
@@ -261,6 +267,7 @@ export class Engine {
         vocoderQueue: worker.vocoderQueue,
       })),
       featureCache: { hits: this.#features.hits, misses: this.#features.misses, entries: this.#features.entries, bytes: this.#features.bytes },
+      voiceDefinitions: this.voices.size,
     };
   }
 

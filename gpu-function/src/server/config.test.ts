@@ -12,7 +12,7 @@ describe('GPU function configuration', () => {
 
   it('bounds what the function holds in memory, by default and as configured', () => {
     const defaults = serverConfig([], { SIGNING_SECRET: secret, GSV_BUNDLES: 'm' });
-    expect(defaults).toMatchObject({ maxConcurrentInspections: 2, nonceStoreMaxEntries: 1_000_000, signatureWindowSeconds: 300, limits: { voiceCacheEntries: 64, voiceCacheBytes: 256 * 1024 * 1024 } });
+    expect(defaults).toMatchObject({ maxConcurrentInspections: 2, nonceStoreMaxEntries: 1_000_000, signatureWindowSeconds: 300, limits: { voiceCacheEntries: 64, voiceCacheBytes: 256 * 1024 * 1024, voiceDefinitions: 10_000 } });
     const set = serverConfig([], { SIGNING_SECRET: secret, GSV_BUNDLES: 'm', MAX_CONCURRENT_INSPECTIONS: '1', NONCE_STORE_MAX_ENTRIES: '5000', VOICE_CACHE_ENTRIES: '3', VOICE_CACHE_MAX_BYTES: '1048576' });
     expect(set).toMatchObject({ maxConcurrentInspections: 1, nonceStoreMaxEntries: 5000, limits: { voiceCacheEntries: 3, voiceCacheBytes: 1_048_576 } });
   });

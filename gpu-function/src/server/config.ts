@@ -57,6 +57,7 @@ const envSchema = z.object({
   SIGNATURE_WINDOW_SECONDS: integerVar(DEFAULT_SIGNATURE_WINDOW_SECONDS, 5, 3600),
   VOICE_CACHE_ENTRIES: integerVar(64, 1, 100_000),
   VOICE_CACHE_MAX_BYTES: integerVar(256 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
+  VOICE_DEFINITIONS_MAX: integerVar(10_000, 1, 10_000_000),
   REQUEST_TIMEOUT_MS: integerVar(300_000, 1000, 3_600_000),
   DRAIN_TIMEOUT_MS: integerVar(30_000, 0, 3_600_000),
   MAX_RUNNING_SEQUENCES: integerVar(16, 1, 1024),
@@ -101,6 +102,7 @@ export function serverConfig(argv: readonly string[], env: Readonly<Record<strin
       runawayTokensPerPhone: vars.RUNAWAY_TOKENS_PER_PHONE,
       voiceCacheEntries: vars.VOICE_CACHE_ENTRIES,
       voiceCacheBytes: vars.VOICE_CACHE_MAX_BYTES,
+      voiceDefinitions: vars.VOICE_DEFINITIONS_MAX,
     },
   };
 }

@@ -103,6 +103,9 @@ export function createMetrics({ engineStats, nonceStoreEntries }: MetricSources)
     });
   engineGauge('gsv_voice_feature_cache_entries', 'Voices whose features are held in memory (bounded by VOICE_CACHE_ENTRIES).', (latest) => latest.featureCache.entries);
   engineGauge('gsv_voice_feature_cache_bytes', 'Bytes of voice features held in memory (bounded by VOICE_CACHE_MAX_BYTES).', (latest) => latest.featureCache.bytes);
+  engineGauge('gsv_engine_thread_heap_used_bytes', "The engine thread's V8 heap in use (gsv_nodejs_heap_* are the HTTP thread's).", (latest) => latest.heap.usedBytes);
+  engineGauge('gsv_engine_thread_external_memory_bytes', "Memory outside the engine thread's V8 heap that it accounts for (typed arrays' buffers).", (latest) => latest.heap.externalBytes);
+  engineGauge('gsv_voice_definitions', 'Voice definitions held in memory (with a gateway, bounded by VOICE_DEFINITIONS_MAX).', (latest) => latest.voiceDefinitions);
   engineGauge('gsv_engine_requests_in_flight', 'Syntheses the engine holds (being prepared, or with audio still to come).', (latest) => latest.inFlight);
   new Gauge({
     name: 'gsv_nonce_store_entries',

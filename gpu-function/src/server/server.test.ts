@@ -113,6 +113,8 @@ describe('GPU function server', () => {
       'gsv_voice_feature_cache_hits_total',
       'gsv_voice_feature_cache_entries',
       'gsv_voice_feature_cache_bytes',
+      'gsv_voice_definitions',
+      'gsv_engine_thread_heap_used_bytes',
       'gsv_nonce_store_entries',
       'gsv_process_open_fds',
       'gsv_nodejs_active_resources_total',
