@@ -64,6 +64,12 @@ export interface ReliabilityStack {
   /** Resident memory in bytes of GPU function `index`, or of the gateway's workerd process. */
   gpuRss(index: number): Promise<number>;
   gatewayRss(): Promise<number>;
+  /**
+   * Process ids: GPU function `index`, and the workerd process that runs the gateway's code (what `gatewayRss` reads;
+   * not wrangler's proxy in front of it).
+   */
+  gpuPid(index: number): number;
+  gatewayPid(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -143,16 +149,28 @@ export async function startReliabilityStack(options: StackOptions = {}): Promise
       await startSlot(slot);
     },
     async gpuRss(index) {
-      const pid = slotAt(slots, index).process?.child.pid;
-      if (pid === undefined) throw new Error(`gpu ${String(index)} is not running`);
-      return residentBytes(pid);
+      return residentBytes(stack.gpuPid(index));
     },
     async gatewayRss() {
+      return residentBytes(await stack.gatewayPid());
+    },
+    gpuPid(index) {
+      const pid = slotAt(slots, index).process?.child.pid;
+      if (pid === undefined) throw new Error(`gpu ${String(index)} is not running`);
+      return pid;
+    },
+    async gatewayPid() {
       const pid = gatewayDev.child.pid;
       if (pid === undefined) throw new Error('the gateway is not running');
-      const workerd = (await descendants(pid)).find((candidate) => candidate.name.startsWith('workerd'));
-      if (workerd === undefined) throw new Error('no workerd process under wrangler dev');
-      return residentBytes(workerd.pid);
+      // wrangler dev runs two workerd processes: its proxy on the gateway's port, and the one running the gateway's
+      // code (its isolate, D1/KV/R2 and Durable Objects) behind it on a port of its own. The second is the gateway.
+      const proxySocket = `entry=127.0.0.1:${String(gatewayPort)}`;
+      for (const candidate of await descendants(pid)) {
+        if (!candidate.name.startsWith('workerd')) continue;
+        const command = (await readFile(`/proc/${String(candidate.pid)}/cmdline`, 'utf8').catch(() => '')).split('\0');
+        if (command.includes('serve') && !command.some((arg) => arg.endsWith(proxySocket))) return candidate.pid;
+      }
+      throw new Error('no workerd process running the gateway under wrangler dev');
     },
     async stop() {
       await Promise.all([gatewayDev.stop(), ...slots.map(async (slot) => slot.process?.stop())]);

@@ -516,6 +516,40 @@ describe('engine voices from a source (the gateway)', () => {
   });
 });
 
+describe('engine voice definitions from a source', () => {
+  it('holds at most VOICE_DEFINITIONS_MAX definitions while voices churn, and fetches an evicted one again when named', async () => {
+    const request = voiceRequest('churn');
+    const inspection = await engine.voices.inspect(request);
+    const recording = Buffer.from(request.ref_audio, 'base64');
+    const version = await voiceVersion({ model_sha256: inspection.model_sha256, recordings: [inspection.reference.sha256], prompt_text: request.prompt_text, prompt_lang: 'en' });
+    const voiceNamed = (id: string): Voice => ({
+      object: 'voice', id, model: 'tiny', model_sha256: inspection.model_sha256, version, prompt_text: request.prompt_text, prompt_lang: 'en',
+      reference: inspection.reference, aux_references: [], sample_rate: 32000, description: '', created_at: new Date().toISOString(),
+    });
+    const fetched: string[] = [];
+    const source: VoiceSource = {
+      voice: (id) => {
+        fetched.push(id);
+        return Promise.resolve(voiceNamed(id));
+      },
+      recording: () => Promise.resolve(recording),
+    };
+    const bounded = await Engine.start({ ...options, dataDir: join(root, 'data-definitions'), voiceSource: source, limits: { ...options.limits, voiceDefinitions: 2 } });
+    try {
+      for (const id of ['churn-a', 'churn-b', 'churn-c', 'churn-d']) await bounded.voices.resolve(id, version);
+      expect(bounded.stats().voiceDefinitions).toBe(2);
+      expect(bounded.voices.list().map((voice) => voice.id)).toEqual(['churn-c', 'churn-d']);
+      // The first voice left memory: naming it again fetches it again, and it still speaks.
+      const stream = await bounded.synthesize({ requestId: 'churn-a-again', params: { ...params('Back again.'), voice: 'churn-a' }, seed: 3, voiceVersion: version });
+      expect((await stream.collect()).length).toBeGreaterThan(0);
+      expect(fetched).toEqual(['churn-a', 'churn-b', 'churn-c', 'churn-d', 'churn-a']);
+      expect(bounded.stats().voiceDefinitions).toBe(2);
+    } finally {
+      await bounded.close();
+    }
+  }, 60_000);
+});
+
 describe('engine runaway guard', () => {
   it('stops a segment that never ends on its own far past what its phones need, and reports it', async () => {
     const guarded = await Engine.start({ ...options, dataDir: join(root, 'data-guard'), limits: { maxRunning: 3, maxTokensPerSegment: 400, runawayTokensPerPhone: 1 } });

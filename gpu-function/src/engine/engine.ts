@@ -49,8 +49,12 @@ export interface EngineLimits {
    * (vocoder/chunk-policy.ts); `{ growth: 1, ... }` keeps every chunk at `min_chunk_length`, as GPT-SoVITS does.
    */
   readonly streamChunkGrowth: ChunkGrowth;
-  /** Voices whose features stay in memory. */
+  /** Voices whose features stay in memory; others are read back from their files when used. */
   readonly voiceCacheEntries: number;
+  /** Bytes of voice features kept in memory, whatever the number of voices. */
+  readonly voiceCacheBytes: number;
+  /** With a voice source (the gateway): voice definitions kept in memory; the rest are fetched again when named. */
+  readonly voiceDefinitions: number;
   /** Semantic tokens one segment may generate (GPT-SoVITS: 1499, about 60 s of audio). */
   readonly maxTokensPerSegment: number;
   /** How long a request may run when it brings no deadline of its own. */
@@ -75,6 +79,8 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   vocoderShare: DEFAULT_VOCODER_SHARE,
   streamChunkGrowth: DEFAULT_CHUNK_GROWTH,
   voiceCacheEntries: 64,
+  voiceCacheBytes: 256 * 1024 * 1024,
+  voiceDefinitions: 10_000,
   maxTokensPerSegment: T2S_RULES.lastStep,
   runawayTokensPerPhone: 12,
   requestTimeoutMs: 300_000,
@@ -138,12 +144,16 @@ export interface EngineStats {
     /** Segments decoding (the running batch). */
     readonly running: number;
     readonly slots: number;
+    /** KV pool slots held by a sequence now (each running segment holds one). */
+    readonly slotsInUse: number;
     /** Bytes the KV pool holds. */
     readonly kvBytes: number;
     readonly vocoderQueue: number;
   }[];
-  /** Voice feature lookups since start. */
-  readonly featureCache: { readonly hits: number; readonly misses: number };
+  /** Voice feature lookups since start, and what the cache holds in memory now. */
+  readonly featureCache: { readonly hits: number; readonly misses: number; readonly entries: number; readonly bytes: number };
+  /** Voice definitions held in memory. */
+  readonly voiceDefinitions: number;
 }
 
 export interface CloseOptions {
@@ -224,13 +234,14 @@ export class Engine {
         }),
       });
     }
-    const features = new VoiceFeatureCache({ dir: join(options.dataDir, 'features'), maxEntries: limits.voiceCacheEntries, log });
+    const features = new VoiceFeatureCache({ dir: join(options.dataDir, 'features'), maxEntries: limits.voiceCacheEntries, maxBytes: limits.voiceCacheBytes, log });
     await features.removeLeftovers();
     const voices = await VoiceRegistry.open({
       dir: options.dataDir,
       models,
       features,
       log,
+      maxDefinitions: limits.voiceDefinitions,
       ...(options.voiceSource === undefined ? {} : { source: options.voiceSource }),
     });
     return new Engine(voices, features, models, limits, options.onStep);
@@ -259,10 +270,12 @@ export class Engine {
         waiting: worker.scheduler.waiting.length,
         running: worker.scheduler.running.length,
         slots: worker.runner.pool.shape.slots,
+        slotsInUse: worker.scheduler.slotsInUse,
         kvBytes: worker.runner.pool.bytes,
         vocoderQueue: worker.vocoderQueue,
       })),
-      featureCache: { hits: this.#features.hits, misses: this.#features.misses },
+      featureCache: { hits: this.#features.hits, misses: this.#features.misses, entries: this.#features.entries, bytes: this.#features.bytes },
+      voiceDefinitions: this.voices.size,
     };
   }
 

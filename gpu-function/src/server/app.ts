@@ -7,9 +7,10 @@
  * - Signed, for the gateway (shared `INTERNAL_PATHS`): `GET /internal/v1/models`, `POST /internal/v1/voices/inspect`,
  *   `POST /internal/v1/synthesize`.
  *
- * Admission is bounded: past MAX_CONCURRENT_REQUESTS syntheses in flight, or while not ready, the answer is a 503
- * with `Retry-After` before any work, so the gateway moves on to another function. Every failure is the shared
- * error envelope.
+ * Admission is bounded: past MAX_CONCURRENT_REQUESTS syntheses or MAX_CONCURRENT_INSPECTIONS voice inspections in
+ * flight, with the nonce store full (NONCE_STORE_MAX_ENTRIES), or while not ready, the answer is a 503 with
+ * `Retry-After` before any work, so the gateway moves on to another function; nothing queues without end. Every
+ * failure is the shared error envelope.
  * @module
  */
 import {
@@ -22,6 +23,7 @@ import {
   synthesisJobSchema,
   synthesisParamsSchema,
   type ModelList,
+  type NonceStore,
 } from '@gsv-edge/shared';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -55,12 +57,15 @@ export interface ServerContext {
   readonly host: () => EngineHost | null;
   /** The origin the gateway signs its calls for: PUBLIC_ORIGIN, else the address listened on (known once listening). */
   readonly origin: () => string;
+  /** Nonces of accepted signed requests (bounded; see config.ts). */
+  readonly nonces: NonceStore;
 }
 
 export function createServerApp(server: ServerContext): Hono {
   const { config, logger, metrics } = server;
   const app = new Hono();
   let inFlight = 0;
+  let inspections = 0;
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -87,7 +92,7 @@ export function createServerApp(server: ServerContext): Hono {
 
   const internal = new Hono();
   internal.use(async (c, next) => limitBody(bodyLimitOf(c.req.path))(c, next));
-  internal.use(requireSignature({ secrets: config.secrets, audience: server.origin }));
+  internal.use(requireSignature({ secrets: config.secrets, audience: server.origin, nonces: server.nonces, windowSeconds: config.signatureWindowSeconds }));
   internal.use(async (_c, next) => {
     if (server.state() !== 'ready') throw notReady(server.state());
     await next();
@@ -100,8 +105,18 @@ export function createServerApp(server: ServerContext): Hono {
 
   internal.post('/voices/inspect', async (c) => {
     const upload = parseOrThrow(createVoiceRequestSchema, parseJsonBody(await c.req.text()));
-    // The engine reads the transcript as any text; a problem with it is a problem with the upload's prompt fields.
-    return c.json(await renamingParams(engine(server).inspect(upload), PROMPT_FIELDS));
+    if (inspections >= config.maxConcurrentInspections) {
+      throw new ApiError('overloaded', `This GPU function is inspecting ${String(inspections)} voice uploads, its limit; retry shortly.`, { retryAfterSeconds: 1 });
+    }
+    inspections += 1;
+    metrics.inspectionsInFlight.inc();
+    try {
+      // The engine reads the transcript as any text; a problem with it is a problem with the upload's prompt fields.
+      return c.json(await renamingParams(engine(server).inspect(upload), PROMPT_FIELDS));
+    } finally {
+      inspections -= 1;
+      metrics.inspectionsInFlight.dec();
+    }
   });
 
   internal.post('/synthesize', async (c) => {

@@ -16,8 +16,17 @@ describe('GPU function configuration', () => {
     expect(serverConfig([], { SIGNING_SECRET: secret, GSV_BUNDLES: 'm' }).publicOrigin).toBeNull();
   });
 
+  it('bounds what the function holds in memory, by default and as configured', () => {
+    const defaults = serverConfig([], { SIGNING_SECRET: secret, GSV_BUNDLES: 'm' });
+    expect(defaults).toMatchObject({ maxConcurrentInspections: 2, nonceStoreMaxEntries: 1_000_000, signatureWindowSeconds: 300, limits: { voiceCacheEntries: 64, voiceCacheBytes: 256 * 1024 * 1024, voiceDefinitions: 10_000 } });
+    const set = serverConfig([], { SIGNING_SECRET: secret, GSV_BUNDLES: 'm', MAX_CONCURRENT_INSPECTIONS: '1', NONCE_STORE_MAX_ENTRIES: '5000', VOICE_CACHE_ENTRIES: '3', VOICE_CACHE_MAX_BYTES: '1048576' });
+    expect(set).toMatchObject({ maxConcurrentInspections: 1, nonceStoreMaxEntries: 5000, limits: { voiceCacheEntries: 3, voiceCacheBytes: 1_048_576 } });
+  });
+
   it.each([
     [{}, /SIGNING_SECRET/],
+    [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', VOICE_CACHE_ENTRIES: '0' }, /VOICE_CACHE_ENTRIES must be an integer from 1/],
+    [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', NONCE_STORE_MAX_ENTRIES: 'lots' }, /NONCE_STORE_MAX_ENTRIES/],
     [{ SIGNING_SECRET: 'short' }, /SIGNING_SECRET must be at least 32 bytes/],
     [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', PORT: 'eighty' }, /PORT must be an integer/],
     [{ SIGNING_SECRET: secret, GSV_BUNDLES: 'm', GATEWAY_URL: 'ftp://gateway' }, /GATEWAY_URL/],

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { audienceOf, integerVar } from '@gsv-edge/shared';
+import { audienceOf, DEFAULT_SIGNATURE_WINDOW_SECONDS, integerVar } from '@gsv-edge/shared';
 import { z } from 'zod';
 import type { EngineLimits } from '../engine/index.ts';
 // Not through the engine's index: the HTTP thread must not load the engine (see engine-host.ts).
@@ -27,6 +27,15 @@ export interface ServerConfig {
   readonly gatewayUrl: string | null;
   /** Syntheses accepted at once; past it the answer is `503 overloaded` before any work. */
   readonly maxConcurrentRequests: number;
+  /** Voice inspections (HuBERT and friends on an upload) at once; past it, `503 overloaded` before any work. */
+  readonly maxConcurrentInspections: number;
+  /**
+   * Nonces of signed requests remembered at once (each until its signature window ends, at most 2 x 300 s); when
+   * full, new signed requests get `503 overloaded` rather than a nonce still in its window being forgotten.
+   */
+  readonly nonceStoreMaxEntries: number;
+  /** How far a signed request's timestamp may be from this server's clock; its nonce is remembered that long after it. */
+  readonly signatureWindowSeconds: number;
   /** A synthesis still running after this long fails with `deadline_exceeded`. */
   readonly requestTimeoutMs: number;
   /** On SIGTERM, how long requests in flight may run on before they are stopped. */
@@ -48,6 +57,13 @@ const envSchema = z.object({
   GSV_DATA_DIR: z.string().default('.gsv-edge/gpu-data'),
   GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
   MAX_CONCURRENT_REQUESTS: integerVar(32, 1, 10_000),
+  MAX_CONCURRENT_INSPECTIONS: integerVar(2, 1, 1000),
+  // About 100 bytes each: the default bounds the store near 100 MB, and holds 1600 signed requests/s for 600 s.
+  NONCE_STORE_MAX_ENTRIES: integerVar(1_000_000, 1, 100_000_000),
+  SIGNATURE_WINDOW_SECONDS: integerVar(DEFAULT_SIGNATURE_WINDOW_SECONDS, 5, 3600),
+  VOICE_CACHE_ENTRIES: integerVar(64, 1, 100_000),
+  VOICE_CACHE_MAX_BYTES: integerVar(256 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
+  VOICE_DEFINITIONS_MAX: integerVar(10_000, 1, 10_000_000),
   REQUEST_TIMEOUT_MS: integerVar(300_000, 1000, 3_600_000),
   DRAIN_TIMEOUT_MS: integerVar(30_000, 0, 3_600_000),
   MAX_RUNNING_SEQUENCES: integerVar(16, 1, 1024),
@@ -86,10 +102,20 @@ export function serverConfig(argv: readonly string[], env: Readonly<Record<strin
     dataDir: resolve(vars.GSV_DATA_DIR),
     gatewayUrl: vars.GATEWAY_URL ?? null,
     maxConcurrentRequests: vars.MAX_CONCURRENT_REQUESTS,
+    maxConcurrentInspections: vars.MAX_CONCURRENT_INSPECTIONS,
+    nonceStoreMaxEntries: vars.NONCE_STORE_MAX_ENTRIES,
+    signatureWindowSeconds: vars.SIGNATURE_WINDOW_SECONDS,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
     drainTimeoutMs: vars.DRAIN_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,
     runtime: runtimeConfigFromEnv(env),
-    limits: { maxRunning: vars.MAX_RUNNING_SEQUENCES, requestTimeoutMs: vars.REQUEST_TIMEOUT_MS, runawayTokensPerPhone: vars.RUNAWAY_TOKENS_PER_PHONE },
+    limits: {
+      maxRunning: vars.MAX_RUNNING_SEQUENCES,
+      requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
+      runawayTokensPerPhone: vars.RUNAWAY_TOKENS_PER_PHONE,
+      voiceCacheEntries: vars.VOICE_CACHE_ENTRIES,
+      voiceCacheBytes: vars.VOICE_CACHE_MAX_BYTES,
+      voiceDefinitions: vars.VOICE_DEFINITIONS_MAX,
+    },
   };
 }

@@ -8,8 +8,11 @@ import type { CreateVoiceRequest, ErrorCode, ModelInfo, SynthesisParams, VoiceIn
 import type { EngineLimits, EngineStats, RuntimeConfig, StepStats, StreamInfo, SynthesisSummary } from '../engine/index.ts';
 import type { GraphRunTotals } from '../runtime/transfer.ts';
 
-/** The engine's statistics plus the runtime's per-graph totals (runs, onnxruntime time, host↔device bytes). */
-export type ThreadStats = EngineStats & { readonly graphs: readonly GraphRunTotals[] };
+/**
+ * The engine's statistics plus the runtime's per-graph totals (runs, onnxruntime time, host↔device bytes) and the
+ * engine thread's own V8 heap (the HTTP thread's metrics see only theirs).
+ */
+export type ThreadStats = EngineStats & { readonly graphs: readonly GraphRunTotals[]; readonly heap: { readonly usedBytes: number; readonly externalBytes: number } };
 
 /** What the engine thread needs to start (structured-cloned into it). */
 export interface EngineThreadConfig {

@@ -5,6 +5,7 @@
  * @module
  */
 import { ApiError } from '@gsv-edge/shared';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Engine, type AudioStream } from '../engine/index.ts';
 import { graphRunTotals } from '../runtime/transfer.ts';
@@ -41,6 +42,12 @@ async function relay(id: string, stream: AudioStream): Promise<void> {
   } finally {
     controllers.delete(id);
   }
+}
+
+/** This thread's V8 heap: typed arrays' backing stores count as external. */
+function engineHeap(): { usedBytes: number; externalBytes: number } {
+  const heap = getHeapStatistics();
+  return { usedBytes: heap.used_heap_size, externalBytes: heap.external_memory };
 }
 
 async function main(): Promise<void> {
@@ -104,7 +111,7 @@ async function main(): Promise<void> {
         return;
       case 'stats':
         // Graph totals are per thread, and every session of the engine lives in this one.
-        post({ type: 'stats', id: message.id, stats: { ...started.stats(), graphs: graphRunTotals() } });
+        post({ type: 'stats', id: message.id, stats: { ...started.stats(), graphs: graphRunTotals(), heap: engineHeap() } });
         return;
       case 'close':
         void started.close({ graceMs: message.graceMs }).finally(() => {

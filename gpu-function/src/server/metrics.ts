@@ -1,6 +1,11 @@
 /**
  * The GPU function's Prometheus metrics (prom-client), on `GET /metrics`. Counters and histograms are updated as
  * requests and engine steps happen; gauges of what the engine holds are read from it when scraped.
+ *
+ * Every in-memory structure that traffic could grow has a gauge, so a leak shows as a line that never comes back
+ * down: syntheses and inspections in flight (HTTP thread and engine), segments queued, KV slots in use, voice
+ * features held, nonces remembered; with prom-client's defaults for the process (`gsv_process_open_fds`,
+ * `gsv_nodejs_active_resources_total`: what `process.getActiveResourcesInfo()` lists, `gsv_process_resident_memory_bytes`).
  * @module
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -12,6 +17,7 @@ import type { ThreadStats } from './engine-protocol.ts';
 export interface Metrics {
   readonly registry: Registry;
   readonly requestsInFlight: Gauge;
+  readonly inspectionsInFlight: Gauge;
   readonly requests: Counter<'outcome'>;
   readonly errors: Counter<'code'>;
   readonly timeToFirstAudio: Histogram;
@@ -25,11 +31,17 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 300]
 /** How often the event-loop delay is sampled. */
 const LOOP_SAMPLING_MS = 5;
 
-/**
- * `engineStats` is asked at each scrape (queue depth, running batch, KV pool, voice feature cache); it may fail while
- * the engine is starting or gone, and the gauges then keep their last values.
- */
-export function createMetrics(engineStats: () => Promise<ThreadStats | null>): Metrics {
+export interface MetricSources {
+  /**
+   * Asked at each scrape (queue depth, running batch, KV pool, voice feature cache); it may fail while the engine is
+   * starting or gone, and the gauges then keep their last values.
+   */
+  readonly engineStats: () => Promise<ThreadStats | null>;
+  /** Nonces the signature check remembers now. */
+  readonly nonceStoreEntries: () => number;
+}
+
+export function createMetrics({ engineStats, nonceStoreEntries }: MetricSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gsv_' });
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLING_MS });
@@ -59,6 +71,7 @@ export function createMetrics(engineStats: () => Promise<ThreadStats | null>): M
   perModel('gsv_queue_depth', 'Segments waiting for a decode slot.', (model) => model.waiting);
   perModel('gsv_running_batch_size', 'Segments in the running decode batch.', (model) => model.running);
   perModel('gsv_kv_pool_slots', 'Decode slots of the KV pool.', (model) => model.slots);
+  perModel('gsv_kv_pool_slots_in_use', 'KV pool slots held by a running segment.', (model) => model.slotsInUse);
   perModel('gsv_kv_pool_bytes', 'Bytes the KV pool holds.', (model) => model.kvBytes);
   perModel('gsv_vocoder_queue', 'Segments waiting for the vocoder.', (model) => model.vocoderQueue);
   perGraph(registry, refresh, () => stats.latest?.graphs ?? []);
@@ -78,6 +91,30 @@ export function createMetrics(engineStats: () => Promise<ThreadStats | null>): M
       this.set(stats.latest?.featureCache.misses ?? 0);
     },
   });
+  const engineGauge = (name: string, help: string, read: (latest: ThreadStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        await refresh();
+        if (stats.latest !== null) this.set(read(stats.latest));
+      },
+    });
+  engineGauge('gsv_voice_feature_cache_entries', 'Voices whose features are held in memory (bounded by VOICE_CACHE_ENTRIES).', (latest) => latest.featureCache.entries);
+  engineGauge('gsv_voice_feature_cache_bytes', 'Bytes of voice features held in memory (bounded by VOICE_CACHE_MAX_BYTES).', (latest) => latest.featureCache.bytes);
+  engineGauge('gsv_engine_thread_heap_used_bytes', "The engine thread's V8 heap in use (gsv_nodejs_heap_* are the HTTP thread's).", (latest) => latest.heap.usedBytes);
+  engineGauge('gsv_engine_thread_external_memory_bytes', "Memory outside the engine thread's V8 heap that it accounts for (typed arrays' buffers).", (latest) => latest.heap.externalBytes);
+  engineGauge('gsv_voice_definitions', 'Voice definitions held in memory (with a gateway, bounded by VOICE_DEFINITIONS_MAX).', (latest) => latest.voiceDefinitions);
+  engineGauge('gsv_engine_requests_in_flight', 'Syntheses the engine holds (being prepared, or with audio still to come).', (latest) => latest.inFlight);
+  new Gauge({
+    name: 'gsv_nonce_store_entries',
+    help: 'Signed-request nonces remembered until their signature window ends (bounded by NONCE_STORE_MAX_ENTRIES).',
+    registers: [registry],
+    collect() {
+      this.set(nonceStoreEntries());
+    },
+  });
   new Gauge({
     name: 'gsv_event_loop_delay_p99_seconds',
     help: 'p99 event-loop delay of the HTTP thread since the previous scrape (inference runs in a worker thread).',
@@ -91,7 +128,8 @@ export function createMetrics(engineStats: () => Promise<ThreadStats | null>): M
 
   return {
     registry,
-    requestsInFlight: new Gauge({ name: 'gsv_requests_in_flight', help: 'Syntheses accepted and not finished.', registers: [registry] }),
+    requestsInFlight: new Gauge({ name: 'gsv_requests_in_flight', help: 'Syntheses accepted and not finished (bounded by MAX_CONCURRENT_REQUESTS).', registers: [registry] }),
+    inspectionsInFlight: new Gauge({ name: 'gsv_inspections_in_flight', help: 'Voice inspections accepted and not finished (bounded by MAX_CONCURRENT_INSPECTIONS).', registers: [registry] }),
     requests: new Counter({ name: 'gsv_requests_total', help: 'Syntheses by outcome.', labelNames: ['outcome'], registers: [registry] }),
     errors: new Counter({ name: 'gsv_errors_total', help: 'Error answers by code.', labelNames: ['code'], registers: [registry] }),
     timeToFirstAudio: new Histogram({ name: 'gsv_time_to_first_audio_seconds', help: 'From accepting a synthesis to its first audio.', buckets: LATENCY_BUCKETS, registers: [registry] }),

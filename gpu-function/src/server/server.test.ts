@@ -35,6 +35,9 @@ function config(overrides: Partial<ServerConfig> = {}): ServerConfig {
     dataDir: join(root, `data-${String(Math.random()).slice(2)}`),
     gatewayUrl,
     maxConcurrentRequests: 8,
+    maxConcurrentInspections: 2,
+    nonceStoreMaxEntries: 10_000,
+    signatureWindowSeconds: 300,
     requestTimeoutMs: 60_000,
     drainTimeoutMs: 10_000,
     logLevel: 'silent',
@@ -100,7 +103,25 @@ describe('GPU function server', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    for (const name of ['gsv_requests_in_flight', 'gsv_queue_depth', 'gsv_running_batch_size', 'gsv_kv_pool_bytes', 'gsv_time_to_first_audio_seconds', 'gsv_voice_feature_cache_hits_total', 'gsv_event_loop_delay_p99_seconds']) {
+    for (const name of [
+      'gsv_requests_in_flight',
+      'gsv_inspections_in_flight',
+      'gsv_engine_requests_in_flight',
+      'gsv_queue_depth',
+      'gsv_running_batch_size',
+      'gsv_kv_pool_bytes',
+      'gsv_kv_pool_slots_in_use',
+      'gsv_time_to_first_audio_seconds',
+      'gsv_voice_feature_cache_hits_total',
+      'gsv_voice_feature_cache_entries',
+      'gsv_voice_feature_cache_bytes',
+      'gsv_voice_definitions',
+      'gsv_engine_thread_heap_used_bytes',
+      'gsv_nonce_store_entries',
+      'gsv_process_open_fds',
+      'gsv_nodejs_active_resources_total',
+      'gsv_event_loop_delay_p99_seconds',
+    ]) {
       expect(metrics).toContain(name);
     }
     // The warm-up synthesis ran the decode graph: its runs and input/output bytes are counted; on the CPU provider
@@ -286,5 +307,43 @@ describe('GPU function admission, cancellation, failures and shutdown', () => {
     expect((await answer.arrayBuffer()).byteLength).toBeGreaterThan(44);
     await draining;
     await expect(fetch(`${limited.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('GPU function memory bounds', () => {
+  const upload = (id: string) => JSON.stringify({ id, model: 'tiny', prompt_text: 'This is how I sound.', prompt_lang: 'en', ref_audio: Buffer.from(referenceClip()).toString('base64') });
+  let bounded: RunningServer;
+  beforeAll(async () => {
+    bounded = await startServer(config({ maxConcurrentInspections: 1, nonceStoreMaxEntries: 6 }), { logger: createLogger('silent') });
+    await bounded.ready;
+  }, 120_000);
+  afterAll(async () => {
+    await bounded.drain(0);
+  });
+
+  it('answers 503 overloaded with Retry-After past MAX_CONCURRENT_INSPECTIONS instead of queuing uploads', async () => {
+    const answers = await Promise.all(['one', 'two', 'three'].map(async (id) => signed(bounded.url, '/internal/v1/voices/inspect', { method: 'POST', body: upload(id) })));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(503);
+    for (const answer of answers.filter((candidate) => candidate.status === 503)) {
+      expect(answer.headers.get('retry-after')).toBe('1');
+      expect(await answer.json()).toMatchObject({ error: { code: 'overloaded' } });
+    }
+    await until(async () => (await metric(bounded.url, 'gsv_inspections_in_flight')) === 0, 5000, 'the inspection slot is freed');
+  });
+
+  it('refuses new signed requests with 503 once NONCE_STORE_MAX_ENTRIES nonces are in their window, and still refuses replays', async () => {
+    // Three nonces went to the inspections above; three more fill the store.
+    const signatures = await Promise.all([0, 1, 2].map(async () => signRequest({ secret: SECRET, audience: bounded.url, method: 'GET', pathAndQuery: '/internal/v1/models', body: '' })));
+    for (const headers of signatures) expect((await fetch(`${bounded.url}/internal/v1/models`, { headers })).status).toBe(200);
+    expect(await metric(bounded.url, 'gsv_nonce_store_entries')).toBe(6);
+    const full = await signed(bounded.url, '/internal/v1/models');
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toBe('1');
+    expect(await full.json()).toMatchObject({ error: { code: 'overloaded' } });
+    const replayed = await fetch(`${bounded.url}/internal/v1/models`, { headers: signatures[0] ?? {} });
+    expect(await replayed.json()).toMatchObject({ error: { code: 'replayed_request' } });
+    expect(await metric(bounded.url, 'gsv_nonce_store_entries')).toBe(6);
   });
 });

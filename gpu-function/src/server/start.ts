@@ -5,6 +5,7 @@
  * @module
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { MemoryNonceStore } from '@gsv-edge/shared';
 import type { AddressInfo } from 'node:net';
 import { createServerApp, type ServerState } from './app.ts';
 import type { ServerConfig } from './config.ts';
@@ -32,9 +33,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const logger = options.logger ?? createLogger(config.logLevel);
   let state: ServerState = 'loading';
   let host: EngineHost | null = null;
-  const metrics = createMetrics(async () => (host === null ? null : host.stats()));
+  const nonces = new MemoryNonceStore({ maxEntries: config.nonceStoreMaxEntries });
+  const metrics = createMetrics({ engineStats: async () => (host === null ? null : host.stats()), nonceStoreEntries: () => nonces.size });
   let origin = config.publicOrigin ?? '';
-  const app = createServerApp({ config, logger, metrics, state: () => state, host: () => host, origin: () => origin });
+  const app = createServerApp({ config, logger, metrics, state: () => state, host: () => host, origin: () => origin, nonces });
   const server: ServerType = await new Promise((resolve) => {
     const started = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => {
       resolve(started);

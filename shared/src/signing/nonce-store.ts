@@ -22,19 +22,34 @@ export class MemoryNonceStore implements NonceStore {
   readonly #maxEntries: number;
   readonly #now: () => number;
   #nextSweepAt = 0;
+  /** The soonest any remembered nonce expires: while the store is full, sweeping before then would free nothing. */
+  #earliestExpiry = Infinity;
 
   constructor(options: MemoryNonceStoreOptions = {}) {
     this.#maxEntries = options.maxEntries ?? 1_000_000;
     this.#now = options.now ?? Date.now;
   }
 
+  /**
+   * Nonces remembered now. Expired ones are dropped first: the store is otherwise swept only when a request comes,
+   * and an idle function would go on holding (and reporting) a burst's nonces long after their window.
+   */
   get size(): number {
+    const now = this.#now();
+    if (now >= this.#earliestExpiry) this.#sweep(now);
     return this.#expiries.size;
+  }
+
+  get maxEntries(): number {
+    return this.#maxEntries;
   }
 
   claim(nonce: string, expiresAtMs: number): boolean {
     const now = this.#now();
-    if (now >= this.#nextSweepAt || this.#expiries.size >= this.#maxEntries) this.#sweep(now);
+    const full = this.#expiries.size >= this.#maxEntries;
+    // A full store is swept only once something in it can have expired: a sweep per refused request would cost a
+    // walk over every entry each time, just when the function is busiest.
+    if (now >= this.#nextSweepAt || (full && now >= this.#earliestExpiry)) this.#sweep(now);
     const known = this.#expiries.get(nonce);
     if (known !== undefined && known > now) return false;
     if (this.#expiries.size >= this.#maxEntries) {
@@ -42,13 +57,17 @@ export class MemoryNonceStore implements NonceStore {
       throw new ApiError('overloaded', 'Too many signed requests in flight; retry shortly.', { retryAfterSeconds: 1 });
     }
     this.#expiries.set(nonce, expiresAtMs);
+    this.#earliestExpiry = Math.min(this.#earliestExpiry, expiresAtMs);
     return true;
   }
 
   #sweep(now: number): void {
+    let earliest = Infinity;
     for (const [nonce, expiresAt] of this.#expiries) {
       if (expiresAt <= now) this.#expiries.delete(nonce);
+      else earliest = Math.min(earliest, expiresAt);
     }
+    this.#earliestExpiry = earliest;
     this.#nextSweepAt = now + 10_000;
   }
 }

@@ -51,6 +51,11 @@ export class Scheduler {
     return this.#slots.occupants;
   }
 
+  /** KV slots held now (the running sequences'; a slot is freed when its sequence retires). */
+  get slotsInUse(): number {
+    return this.#slots.size;
+  }
+
   get waiting(): readonly T2sSequence[] {
     return this.#waiting;
   }

@@ -103,4 +103,42 @@ describe('voice feature cache', () => {
     expect(await cache.get(version)).toBeUndefined();
     expect([cache.hits, cache.misses]).toEqual([0, 1]);
   });
+
+  it('holds at most its limit of voices in memory, and reads an evicted voice back from its file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gsv-voices-'));
+    dirs.push(dir);
+    const cache = new VoiceFeatureCache({ dir, maxEntries: 3 });
+    const versions = ['1', '2', '3', '4', '5'].map((digit) => digit.repeat(64));
+    for (const version of versions) await cache.put(features(version));
+    expect(cache.entries).toBe(3);
+    // The first voice left memory but not the disk: the same features come back, and it is held again.
+    expect(await cache.get(versions[0] as string)).toEqual(features(versions[0] as string));
+    expect(cache.entries).toBe(3);
+    expect([cache.hits, cache.misses]).toEqual([1, 0]);
+  });
+
+  it('holds at most its limit of bytes in memory, evicting the least recently used voice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gsv-voices-'));
+    dirs.push(dir);
+    const oneVoice = (3 + 3 + 5 + 5 * 1024) * 4;
+    const cache = new VoiceFeatureCache({ dir, maxEntries: 100, maxBytes: 2 * oneVoice + oneVoice / 2 });
+    const versions = ['6', '7', '8', '9'].map((digit) => digit.repeat(64));
+    for (const version of versions) await cache.put(features(version));
+    expect(cache.entries).toBe(2);
+    expect(cache.bytes).toBe(2 * oneVoice);
+    expect(cache.bytes).toBeLessThanOrEqual(2 * oneVoice + oneVoice / 2);
+    expect(await cache.get(versions[1] as string)).toEqual(features(versions[1] as string));
+    expect(cache.bytes).toBe(2 * oneVoice);
+  });
+
+  it('never holds a voice larger than the whole byte limit, yet still answers it from disk', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gsv-voices-'));
+    dirs.push(dir);
+    const cache = new VoiceFeatureCache({ dir, maxEntries: 100, maxBytes: 1024 });
+    const version = 'e'.repeat(64);
+    await cache.put(features(version));
+    expect([cache.entries, cache.bytes]).toEqual([0, 0]);
+    expect(await cache.get(version)).toEqual(features(version));
+    expect(cache.entries).toBe(0);
+  });
 });

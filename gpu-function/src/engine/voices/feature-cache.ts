@@ -5,6 +5,10 @@
  * Files are written crash-safely (storage/atomic-write.ts). A file that still does not read back (damaged on disk,
  * or left by an older writer) is refused with a logged reason and removed, and the lookup is a miss, so the
  * features are computed again instead of being served or failing every request for the voice.
+ *
+ * Memory is bounded twice, by voices and by bytes (a v3/v4 voice's CFM prompt makes it several times larger than a
+ * v2 one): past either limit the least recently used voice leaves memory and is read back from its file the next
+ * time it is needed. A voice larger than the whole byte limit is never held; it is read from disk at each use.
  * @module
  */
 import { LRUCache } from 'lru-cache';
@@ -19,6 +23,8 @@ export interface FeatureCacheOptions {
   readonly maxEntries: number;
   /** Where refused files and removed leftovers are reported; stderr by default. */
   readonly log?: (message: string) => void;
+  /** Bytes of feature arrays kept in memory (default: no bound beyond `maxEntries`). */
+  readonly maxBytes?: number;
 }
 
 export class VoiceFeatureCache {
@@ -31,7 +37,10 @@ export class VoiceFeatureCache {
 
   constructor(options: FeatureCacheOptions) {
     this.#dir = options.dir;
-    this.#memory = new LRUCache({ max: options.maxEntries });
+    this.#memory = new LRUCache({
+      max: options.maxEntries,
+      ...(options.maxBytes === undefined ? {} : { maxSize: options.maxBytes, sizeCalculation: featureBytes }),
+    });
     this.#log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   }
 
@@ -39,6 +48,18 @@ export class VoiceFeatureCache {
   async removeLeftovers(): Promise<void> {
     const removed = await removeLeftoverTemporaries(this.#dir);
     if (removed.length > 0) this.#log(`voice features: removed ${String(removed.length)} temporary files left by an interrupted write in ${this.#dir}`);
+  }
+
+  /** Voices held in memory now. */
+  get entries(): number {
+    return this.#memory.size;
+  }
+
+  /** Bytes of the feature arrays held in memory now. */
+  get bytes(): number {
+    let total = 0;
+    for (const features of this.#memory.values()) total += featureBytes(features);
+    return total;
   }
 
   async get(version: string): Promise<VoiceFeatures | undefined> {
@@ -84,4 +105,10 @@ export class VoiceFeatureCache {
     // The format is in the name: features computed another way are a miss, recomputed, never read as these.
     return join(this.#dir, `${version}.f${String(FEATURES_FORMAT_VERSION)}.gsvf`);
   }
+}
+
+/** What a voice's features hold in memory: its arrays (the rest is a few dozen bytes). */
+function featureBytes(features: VoiceFeatures): number {
+  const arrays = [features.promptTokens, features.ge, features.promptPhoneIds, features.promptBert, features.cfmPrompt?.mel, features.cfmPrompt?.fea];
+  return Math.max(1, arrays.reduce((sum, array) => sum + (array?.byteLength ?? 0), 0));
 }

@@ -25,6 +25,7 @@ import {
   type Voice,
   type VoiceInspection,
 } from '@gsv-edge/shared';
+import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -60,6 +61,18 @@ export interface VoiceRegistryOptions {
   readonly source?: VoiceSource;
   /** Start-up notices (definition files skipped); stderr by default. */
   readonly log?: (message: string) => void;
+  /** With a source: definitions held in memory (default 10,000); the rest are fetched again when named. */
+  readonly maxDefinitions?: number;
+}
+
+/** What the registry needs of its definitions' map: a `Map`, or with a source an LRU. */
+interface Definitions {
+  get(id: string): Voice | undefined;
+  set(id: string, voice: Voice): unknown;
+  has(id: string): boolean;
+  delete(id: string): boolean;
+  values(): Iterable<Voice>;
+  readonly size: number;
 }
 
 const DEFINITION_SUFFIX = '.json';
@@ -68,7 +81,7 @@ export class VoiceRegistry {
   readonly #dir: string;
   readonly #models: ReadonlyMap<string, VoiceModel>;
   readonly #cache: VoiceFeatureCache;
-  readonly #voices = new Map<string, Voice>();
+  readonly #voices: Definitions;
   /** Voices being created, so two concurrent creations of one id cannot both succeed. */
   readonly #pending = new Set<string>();
   /** Creations running (they use the bundles' sessions, so closing waits for them). */
@@ -87,6 +100,12 @@ export class VoiceRegistry {
     this.#cache = options.features;
     this.#source = options.source;
     this.#log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+    this.#voices = options.source === undefined ? new Map<string, Voice>() : new LRUCache<string, Voice>({ max: options.maxDefinitions ?? 10_000 });
+  }
+
+  /** Definitions held in memory now. */
+  get size(): number {
+    return this.#voices.size;
   }
 
   static async open(options: VoiceRegistryOptions): Promise<VoiceRegistry> {
