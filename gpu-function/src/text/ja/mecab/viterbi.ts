@@ -49,17 +49,24 @@ export function bestPath(sentence: Uint8Array, tokenizer: Tokenizer, matrix: Con
     }
   };
 
+  // Once a position is connected its list is only needed again if EOS joins there (no node ends at the end), so
+  // only the latest such list is kept: the nodes off the best paths become garbage as the lattice grows.
+  let lastConnected = -1;
+  let lastList: LatticeNode | undefined;
   for (let pos = 0; pos < length; pos++) {
-    if (endNodes[pos] !== undefined) connect(pos, tokenizer.lookup(sentence, pos));
+    const ending = endNodes[pos];
+    if (ending === undefined) continue;
+    connect(pos, tokenizer.lookup(sentence, pos));
+    lastConnected = pos;
+    lastList = ending;
+    endNodes[pos] = undefined;
   }
   const eos = new LatticeNode();
   eos.status = NODE_STATUS.eos;
   eos.surfaceStart = length;
-  for (let pos = length; pos >= 0; pos--) {
-    if (endNodes[pos] === undefined) continue;
-    connect(pos, eos);
-    break;
-  }
+  if (endNodes[length] === undefined && lastConnected >= 0) endNodes[lastConnected] = lastList;
+  const eosAt = endNodes[length] !== undefined ? length : lastConnected;
+  if (eosAt >= 0) connect(eosAt, eos);
 
   const nodes: LatticeNode[] = [];
   for (let node = eos.prev; node !== undefined && node !== bos; node = node.prev) nodes.push(node);
