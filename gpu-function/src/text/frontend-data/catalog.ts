@@ -16,6 +16,7 @@
  *   <bundle>/frontend/en/wordsegment-unigrams.txt  wordsegment's unigrams.txt, verbatim ("word<TAB>count" lines)
  *   <bundle>/frontend/en/wordsegment-bigrams.txt   wordsegment's bigrams.txt, verbatim
  *   <bundle>/frontend/en/averaged-perceptron.json  NLTK's tagger: {"weights": {feature: {tag: w}}, "tagdict", "classes"}
+ *   <bundle>/frontend/ja/open_jtalk_dic/{sys.dic,unk.dic,matrix.bin,char.bin}  pyopenjtalk's compiled MeCab dictionary, verbatim
  * @module
  */
 
@@ -31,6 +32,7 @@ export const FRONTEND_DATA_IDS = [
   'en-g2p-en-checkpoint',
   'en-wordsegment',
   'en-pos-tagger',
+  'ja-open-jtalk-dic',
 ] as const;
 export type FrontendDataId = (typeof FRONTEND_DATA_IDS)[number];
 
@@ -49,6 +51,7 @@ export const FRONTEND_DATA_FILES: Readonly<Record<FrontendDataId, readonly strin
   'en-g2p-en-checkpoint': ['frontend/en/checkpoint20.npz'],
   'en-wordsegment': ['frontend/en/wordsegment-unigrams.txt', 'frontend/en/wordsegment-bigrams.txt'],
   'en-pos-tagger': ['frontend/en/averaged-perceptron.json'],
+  'ja-open-jtalk-dic': ['frontend/ja/open_jtalk_dic/sys.dic', 'frontend/ja/open_jtalk_dic/unk.dic', 'frontend/ja/open_jtalk_dic/matrix.bin', 'frontend/ja/open_jtalk_dic/char.bin'],
 };
 
 /** What each data set gives, and what stands in without it (for warnings and `gsv-edge g2p`). */
@@ -64,4 +67,8 @@ export const FRONTEND_DATA_PURPOSE: Readonly<Record<FrontendDataId, string>> = {
   'en-g2p-en-checkpoint': "g2p_en's GRU weights for unknown words; without them a rule-based letter-to-sound reads them",
   'en-wordsegment': "wordsegment's unigram and bigram counts; without them run-together words split by SUBTLEXus unigrams alone",
   'en-pos-tagger': "NLTK's averaged perceptron tagger weights (nltk_data); without them wink-pos-tagger picks homograph readings",
+  'ja-open-jtalk-dic': "pyopenjtalk's OpenJTalk dictionary (NAIST-JDIC, open_jtalk_dic_utf_8-1.11) for MeCab's analysis; without it Japanese text is refused",
 };
+
+/** Data sets nothing stands in for: without them their language is refused rather than read with other phones. */
+export const WITHOUT_STAND_IN: ReadonlySet<FrontendDataId> = new Set(['ja-open-jtalk-dic']);

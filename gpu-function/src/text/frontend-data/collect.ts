@@ -30,6 +30,7 @@ import {
   type SourceRoot,
 } from './locate.ts';
 import { encodePerceptronTagger, NLTK_TAGGER_JSON, NLTK_TAGGER_PICKLE, readTaggerJson, readTaggerPickle } from './nltk-tagger.ts';
+import { OPEN_JTALK_DIC_DIR, OPEN_JTALK_DIC_FILES, readOpenJtalkDictionary } from './open-jtalk-dic.ts';
 import type { FrontendDataEntry, FrontendManifest, MissingFrontendData } from './manifest-section.ts';
 
 export interface FrontendDataOptions {
@@ -171,6 +172,15 @@ const COLLECTORS: Readonly<Record<FrontendDataId, Collector>> = {
     }
     const data = json !== undefined ? await readTaggerJson(json.paths) : await readTaggerPickle(found.paths[0] ?? '');
     return { sources: found.paths.map((path) => ({ root: found.root, path })), outputs: [encodePerceptronTagger(data)] };
+  },
+  async 'ja-open-jtalk-dic'(context) {
+    const found = await findInFolders(context.sitePackages, 'site-packages', OPEN_JTALK_DIC_FILES);
+    if (found === undefined) {
+      // pyopenjtalk fetches its dictionary the first time it runs, so an install that never read Japanese has none.
+      return `${notInSitePackages(context, OPEN_JTALK_DIC_DIR)} (pyopenjtalk downloads it the first time it reads Japanese)`;
+    }
+    await readOpenJtalkDictionary(found.paths);
+    return { sources: found.paths.map((path) => ({ root: found.root, path })), outputs: found.paths.map((path) => ({ copyFrom: path })) };
   },
 };
 

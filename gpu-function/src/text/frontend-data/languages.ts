@@ -1,13 +1,21 @@
 /**
  * The language modules a {@link FrontendData} makes: GPT-SoVITS's data where the bundle carries it, npm data
- * elsewhere, and the bundle's G2PW model when it has one. Pass them to `createTextFrontend({ symbols, languages })`.
+ * elsewhere, and the bundle's G2PW model when it has one. Japanese refuses its runs, saying what is missing. Pass
+ * them to `createTextFrontend({ symbols, languages })`.
  * @module
  */
 import type { LanguageModules } from '../cleaner.ts';
 import { createEnglishG2p } from '../en/index.ts';
+import { createJaG2p } from '../ja/index.ts';
 import { createZhG2p, defaultPinyinSource, G2pw } from '../zh/index.ts';
 import type { G2pwModel } from '../zh/g2pw/bundle.ts';
+import type { FrontendDataId } from './catalog.ts';
 import type { FrontendData } from './load.ts';
+
+function missingReason(data: FrontendData, id: FrontendDataId): { missingReason?: string } {
+  const reason = data.missing.find((item) => item.id === id)?.reason;
+  return reason === undefined ? {} : { missingReason: reason };
+}
 
 /** Without `g2pw`, Mandarin is read pypinyin-style; with it, the frontend's asynchronous methods read it with G2PW. */
 export function frontendLanguages(data: FrontendData, models: { readonly g2pw?: G2pwModel } = {}): LanguageModules {
@@ -17,5 +25,6 @@ export function frontendLanguages(data: FrontendData, models: { readonly g2pw?: 
   return {
     en: createEnglishG2p(data.en),
     zh: createZhG2p({ ...zh, pinyinSource, ...(g2pw === undefined ? {} : { g2pw }) }),
+    ja: createJaG2p({ ...data.ja, ...missingReason(data, 'ja-open-jtalk-dic') }),
   };
 }

@@ -27,6 +27,8 @@ import { decodePronunciations, decodeWordLists } from './formats.ts';
 import { ERHUA_LISTS, TONE_SANDHI_LISTS } from './gpt-sovits-text.ts';
 import { decodePossegHmm } from './jieba-posseg.ts';
 import { decodePerceptronTagger } from './nltk-tagger.ts';
+import { openJtalkDictionary } from './open-jtalk-dic.ts';
+import type { MecabDictionary } from '../ja/mecab/index.ts';
 import type { MissingFrontendData } from './manifest-section.ts';
 
 export interface FrontendData {
@@ -42,6 +44,10 @@ export interface FrontendData {
     readonly posTagger?: PosTagger;
     readonly wordSegmenter?: WordSegmenter;
   };
+  readonly ja: {
+    /** pyopenjtalk's MeCab dictionary; without it Japanese is refused. */
+    readonly mecab?: MecabDictionary;
+  };
   /** The data sets in use. */
   readonly loaded: readonly FrontendDataId[];
   /** The data sets not available, with the reason; npm data (or nothing) stands in for them. */
@@ -54,6 +60,7 @@ const allMissing = (reason: string): MissingFrontendData[] => FRONTEND_DATA_IDS.
 export const NPM_ONLY_FRONTEND_DATA: FrontendData = {
   zh: { wordLists: EMPTY_ZH_WORD_LISTS },
   en: { lexicon: {} },
+  ja: {},
   loaded: [],
   missing: allMissing('no bundle frontend data in use'),
 };
@@ -62,6 +69,7 @@ interface Mutable {
   zh: { -readonly [K in keyof FrontendData['zh']]: FrontendData['zh'][K] };
   lexicon: { -readonly [K in keyof EnglishLexiconData]: EnglishLexiconData[K] };
   en: { oov?: OovPredictor; posTagger?: PosTagger; wordSegmenter?: WordSegmenter };
+  ja: { mecab?: MecabDictionary };
 }
 
 interface VerifiedFile {
@@ -70,8 +78,11 @@ interface VerifiedFile {
   readonly text: string;
 }
 
-/** Data sets read from their text; the g2p_en checkpoint (binary, read from its path) is handled apart. */
-const TEXT_LOADERS: Readonly<Record<Exclude<FrontendDataId, 'en-g2p-en-checkpoint'>, (files: readonly VerifiedFile[], into: Mutable) => void>> = {
+/** The binary data sets: the g2p_en checkpoint (read from its path) and pyopenjtalk's dictionary (from its bytes). */
+type BinaryDataId = 'en-g2p-en-checkpoint' | 'ja-open-jtalk-dic';
+
+/** Data sets read from their text. */
+const TEXT_LOADERS: Readonly<Record<Exclude<FrontendDataId, BinaryDataId>, (files: readonly VerifiedFile[], into: Mutable) => void>> = {
   'zh-tone-sandhi-words'([file], into) {
     const lists = decodeWordLists(file?.text ?? '', file?.path ?? '', TONE_SANDHI_LISTS);
     into.zh.wordLists = { ...into.zh.wordLists, mustNeutralTone: lists.must_neural_tone_words, mustNotNeutralTone: lists.must_not_neural_tone_words };
@@ -129,7 +140,7 @@ function decodeJson(text: string, file: string): unknown {
 /** The parts of a manifest the frontend data needs. */
 export type FrontendManifestView = Pick<BundleManifest, 'files' | 'frontend'>;
 
-async function verifiedFile(bundleDir: string, manifest: FrontendManifestView, path: string): Promise<VerifiedFile & { bytes: Buffer }> {
+async function verifiedFile(bundleDir: string, manifest: FrontendManifestView, path: string): Promise<{ path: string; bytes: Buffer }> {
   const listed = manifest.files.find((file) => file.path === path && file.role === 'frontend-data');
   const absolute = join(bundleDir, path);
   if (listed === undefined) throw new Error(`${absolute}: not listed in the bundle's manifest`);
@@ -139,7 +150,7 @@ async function verifiedFile(bundleDir: string, manifest: FrontendManifestView, p
   if (createHash('sha256').update(bytes).digest('hex') !== listed.sha256) {
     throw new Error(`${absolute}: SHA-256 does not match the bundle's manifest (the file was changed or damaged)`);
   }
-  return { path: absolute, bytes, text: bytes.toString('utf8') };
+  return { path: absolute, bytes };
 }
 
 /** The frontend data of the bundle at `bundleDir` (its manifest is read unless given). */
@@ -147,18 +158,20 @@ export async function loadFrontendData(bundleDir: string, manifest?: FrontendMan
   const checked = manifest ?? (await readBundleManifest(bundleDir));
   const section = checked.frontend;
   if (section === null) return { ...NPM_ONLY_FRONTEND_DATA, missing: allMissing('the bundle was built without --gpt-sovits-dir') };
-  const into: Mutable = { zh: { wordLists: EMPTY_ZH_WORD_LISTS }, lexicon: {}, en: {} };
+  const into: Mutable = { zh: { wordLists: EMPTY_ZH_WORD_LISTS }, lexicon: {}, en: {}, ja: {} };
   for (const entry of section.data) {
     const files = [];
     for (const path of entry.files) files.push(await verifiedFile(bundleDir, checked, path));
     if (entry.id === 'en-g2p-en-checkpoint') into.en.oov = g2pEnOov(await loadG2pEnWeights(files[0]?.path ?? ''));
-    else TEXT_LOADERS[entry.id](files, into);
+    else if (entry.id === 'ja-open-jtalk-dic') into.ja.mecab = openJtalkDictionary(files);
+    else TEXT_LOADERS[entry.id](files.map(({ path, bytes }) => ({ path, text: bytes.toString('utf8') })), into);
   }
   const recorded = new Set([...section.data, ...section.missing].map((item) => item.id));
   const unrecorded = FRONTEND_DATA_IDS.filter((id) => !recorded.has(id)).map((id) => ({ id, reason: 'not recorded in this bundle (made by an older gsv-edge)' }));
   return {
     zh: into.zh,
     en: { lexicon: into.lexicon, ...into.en },
+    ja: into.ja,
     loaded: section.data.map((entry) => entry.id),
     missing: [...section.missing, ...unrecorded],
   };

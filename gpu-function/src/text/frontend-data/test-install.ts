@@ -12,6 +12,8 @@ import { writeG2pEnCheckpoint } from '../en/test-checkpoint.ts';
 import type { CollectedFrontendData } from './collect.ts';
 import type { FrontendManifestView } from './load.ts';
 import { NLTK_TAGGER_JSON } from './nltk-tagger.ts';
+import { OPEN_JTALK_DIC_DIR } from './open-jtalk-dic.ts';
+import { tinyDictionaryFiles } from '../ja/mecab/tiny-dictionary.ts';
 
 export const FAKE_TONE_SANDHI_PY = `from typing import List
 
@@ -134,6 +136,8 @@ export async function writeFakeInstall(dir: string, options: FakeInstallOptions 
     [`${SITE_PACKAGES}/wordsegment/unigrams.txt`]: FAKE_WORDSEGMENT_UNIGRAMS,
     [`${SITE_PACKAGES}/wordsegment/bigrams.txt`]: FAKE_WORDSEGMENT_BIGRAMS,
     ...Object.fromEntries(NLTK_TAGGER_JSON.map((path, index) => [`nltk_data/${path}`, FAKE_NLTK_TAGGER[index] ?? ''])),
+    // pyopenjtalk's dictionary: a tiny one in the real compiled format.
+    ...Object.fromEntries(Object.entries(tinyDictionaryFiles()).map(([name, bytes]) => [`${SITE_PACKAGES}/${OPEN_JTALK_DIC_DIR}/${name}`, bytes])),
     ...options.replace,
   };
   for (const [name, content] of Object.entries(files)) {

@@ -1,0 +1,115 @@
+/**
+ * Benchmark: the Japanese MeCab analyser on the real OpenJTalk NAIST-JDIC, on one core: how long the dictionary
+ * takes to load (on its own, and the way an engine starts: `loadFrontendData` over a bundle's copy, SHA-256 check
+ * included), and characters per second through the analyser on the parity fixture's 624 sentences, one by one and
+ * as one text.
+ *
+ *   npx node gpu-function/bench/ja-mecab.ts [--dic DIR] [--seconds 5]
+ *
+ * DIR defaults to GSV_JA_DIC, else Debian's open-jtalk-mecab-naist-jdic folder. The bundle is a temporary folder of
+ * links to DIR's files with a manifest view listing their SHA-256, so the figure includes reading and hashing
+ * 103 MB exactly as a bundle's start-up does.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { FRONTEND_DATA_FILES } from '../src/text/frontend-data/catalog.ts';
+import { loadFrontendData, type FrontendData } from '../src/text/frontend-data/load.ts';
+import { loadMecabDictionary, MECAB_DICTIONARY_FILES, MecabAnalyser } from '../src/text/ja/mecab/index.ts';
+import { emitResult } from './scenario-result.ts';
+
+const { values } = parseArgs({
+  options: {
+    dic: { type: 'string', default: process.env['GSV_JA_DIC'] ?? '/var/lib/mecab/dic/open-jtalk/naist-jdic' },
+    seconds: { type: 'string', default: '5' },
+  },
+});
+const dic = values.dic;
+const seconds = Number(values.seconds);
+const missing = MECAB_DICTIONARY_FILES.filter((name) => !existsSync(join(dic, name)));
+if (missing.length > 0) {
+  console.log(`skipped: no OpenJTalk NAIST-JDIC at ${dic} (${missing.join(', ')} missing); apt-get install open-jtalk-mecab-naist-jdic or pass --dic`);
+  process.exit(0);
+}
+
+const fixture = new URL('../test/fixtures/ja-mecab/expected.jsonl.gz', import.meta.url);
+const sentences = gunzipSync(readFileSync(fixture))
+  .toString('utf8')
+  .split('\n')
+  .filter((line) => line !== '')
+  .map((line) => JSON.parse(line) as { source: string; text: string })
+  .filter((sentence) => !sentence.source.startsWith('edge/'))
+  .map((sentence) => sentence.text);
+const corpusChars = sentences.reduce((sum, text) => sum + text.length, 0);
+
+/** loadFrontendData over a temporary bundle whose ja-open-jtalk-dic files link to the dictionary folder. */
+async function bundleStartup(): Promise<{ ms: number; cpuMs: number; data: FrontendData }> {
+  const bundle = await mkdtemp(join(tmpdir(), 'bench-ja-bundle-'));
+  try {
+    const paths = FRONTEND_DATA_FILES['ja-open-jtalk-dic'];
+    const files = [];
+    for (const path of paths) {
+      const target = join(bundle, path);
+      await mkdir(join(target, '..'), { recursive: true });
+      await symlink(join(dic, basename(path)), target);
+      const bytes = await readFile(target);
+      files.push({ path, role: 'frontend-data' as const, precision: null, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    }
+    const sources = files.map((file) => ({ origin: 'site-packages' as const, path: `pyopenjtalk/open_jtalk_dic_utf_8-1.11/${basename(file.path)}`, sha256: file.sha256 }));
+    const manifest = { files, frontend: { data: [{ id: 'ja-open-jtalk-dic' as const, files: [...paths], sources }], missing: [] } };
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const data = await loadFrontendData(bundle, manifest);
+    const used = process.cpuUsage(cpu);
+    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, data };
+  } finally {
+    await rm(bundle, { recursive: true, force: true });
+  }
+}
+
+function throughput(label: string, run: () => number): number {
+  run(); // warm: JIT compiled
+  let chars = 0;
+  let rounds = 0;
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) {
+    chars += run();
+    rounds += 1;
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  console.log(`${label}: ${Math.round(chars / elapsed).toLocaleString('en')} chars/s (${rounds} rounds in ${elapsed.toFixed(1)} s)`);
+  return chars / elapsed;
+}
+
+console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, node ${process.version}`);
+let started = performance.now();
+const dictionary = await loadMecabDictionary(dic);
+const loadMs = performance.now() - started;
+console.log(`dictionary load (read + check 4 files, loadMecabDictionary): ${loadMs.toFixed(0)} ms`);
+const startup = await bundleStartup();
+// CPU time beside wall time: on a shared machine the wall time also counts waiting for a core.
+console.log(`bundle start-up load (SHA-256 + read + check, loadFrontendData): ${startup.ms.toFixed(0)} ms (CPU ${startup.cpuMs.toFixed(0)} ms)`);
+if (startup.data.ja.mecab === undefined) throw new Error('the bundle start-up loaded no dictionary');
+
+started = performance.now();
+const analyser = new MecabAnalyser(dictionary);
+analyser.analyse(sentences[0] ?? '');
+console.log(`first analysis: ${(performance.now() - started).toFixed(1)} ms`);
+const perSentence = throughput(`ja MeCab analysis, ${sentences.length} fixture sentences one by one (${corpusChars} chars)`, () => {
+  for (const text of sentences) analyser.analyse(text);
+  return corpusChars;
+});
+const long = sentences.join('');
+const oneText = throughput(`ja MeCab analysis, the fixture as one ${long.length}-char text`, () => {
+  analyser.analyse(long);
+  return long.length;
+});
+emitResult({
+  metrics: { dic_load_ms: loadMs, startup_ms: startup.ms, startup_cpu_ms: startup.cpuMs, corpus_chars: corpusChars, chars_per_s: perSentence, long_chars_per_s: oneText },
+  notes: [`dictionary: ${dic}`],
+});
