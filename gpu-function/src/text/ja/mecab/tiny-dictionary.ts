@@ -68,14 +68,18 @@ export const TINY_CHARS: CharDefinition = {
   ],
 };
 
-/** The four compiled files, encoded by gsv-edge's writers. */
+let encoded: Record<MecabDictionaryFileName, Uint8Array> | undefined;
+
+/** The four compiled files, encoded by gsv-edge's writers (once; each call gets its own copies). */
 export function tinyDictionaryFiles(): Record<MecabDictionaryFileName, Uint8Array> {
-  return {
+  encoded ??= {
     'sys.dic': encodeMecabDictionary({ type: 'system', leftSize: MATRIX.leftSize, rightSize: MATRIX.rightSize, entries: TINY_LEXICON }),
     'unk.dic': encodeMecabDictionary({ type: 'unknown', leftSize: MATRIX.leftSize, rightSize: MATRIX.rightSize, entries: TINY_UNKNOWN }),
     'matrix.bin': encodeMatrix(MATRIX),
     'char.bin': encodeCharProperty(TINY_CHARS),
   };
+  const { 'sys.dic': sys, 'unk.dic': unk, 'matrix.bin': matrix, 'char.bin': chars } = encoded;
+  return { 'sys.dic': sys.slice(), 'unk.dic': unk.slice(), 'matrix.bin': matrix.slice(), 'char.bin': chars.slice() };
 }
 
 /** The user dictionary, compiled. */
