@@ -154,7 +154,7 @@ async function timePair(report: SuiteReport, pair: TimedPair, samples: number): 
   const difference = medianLong - medianNone;
   const p = permutationP(long, none);
   const spread = iqr([...long, ...none]);
-  const slug = pair.name.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  const slug = pair.name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
   report.figure(`timing.${slug}.median_long_prefix_us`, round(medianLong));
   report.figure(`timing.${slug}.median_no_prefix_us`, round(medianNone));
   report.figure(`timing.${slug}.median_difference_us`, round(difference));
