@@ -237,6 +237,14 @@ describe('origin selection', () => {
     expect(new Set([pool.order()[0], pool.order()[0], pool.order()[0]])).toEqual(new Set(['a', 'b', 'c']));
   });
 
+  it('shares the turns evenly among the healthy origins while one is down', () => {
+    const pool = new OriginPool(['even-a', 'even-b', 'even-c'], 'round-robin', 1000);
+    pool.markFailed('even-c');
+    const firsts = Array.from({ length: 6 }, () => pool.order()[0]);
+    expect(firsts.filter((origin) => origin === 'even-a')).toHaveLength(3);
+    expect(firsts.filter((origin) => origin === 'even-b')).toHaveLength(3);
+  });
+
   it('probes again a claimed origin whose probe never reported back', () => {
     let now = 0;
     const pool = new OriginPool(['p', 'q'], 'round-robin', 1000, () => now);

@@ -54,18 +54,21 @@ export class OriginPool {
    * turn), then the suspect ones, soonest due for a probe first, as a last resort.
    */
   order(): string[] {
-    const count = this.#origins.length;
+    const entries = this.#origins.map((origin) => ({ origin, state: stateOf(origin) }));
+    // Turns are taken among the healthy origins only: counted over all, a failed origin's turns would all fall to
+    // the healthy one after it.
+    const healthy = entries.filter((entry) => !entry.state.suspect);
+    const count = healthy.length;
     const start = turn % Math.max(1, count);
-    turn += 1;
-    const ranked = this.#origins.map((origin, index) => ({ origin, state: stateOf(origin), rank: (index - start + count) % count }));
-    const healthy = ranked.filter((entry) => !entry.state.suspect);
-    const suspect = ranked.filter((entry) => entry.state.suspect).sort((a, b) => a.state.probeAt - b.state.probeAt);
-    healthy.sort((a, b) =>
+    if (count > 1) turn += 1;
+    const ranked = healthy.map((entry, index) => ({ ...entry, rank: (index - start + count) % count }));
+    const suspect = entries.filter((entry) => entry.state.suspect).sort((a, b) => a.state.probeAt - b.state.probeAt);
+    ranked.sort((a, b) =>
       this.#strategy === 'least-outstanding' && a.state.outstanding !== b.state.outstanding
         ? a.state.outstanding - b.state.outstanding
         : a.rank - b.rank,
     );
-    return [...healthy, ...suspect].map((entry) => entry.origin);
+    return [...ranked, ...suspect].map((entry) => entry.origin);
   }
 
   /**
