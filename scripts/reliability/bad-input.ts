@@ -18,6 +18,7 @@
 import fc from 'fast-check';
 import { MAX_INSPECT_BODY_BYTES, MAX_SYNTHESIS_JOB_BODY_BYTES } from '../../gpu-function/src/server/app.ts';
 import { recentStderr } from '../stack/processes.ts';
+import { runBundleBombs } from './bad-input/bundle-bombs.ts';
 import { classify } from './bad-input/classify.ts';
 import type { BadRequest } from './bad-input/cases.ts';
 import { endpoints, type EndpointContext } from './bad-input/endpoints.ts';
@@ -40,14 +41,23 @@ const MAX_ADMIN_BODY_BYTES = 64 * 1024;
 const MAX_VOICE_BODY_BYTES = 16 * 1024 * 1024;
 
 await suiteMain('bad-input', async (report, { quick, verbose }) => {
-  const perEndpoint = quick ? 250 : 10_000;
+  const perEndpoint = quick ? 200 : 10_000;
   const seed = process.env.BAD_INPUT_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.BAD_INPUT_SEED);
   report.figure('seed', seed);
   report.note(`fast-check seed ${String(seed)} (BAD_INPUT_SEED=${String(seed)} replays the same requests)`);
   progress(`seed ${String(seed)}, ${String(perEndpoint)} requests per endpoint, ${String(CONCURRENCY)} in flight`);
 
   const started = performance.now();
-  const stack = await startReliabilityStack({ gpuFunctions: 1, verbose });
+  // The bundle command runs as its own processes on files of its own: it goes on beside the HTTP part.
+  const bundles = runBundleBombs(report, { quick });
+  bundles.catch(() => undefined);
+  let stack: ReliabilityStack;
+  try {
+    stack = await startReliabilityStack({ gpuFunctions: 1, verbose });
+  } catch (error) {
+    await bundles.catch(() => undefined);
+    throw error;
+  }
   let sender: Sender | undefined;
   try {
     const gpu = stack.gpus[0];
@@ -103,7 +113,10 @@ await suiteMain('bad-input', async (report, { quick, verbose }) => {
   } finally {
     await sender?.close();
     await stack.stop();
+    // Nothing this suite started outlives it, also when the HTTP part failed.
+    await bundles.catch(() => undefined);
   }
+  await bundles;
 });
 
 /** A key, the narrator's version and a cached phrase to play back, read through the gateway. */

@@ -61,8 +61,17 @@ export class Cursor {
   }
 }
 
+/**
+ * The widest integer a checkpoint is read with. Torch and GPT-SoVITS write nothing wider than 8 bytes; decoding is
+ * quadratic in the width, so an 8 MB integer (a pickle bomb) would run for minutes.
+ */
+export const MAX_LONG_BYTES = 1024;
+/** Python's own bound on decimal integer text (`sys.int_info.default_max_str_digits`), for the same reason. */
+export const MAX_INT_DIGITS = 4300;
+
 /** Python ints in two's complement little-endian (LONG1/LONG4); numbers when exact, bigint otherwise. */
-export function decodeLong(bytes: Uint8Array): number | bigint {
+export function decodeLong(bytes: Uint8Array, offset = 0): number | bigint {
+  if (bytes.length > MAX_LONG_BYTES) throw new PickleError(offset, `an integer of ${bytes.length} bytes is wider than any checkpoint holds (at most ${MAX_LONG_BYTES})`);
   if (bytes.length === 0) return 0;
   let value = 0n;
   for (let i = bytes.length - 1; i >= 0; i -= 1) value = (value << 8n) | BigInt(bytes[i] ?? 0);
@@ -76,6 +85,7 @@ function exactInt(value: bigint): number | bigint {
 
 export function parseTextInt(text: string, offset: number): number | bigint {
   const digits = text.endsWith('L') ? text.slice(0, -1) : text;
+  if (digits.length > MAX_INT_DIGITS + 1) throw new PickleError(offset, `an integer literal of ${digits.length} characters is longer than Python reads (at most ${MAX_INT_DIGITS} digits)`);
   if (!/^[-+]?\d+$/.test(digits)) throw new PickleError(offset, `bad integer literal '${text}'`);
   return exactInt(BigInt(digits));
 }

@@ -130,7 +130,7 @@ class Unpickler {
 
   #append(list: PickleValue, items: readonly PickleValue[]): void {
     if (!Array.isArray(list)) this.#fail(`cannot append to a ${describePickleValue(list)}`);
-    list.push(...items);
+    appendAll(list, items);
   }
 
   #persistent(pid: PickleValue): PickleValue {
@@ -165,8 +165,8 @@ class Unpickler {
         case 0x4b: push(c.u8()); break; // BININT1
         case 0x4d: push(c.u16()); break; // BININT2
         case 0x4c: push(parseTextInt(c.line(), this.#opcodeAt)); break; // LONG
-        case 0x8a: push(decodeLong(c.take(c.u8()))); break; // LONG1
-        case 0x8b: { const size = c.i32(); if (size < 0) this.#fail('negative LONG4 size'); push(decodeLong(c.take(size))); break; }
+        case 0x8a: push(decodeLong(c.take(c.u8()), this.#opcodeAt)); break; // LONG1
+        case 0x8b: { const size = c.i32(); if (size < 0) this.#fail('negative LONG4 size'); push(decodeLong(c.take(size), this.#opcodeAt)); break; }
         case 0x46: push(Number.parseFloat(c.line())); break; // FLOAT
         case 0x47: push(c.f64be()); break; // BINFLOAT
         case 0x53: { const text = c.line(); if (!/^(['"]).*\1$/s.test(text) || text.includes('\\')) this.#fail('unsupported STRING literal'); push(text.slice(1, -1)); break; }
@@ -196,7 +196,7 @@ class Unpickler {
         case 0x73: { const value = this.#pop(); const key = this.#pop(); this.#setItems(this.#top(), [key, value]); break; }
         case 0x75: { const items = this.#popMark(); this.#setItems(this.#top(), items); break; } // SETITEMS
         case 0x8f: push(new PySet([], false)); break; // EMPTY_SET
-        case 0x90: { const items = this.#popMark(); const set = this.#top(); if (!(set instanceof PySet)) this.#fail('ADDITEMS needs a set'); set.items.push(...items); break; }
+        case 0x90: { const items = this.#popMark(); const set = this.#top(); if (!(set instanceof PySet)) this.#fail('ADDITEMS needs a set'); appendAll(set.items, items); break; }
         case 0x91: push(new PySet(this.#popMark(), true)); break; // FROZENSET
         case 0x67: push(this.#memoGet(Number.parseInt(c.line(), 10))); break; // GET
         case 0x68: push(this.#memoGet(c.u8())); break; // BINGET
@@ -228,4 +228,9 @@ class Unpickler {
       this.#fail('string is not valid UTF-8');
     }
   }
+}
+
+/** `target.push(...items)` without spreading: a pickle may append a million items at once, past any call's arguments. */
+function appendAll(target: PickleValue[], items: readonly PickleValue[]): void {
+  for (const item of items) target.push(item);
 }

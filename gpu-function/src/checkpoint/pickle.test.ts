@@ -84,3 +84,60 @@ describe('unpickle', () => {
     expect(() => unpickle(new Uint8Array([0x80, 0x02, 0x51, 0x2e]), { globals: GLOBALS })).toThrow('stack underflow');
   });
 });
+
+// Pickle bombs, found by the bad-input suite (scripts/reliability/bad-input/bundle-files.ts): each overflowed the
+// stack, ran for minutes or took a gigabyte, and ended (if at all) without saying what was wrong.
+describe('pickle bombs', () => {
+  const PROTO = [0x80, 0x02];
+  const STOP = 0x2e;
+
+  it('appends a million items at once without spreading them over the call stack', () => {
+    const count = 1_000_000;
+    const bytes = new Uint8Array(2 + 2 + count * 2 + 2);
+    bytes.set([...PROTO, 0x5d, 0x28]);
+    for (let i = 0; i < count; i += 1) bytes.set([0x4b, i & 0xff], 4 + i * 2);
+    bytes.set([0x65, STOP], 4 + count * 2);
+    expect((unpickle(bytes, { globals: GLOBALS }) as PickleValue[]).length).toBe(count);
+  });
+
+  it('refuses integers wider than a checkpoint holds, at once (decoding them is quadratic)', () => {
+    const size = 8_000_000;
+    const long4 = new Uint8Array(2 + 5 + size + 1).fill(0x7f);
+    long4.set([...PROTO, 0x8b, size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, size >>> 24]);
+    long4[long4.length - 1] = STOP;
+    const started = performance.now();
+    expect(() => unpickle(long4, { globals: GLOBALS })).toThrow(/pickle byte 2: an integer of 8000000 bytes is wider than any checkpoint holds/);
+    const text = Uint8Array.from([...PROTO, 0x4c, ...new TextEncoder().encode(`${'9'.repeat(1_000_000)}L\n`), STOP]);
+    expect(() => unpickle(text, { globals: GLOBALS })).toThrow(/an integer literal of 1000000 characters is longer than Python reads/);
+    expect(performance.now() - started).toBeLessThan(2000);
+    // Python's own limit is still read.
+    expect(unpickle(Uint8Array.from([...PROTO, 0x4c, ...new TextEncoder().encode(`-${'9'.repeat(4300)}L\n`), STOP]), { globals: GLOBALS })).toBe(-(10n ** 4300n - 1n));
+  });
+
+  it('refuses a config that expands past a million values through shared references (a billion laughs)', () => {
+    const bytes: number[] = [...PROTO, 0x5d, 0x71, 0, 0x28, ...Array.from({ length: 10 }, () => [0x4b, 1]).flat(), 0x65, 0x30];
+    for (let level = 1; level <= 30; level += 1) bytes.push(0x5d, 0x71, level, 0x28, ...Array.from({ length: 10 }, () => [0x68, level - 1]).flat(), 0x65, 0x30);
+    bytes.push(0x68, 30, STOP);
+    const laughs = unpickle(Uint8Array.from(bytes), { globals: GLOBALS });
+    expect(() => toPlain(laughs)).toThrow('the config holds more than 1000000 values (a pickle bomb?)');
+    // Shared references that stay small are fine.
+    const shared: PickleValue = [1, 2];
+    expect(toPlain([shared, shared])).toEqual([[1, 2], [1, 2]]);
+  });
+
+  it('refuses a config nested a hundred thousand deep, or containing itself, with a reason', () => {
+    const depth = 100_000;
+    const nested = unpickle(Uint8Array.from([...PROTO, ...new Array<number>(depth).fill(0x5d), ...new Array<number>(depth - 1).fill(0x61), STOP]), { globals: GLOBALS });
+    expect(() => toPlain(nested)).toThrow(/^config(\[0\]){64}: the config is nested more than 64 levels deep$/);
+    const itself = unpickle(Uint8Array.from([...PROTO, 0x5d, 0x71, 0, 0x68, 0, 0x61, STOP]), { globals: GLOBALS });
+    expect(() => toPlain(itself)).toThrow('config[0]: the config contains itself');
+  });
+
+  it('keeps a `__proto__` key a key', () => {
+    const dict = new PyDict();
+    dict.set('__proto__', 7);
+    const plain = toPlain(dict) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(plain, '__proto__')?.value).toBe(7);
+  });
+});

@@ -11,29 +11,65 @@ export interface PlainObject {
   [key: string]: PlainValue;
 }
 
+/**
+ * Bounds on a config's plain form. Real configs are a few levels deep and hold hundreds of values; a pickle can make
+ * one nested a million deep, containing itself, or expanding to 10^30 values through shared references (a billion
+ * laughs), each of which would overflow the stack, never end, or take all memory.
+ */
+export const MAX_CONFIG_DEPTH = 64;
+export const MAX_CONFIG_VALUES = 1_000_000;
+
 /** Plain form of a config value. HParams become objects of their attributes; tensors are not allowed. */
 export function toPlain(value: PickleValue, path = 'config'): PlainValue {
-  if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') return value;
-  if (typeof value === 'bigint') return Number(value);
-  if (value instanceof Uint8Array) return [...value];
-  if (Array.isArray(value)) return value.map((item, i) => toPlain(item, `${path}[${i}]`));
-  if (value instanceof PyTuple) return value.items.map((item, i) => toPlain(item, `${path}[${i}]`));
-  if (value instanceof PySet) return value.items.map((item, i) => toPlain(item, `${path}[${i}]`));
-  if (value instanceof PyDict) {
-    const out: PlainObject = {};
-    for (const [key, item] of value) {
-      const name = typeof key === 'string' ? key : formatPickleValue(key);
-      out[name] = toPlain(item, `${path}.${name}`);
+  return new PlainConverter().convert(value, path, 0);
+}
+
+class PlainConverter {
+  #values = 0;
+  /** The containers on the path from the root to the value being converted. */
+  readonly #open = new Set<object>();
+
+  convert(value: PickleValue, path: string, depth: number): PlainValue {
+    this.#values += 1;
+    if (this.#values > MAX_CONFIG_VALUES) throw new Error(`${path}: the config holds more than ${String(MAX_CONFIG_VALUES)} values (a pickle bomb?)`);
+    if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') return value;
+    if (typeof value === 'bigint') return Number(value);
+    if (value instanceof Uint8Array) {
+      this.#values += value.length;
+      if (this.#values > MAX_CONFIG_VALUES) throw new Error(`${path}: the config holds more than ${String(MAX_CONFIG_VALUES)} values (a pickle bomb?)`);
+      return [...value];
     }
-    return out;
+    if (depth >= MAX_CONFIG_DEPTH) throw new Error(`${path}: the config is nested more than ${String(MAX_CONFIG_DEPTH)} levels deep`);
+    if (typeof value === 'object' && this.#open.has(value)) throw new Error(`${path}: the config contains itself`);
+    this.#open.add(value);
+    try {
+      return this.#container(value, path, depth + 1);
+    } finally {
+      this.#open.delete(value);
+    }
   }
-  if (value instanceof PyObject) {
-    if (value.state === undefined) return {};
-    if (!(value.state instanceof PyDict)) throw new Error(`${path}: ${value.cls.qualifiedName} has a ${describePickleValue(value.state)} state`);
-    return toPlain(value.state, path);
+
+  #container(value: Exclude<PickleValue, null | boolean | number | string | bigint | Uint8Array>, path: string, depth: number): PlainValue {
+    if (Array.isArray(value)) return value.map((item, i) => this.convert(item, `${path}[${i}]`, depth));
+    if (value instanceof PyTuple) return value.items.map((item, i) => this.convert(item, `${path}[${i}]`, depth));
+    if (value instanceof PySet) return value.items.map((item, i) => this.convert(item, `${path}[${i}]`, depth));
+    if (value instanceof PyDict) {
+      const out: PlainObject = {};
+      for (const [key, item] of value) {
+        const name = typeof key === 'string' ? key : formatPickleValue(key);
+        // Defined, not assigned: a key `__proto__` is a key like any other, not the object's prototype.
+        Object.defineProperty(out, name, { value: this.convert(item, `${path}.${name}`, depth), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    if (value instanceof PyObject) {
+      if (value.state === undefined) return {};
+      if (!(value.state instanceof PyDict)) throw new Error(`${path}: ${value.cls.qualifiedName} has a ${describePickleValue(value.state)} state`);
+      return this.convert(value.state, path, depth);
+    }
+    if (isPickleExtension(value)) throw new Error(`${path}: a ${value.pickleExtension} cannot appear in a config`);
+    throw new Error(`${path}: cannot convert a ${describePickleValue(value)}`);
   }
-  if (isPickleExtension(value)) throw new Error(`${path}: a ${value.pickleExtension} cannot appear in a config`);
-  throw new Error(`${path}: cannot convert a ${describePickleValue(value)}`);
 }
 
 export function isPlainObject(value: PlainValue | undefined): value is PlainObject {

@@ -1,11 +1,17 @@
+import { createWriteStream } from 'node:fs';
 import { copyFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ZipFile } from 'yazl';
 import { describe, expect, it } from 'vitest';
 import { float32ToFloat16 } from '../tensor/index.ts';
 import { CheckpointError, openTorchCheckpoint, PyObject, toPlain, type PyDict } from './index.ts';
 import { PickleFloat, PickleInstance, PickleOrderedDict } from './pickle-writer.ts';
 import { rejection, withTempDir } from './test-support.ts';
+import { MAX_PICKLE_BYTES } from './torch-archive.ts';
 import { TensorWrite, ownedTensor, writeTorchCheckpoint, type StorageSource } from './torch-writer.ts';
+import { MAX_INFLATED_ENTRY_BYTES, openZip } from './zip.ts';
 
 const bytesOf = (view: ArrayBufferView): Uint8Array => new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 const values = Float32Array.from({ length: 24 }, (_, i) => i - 5.5);
@@ -157,5 +163,40 @@ describe('torch zip checkpoints', () => {
         await store.close();
       });
     });
+
+    // Zip bombs, found by the bad-input suite: each was inflated whole, a gigabyte of memory for a 1 MB file.
+    it('a compressed entry that inflates past what a compressed entry may hold, or a pickle past its bound', async () => {
+      await withTempDir(async (dir) => {
+        const zipOf = async (file: string, parts: { name: string; data: Readable | Buffer; compress: boolean }[]): Promise<void> => {
+          const zip = new ZipFile();
+          for (const part of parts) {
+            if (Buffer.isBuffer(part.data)) zip.addBuffer(part.data, part.name, { compress: part.compress });
+            else zip.addReadStream(part.data, part.name, { compress: part.compress });
+          }
+          zip.end();
+          await pipeline(zip.outputStream, createWriteStream(file));
+        };
+        const zeros = (bytes: number): Readable =>
+          Readable.from(
+            (function* chunks() {
+              for (let left = bytes; left > 0; left -= 1 << 20) yield Buffer.alloc(Math.min(left, 1 << 20));
+            })(),
+          );
+        const bomb = join(dir, 'bomb.pth');
+        await zipOf(bomb, [{ name: 'archive/data/0', data: zeros(MAX_INFLATED_ENTRY_BYTES + 1), compress: true }]);
+        const zip = await openZip(bomb);
+        const inflated = await rejection(zip.read('archive/data/0', 0, 16));
+        await zip.close();
+        expect(inflated.message).toMatch(new RegExp(`^${escape(bomb)}: zip entry 'archive/data/0' is compressed and says it inflates to ${String(MAX_INFLATED_ENTRY_BYTES + 1)} bytes`));
+        const big = join(dir, 'big.pth');
+        await zipOf(big, [{ name: 'archive/data.pkl', data: Buffer.alloc(MAX_PICKLE_BYTES + 1), compress: false }]);
+        const stored = await rejection(openTorchCheckpoint(big));
+        expect(stored.message).toBe(`${big}: its object record archive/data.pkl is ${String(MAX_PICKLE_BYTES + 1)} bytes; a checkpoint's is at most ${String(MAX_PICKLE_BYTES)} (the tensors are kept apart from it)`);
+      });
+    }, 60_000);
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

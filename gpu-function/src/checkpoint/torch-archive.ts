@@ -34,6 +34,12 @@ export interface StateDictOptions {
   readonly rename?: (key: string) => string | undefined;
 }
 
+/**
+ * The largest `data.pkl` read: it holds the object tree with tensors as references (kilobytes for GPT-SoVITS, a
+ * megabyte or so for the largest Hugging Face models), and it is read and unpickled whole.
+ */
+export const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
+
 function intList(value: PickleValue, what: string): number[] {
   if (!(value instanceof PyTuple) && !Array.isArray(value)) throw new Error(`${what} is a ${describePickleValue(value)}, expected a tuple`);
   const items = value instanceof PyTuple ? value.items : value;
@@ -202,6 +208,10 @@ export async function openTorchCheckpoint(file: string): Promise<TorchCheckpoint
   const zip = await openZip(file, { restoreSignature: header !== 'PK' });
   try {
     const folder = findFolder(zip);
+    const pickleSize = zip.entry(`${folder}data.pkl`)?.size ?? 0;
+    if (pickleSize > MAX_PICKLE_BYTES) {
+      throw new CheckpointError(file, `its object record ${folder}data.pkl is ${pickleSize} bytes; a checkpoint's is at most ${MAX_PICKLE_BYTES} (the tensors are kept apart from it)`);
+    }
     const pickle = await zip.read(`${folder}data.pkl`);
     let root: PickleValue;
     try {

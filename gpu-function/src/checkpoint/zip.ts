@@ -14,6 +14,13 @@ import { openModelFile } from './open-file.ts';
 const PK = new Uint8Array([0x50, 0x4b]);
 const STORED = 0;
 const STREAM_CHUNK = 1 << 20;
+/**
+ * The most a compressed entry may inflate to. A compressed entry is inflated whole to read any part of it; torch
+ * stores its records uncompressed, so only small ones (a pickle) are ever compressed, and past this a compressed
+ * entry is a zip bomb rather than a checkpoint. (An entry that inflates past what it claims is stopped there by
+ * yauzl.)
+ */
+export const MAX_INFLATED_ENTRY_BYTES = 64 * 1024 * 1024;
 
 export interface ZipEntryInfo {
   readonly name: string;
@@ -125,6 +132,12 @@ class YauzlArchive implements ZipArchive {
     }
     try {
       if (entry.compressionMethod !== STORED) {
+        if (entry.uncompressedSize > MAX_INFLATED_ENTRY_BYTES) {
+          throw new CheckpointError(
+            this.file,
+            `zip entry '${name}' is compressed and says it inflates to ${entry.uncompressedSize} bytes, more than the ${MAX_INFLATED_ENTRY_BYTES} a compressed entry may hold (torch.save stores tensors uncompressed: re-save the file with torch.save)`,
+          );
+        }
         const stream = await this.#zip.openReadStreamPromise(entry);
         const whole = await collect(stream, entry.uncompressedSize);
         return whole.slice(start, start + size);
