@@ -21,7 +21,8 @@
  * - RSS growth after warm-up (the first 20 % of the traffic) < 5 %, for each GPU function and the gateway's workerd
  *   (the one running its code, not wrangler's proxy): the median of the first tenth of the post-warm-up samples (at
  *   least 3) against the median of the last tenth, so one GC more or less at either end does not decide it. Runs
- *   shorter than 10 minutes (--quick) are all warm-up and check RSS < 1.5 x idle instead (see reportGrowth);
+ *   shorter than 10 minutes (--quick) are all warm-up: there a GPU function's RSS must stay < 1.5 x idle, and the
+ *   gateway's is only reported (see reportGrowth);
  * - the voice cache and the voice definitions never hold more than their limits, though more voices than that were
  *   used (misses show the churn);
  * - idle end against idle baseline: open fds and active handles (`process.getActiveResourcesInfo()`) come back
@@ -358,7 +359,7 @@ function windows(values: readonly number[]): { first: number; last: number; max:
  * RSS growth after warm-up < 5 % in runs of at least {@link GROWTH_CHECK_MINUTES}. A shorter run (--quick) is all
  * warm-up: a GPU function's RSS climbs for its first minutes (onnxruntime's CPU arena and the allocator's heaps
  * growing to the largest shapes yet seen, then flat), so there it only has to stay under 1.5 times its idle baseline,
- * which a leak of every answer's audio or every request's state would still break.
+ * which a leak of every answer's audio or every request's state would still break; the gateway's is reported.
  */
 function reportGrowth(report: SuiteReport, measured: readonly Sample[], baseline: Sample, strict: boolean): void {
   const first = measured[0];
@@ -379,7 +380,13 @@ function reportGrowth(report: SuiteReport, measured: readonly Sample[], baseline
       report.check(`${name}: RSS grows < 5 % after warm-up`, growth < RSS_GROWTH_LIMIT, detail);
       continue;
     }
-    const idle = name === 'gateway' ? baseline.gatewayRss : (baseline.gpus[Number(name.slice('gpu-'.length))]?.rss ?? Number.NaN);
+    if (name === 'gateway') {
+      // wrangler dev's workerd (the gateway with miniflare's emulated D1, KV, R2, Cache and Durable Objects) climbs
+      // from about 185 to 300 MiB over its first minute of traffic: no bound a short run could check means anything.
+      report.note(`gateway (workerd) RSS in a short run, not checked: idle ${mib(baseline.gatewayRss)}, ${detail}`);
+      continue;
+    }
+    const idle = baseline.gpus[Number(name.slice('gpu-'.length))]?.rss ?? Number.NaN;
     report.check(`${name}: RSS stays under 1.5 x its idle baseline (a short run is all warm-up; growth is checked from ${String(GROWTH_CHECK_MINUTES)} minutes)`, max < 1.5 * idle, `idle ${mib(idle)}, ${detail}`);
   }
 }
@@ -506,6 +513,11 @@ await suiteMain('soak', async (report, { quick, verbose, minutes }) => {
       `VOICE_CACHE_ENTRIES=${String(VOICE_CACHE_ENTRIES)}, VOICE_DEFINITIONS_MAX=${String(VOICE_DEFINITIONS_MAX)}, SIGNATURE_WINDOW_SECONDS=${String(windowSeconds)}; samples every ${String(sampleEveryMs / 1000)} s`,
   );
 
+  // wrangler dev's local observability collector (X_LOCAL_OBSERVABILITY, on by default) keeps a trace of every request
+  // in the gateway's workerd process for its explorer UI, about 3 MiB of heap a minute under this traffic: dev tooling
+  // that never runs on Cloudflare, and would be all this suite measured of the gateway. wrangler reads it from its
+  // environment, which the stack inherits.
+  process.env.X_LOCAL_OBSERVABILITY = 'false';
   const stack = await startReliabilityStack({
     gpuFunctions: 2,
     gpuEnv: { VOICE_CACHE_ENTRIES: String(VOICE_CACHE_ENTRIES), VOICE_DEFINITIONS_MAX: String(VOICE_DEFINITIONS_MAX), SIGNATURE_WINDOW_SECONDS: String(windowSeconds) },
