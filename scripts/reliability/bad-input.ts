@@ -235,7 +235,7 @@ async function slowBodies(stack: ReliabilityStack, quick: boolean): Promise<Endp
         const bytes = new TextEncoder().encode(toGpu ? `{"request_id": "slow-${String(round)}-${String(index)}", "params": ${body.text}}` : body.text);
         let head: string;
         if (toGpu) {
-          const signature = await signRequest({ secret: SIGNING_SECRET, method: 'POST', pathAndQuery: '/internal/v1/synthesize', body: bytes });
+          const signature = await signRequest({ secret: SIGNING_SECRET, audience: gpu.url, method: 'POST', pathAndQuery: '/internal/v1/synthesize', body: bytes });
           head = `POST /internal/v1/synthesize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${Object.entries(signature).map(([name, value]) => `${name}: ${value}`).join('\r\n')}`;
         } else {
           head = `POST /v1/tts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${key.secret}`;

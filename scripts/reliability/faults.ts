@@ -430,7 +430,7 @@ async function killDuringVoiceFeatures(report: SuiteReport, stack: ReliabilitySt
   const clip = Buffer.from(referenceClip()).toString('base64');
   const inspect = async (label: string): Promise<number> => {
     const body = JSON.stringify({ id: 'crash-voice', model: 'tiny', prompt_text: `Crash test ${label}.`, prompt_lang: 'en', ref_audio: clip });
-    const headers = { ...(await signRequest({ secret: SIGNING_SECRET, method: 'POST', pathAndQuery: INTERNAL_PATHS.inspectVoice, body })), 'content-type': 'application/json' };
+    const headers = { ...(await signRequest({ secret: SIGNING_SECRET, audience: stack.gpus[index]?.url ?? '', method: 'POST', pathAndQuery: INTERNAL_PATHS.inspectVoice, body })), 'content-type': 'application/json' };
     const started = performance.now();
     await fetch(`${stack.gpus[index]?.url ?? ''}${INTERNAL_PATHS.inspectVoice}`, { method: 'POST', headers, body }).then(
       async (response) => response.arrayBuffer(),

@@ -34,7 +34,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { SIGNATURE_HEADERS, signRequest, type CreatedApiKey } from '@gsv-edge/shared';
+import { SIGNATURE_HEADERS, SIGNATURE_VERSION_PREFIX, signRequest, type CreatedApiKey } from '@gsv-edge/shared';
 import { referenceClip } from '../../gpu-function/src/synthetic/tiny-bundle.ts';
 import { progress, suiteMain, type SuiteReport } from './report.ts';
 import { openFileDescriptors, SIGNING_SECRET, startReliabilityStack, type ReliabilityStack } from './stack.ts';
@@ -247,12 +247,12 @@ class Traffic {
     const now = Math.floor(Date.now() / 1000);
     await expect(
       'forged signature',
-      { [SIGNATURE_HEADERS.timestamp]: String(now), [SIGNATURE_HEADERS.nonce]: randomBytes(16).toString('hex'), [SIGNATURE_HEADERS.signature]: `v1=${randomBytes(32).toString('hex')}` },
+      { [SIGNATURE_HEADERS.timestamp]: String(now), [SIGNATURE_HEADERS.nonce]: randomBytes(16).toString('hex'), [SIGNATURE_HEADERS.signature]: `${SIGNATURE_VERSION_PREFIX}${randomBytes(32).toString('hex')}` },
       401,
       'invalid_signature',
     );
-    await expect('stale signature', await signRequest({ secret: SIGNING_SECRET, method: 'GET', pathAndQuery: path, body: '', timestamp: now - 3600 }), 401, 'stale_request');
-    const signed = await signRequest({ secret: SIGNING_SECRET, method: 'GET', pathAndQuery: path, body: '' });
+    await expect('stale signature', await signRequest({ secret: SIGNING_SECRET, audience: gpu.url, method: 'GET', pathAndQuery: path, body: '', timestamp: now - 3600 }), 401, 'stale_request');
+    const signed = await signRequest({ secret: SIGNING_SECRET, audience: gpu.url, method: 'GET', pathAndQuery: path, body: '' });
     await expect('signed', signed, 200, null);
     await expect('replayed signature', signed, 401, 'replayed_request');
   }

@@ -40,7 +40,7 @@ export function createSender(origins: { gateway: string; gpu: string }, options:
       const headers: Record<string, string> = { ...request.headers };
       if (request.sign === true) {
         const pathAndQuery = canonicalPathAndQuery(request.path);
-        Object.assign(headers, await signRequest({ secret: options.signingSecret, method: request.method, pathAndQuery, body: request.body ?? new Uint8Array(0) }));
+        Object.assign(headers, await signRequest({ secret: options.signingSecret, audience: origins.gpu, method: request.method, pathAndQuery, body: request.body ?? new Uint8Array(0) }));
       }
       const abort = AbortSignal.timeout(options.deadlineMs);
       try {
