@@ -69,19 +69,24 @@ const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
 export async function callOrigin(config: GatewayConfig, secret: string, call: OriginCall): Promise<OriginAnswer> {
   const pool = new OriginPool(call.origins ?? config.origins, config.originStrategy, config.originCooldownMs);
   let failure = new ApiError('origin_unavailable', 'No GPU function origin is configured.');
+  // A function that said when to come back (503/429 with Retry-After: overloaded, starting).
+  let busy: ApiError | undefined;
   for (const origin of pool.order().slice(0, config.originMaxAttempts)) {
     const attempt = await attemptOrigin(pool, config, secret, call, origin);
     if (attempt.kind === 'answer') return attempt.answer;
-    const fields = { request_id: call.requestId, origin, path: call.path, code: attempt.error.code, error: upstreamMessage(attempt.error) };
+    const fields = { request_id: call.requestId, origin, path: call.path, code: attempt.error.code, error: upstreamMessage(attempt.error), cause: causeOf(attempt.error) };
     if (attempt.kind === 'final') {
       log(config.logLevel, 'info', 'origin refused the request', fields);
       throw attempt.error;
     }
     failure = attempt.error;
+    if (attempt.error.retryAfterSeconds !== undefined) busy ??= attempt.error;
     pool.markFailed(origin, attempt.cooldownMs);
     log(config.logLevel, 'warn', 'origin attempt failed', fields);
   }
-  throw failure;
+  // When one function was busy and the others failed otherwise, the client is told to come back (the documented
+  // overload answer), not that no function could be reached (under load, issue 14: 502 after 503 + a lost connection).
+  throw busy ?? failure;
 }
 
 async function attemptOrigin(pool: OriginPool, config: GatewayConfig, secret: string, call: OriginCall, origin: string): Promise<Attempt> {
@@ -159,6 +164,11 @@ export function publicError(upstream: ApiError): ApiError {
   const message = GENERIC_MESSAGES[upstream.code] ?? 'The GPU function failed to synthesize this request.';
   const code: ErrorCode = upstream.code === 'duplicate_request' ? 'origin_unavailable' : upstream.code;
   return new ApiError(code, message, { cause: upstream, ...retry });
+}
+
+/** What a failure came from (a lost connection, a timeout), for the log line. */
+function causeOf(error: ApiError): string | null {
+  return error.cause instanceof Error && !(error.cause instanceof ApiError) ? `${error.cause.name}: ${error.cause.message}` : null;
 }
 
 function upstreamMessage(error: ApiError): string {
