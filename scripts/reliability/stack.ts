@@ -61,6 +61,9 @@ export interface ReliabilityStack {
   /** Resident memory in bytes of GPU function `index`, or of the gateway's workerd process. */
   gpuRss(index: number): Promise<number>;
   gatewayRss(): Promise<number>;
+  /** CPU time (user + system, seconds) used so far by GPU function `index`, or by the gateway's workerd process. */
+  gpuCpuSeconds(index: number): Promise<number>;
+  gatewayCpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -143,11 +146,15 @@ export async function startReliabilityStack(options: StackOptions = {}): Promise
       return residentBytes(pid);
     },
     async gatewayRss() {
-      const pid = gatewayDev.child.pid;
-      if (pid === undefined) throw new Error('the gateway is not running');
-      const workerd = (await descendants(pid)).find((candidate) => candidate.name.startsWith('workerd'));
-      if (workerd === undefined) throw new Error('no workerd process under wrangler dev');
-      return residentBytes(workerd.pid);
+      return residentBytes(await workerdPid(gatewayDev));
+    },
+    async gpuCpuSeconds(index) {
+      const pid = slotAt(slots, index).process?.child.pid;
+      if (pid === undefined) throw new Error(`gpu ${String(index)} is not running`);
+      return cpuSeconds(pid);
+    },
+    async gatewayCpuSeconds() {
+      return cpuSeconds(await workerdPid(gatewayDev));
     },
     async stop() {
       await Promise.all([gatewayDev.stop(), ...slots.map(async (slot) => slot.process?.stop())]);
@@ -182,6 +189,26 @@ export async function residentBytes(pid: number): Promise<number> {
   const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
   if (match === null) throw new Error(`no VmRSS for process ${String(pid)}`);
   return Number(match[1]) * 1024;
+}
+
+/** CPU time (user + system) a process has used, in seconds, from /proc (Linux). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ, 100 on every Linux the suites run on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** The workerd process wrangler dev runs the gateway in. */
+async function workerdPid(gateway: GatewayDev): Promise<number> {
+  const pid = gateway.child.pid;
+  if (pid === undefined) throw new Error('the gateway is not running');
+  const workerd = (await descendants(pid)).find((candidate) => candidate.name.startsWith('workerd'));
+  if (workerd === undefined) throw new Error('no workerd process under wrangler dev');
+  return workerd.pid;
 }
 
 /** Open file descriptors of a process. */
