@@ -70,6 +70,9 @@ export interface ReliabilityStack {
    */
   gpuPid(index: number): number;
   gatewayPid(): Promise<number>;
+  /** CPU time (user + system, seconds) used so far by GPU function `index`, or by the gateway's workerd process. */
+  gpuCpuSeconds(index: number): Promise<number>;
+  gatewayCpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -172,6 +175,12 @@ export async function startReliabilityStack(options: StackOptions = {}): Promise
       }
       throw new Error('no workerd process running the gateway under wrangler dev');
     },
+    async gpuCpuSeconds(index) {
+      return cpuSeconds(stack.gpuPid(index));
+    },
+    async gatewayCpuSeconds() {
+      return cpuSeconds(await stack.gatewayPid());
+    },
     async stop() {
       await Promise.all([gatewayDev.stop(), ...slots.map(async (slot) => slot.process?.stop())]);
       await rm(root, { recursive: true, force: true });
@@ -206,6 +215,17 @@ export async function residentBytes(pid: number): Promise<number> {
   if (match === null) throw new Error(`no VmRSS for process ${String(pid)}`);
   return Number(match[1]) * 1024;
 }
+
+/** CPU time (user + system) a process has used, in seconds, from /proc (Linux). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ, 100 on every Linux the suites run on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Open file descriptors of a process. */
 export async function openFileDescriptors(pid: number): Promise<number> {

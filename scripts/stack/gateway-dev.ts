@@ -28,9 +28,10 @@ export async function startGatewayDev(options: GatewayDevOptions): Promise<Gatew
   await writeFile(envFile, `${Object.entries(options.vars).map(([name, value]) => `${name}=${value}`).join('\n')}\n`, { mode: 0o600 });
   const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
   await runToEnd(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'gsv-edge', '--local', '--persist-to', options.stateDir], env, PROJECT_ROOT);
+  // Wrangler shows a worker's console.log (the gateway's request and warning lines) from level `log`, not `info`.
   const dev = spawnGroup(
     process.execPath,
-    [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.stateDir, '--env-file', envFile, '--log-level', options.verbose ? 'info' : 'warn'],
+    [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.stateDir, '--env-file', envFile, '--log-level', options.verbose ? 'log' : 'warn'],
     { env, verbose: options.verbose, cwd: PROJECT_ROOT },
   );
   const url = `http://127.0.0.1:${String(options.port)}`;

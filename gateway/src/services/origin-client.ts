@@ -84,11 +84,13 @@ export async function callOrigin(config: GatewayConfig, secret: string, call: Or
   }
   let failure = new ApiError('origin_unavailable', 'No GPU function origin is configured.');
   let unreachable = 0;
+  // A function that said when to come back (503/429 with Retry-After: overloaded, starting).
+  let busy: ApiError | undefined;
   const tried = pool.order().slice(0, config.originMaxAttempts);
   for (const origin of tried) {
     const attempt = await attemptOrigin(pool, config, secret, call, origin);
     if (attempt.kind === 'answer') return attempt.answer;
-    const fields = { request_id: call.requestId, origin, path: call.path, code: attempt.error.code, error: upstreamMessage(attempt.error) };
+    const fields = { request_id: call.requestId, origin, path: call.path, code: attempt.error.code, error: upstreamMessage(attempt.error), cause: causeOf(attempt.error) };
     if (attempt.kind === 'final') {
       log(config.logLevel, 'info', 'origin refused the request', fields);
       throw attempt.error;
@@ -96,6 +98,7 @@ export async function callOrigin(config: GatewayConfig, secret: string, call: Or
     // An origin that answered or timed out says more than one that could not be reached, whatever the order.
     if (attempt.unreachable === true) unreachable += 1;
     if (attempt.unreachable !== true || unreachable === tried.indexOf(origin) + 1) failure = attempt.error;
+    if (attempt.error.retryAfterSeconds !== undefined) busy ??= attempt.error;
     pool.markFailed(origin, attempt.cooldownMs);
     log(config.logLevel, 'warn', 'origin attempt failed', fields);
   }
@@ -104,7 +107,9 @@ export async function callOrigin(config: GatewayConfig, secret: string, call: Or
     const retryAfterSeconds = Math.min(MAX_UNREACHABLE_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(config.originCooldownMs / 1000)));
     throw new ApiError('not_ready', 'No GPU function can be reached right now; retry shortly.', { retryAfterSeconds, cause: failure });
   }
-  throw failure;
+  // When one function was busy and the others failed otherwise, the client is told to come back (the documented
+  // overload answer), not that no function could be reached (under load, issue 14: 502 after 503 + a lost connection).
+  throw busy ?? failure;
 }
 
 /** Asks a suspect origin's `/readyz` (unsigned, as load balancers ask it) whether it takes work again. */
@@ -195,6 +200,11 @@ export function publicError(upstream: ApiError): ApiError {
   const message = GENERIC_MESSAGES[upstream.code] ?? 'The GPU function failed to synthesize this request.';
   const code: ErrorCode = upstream.code === 'duplicate_request' ? 'origin_unavailable' : upstream.code;
   return new ApiError(code, message, { cause: upstream, ...retry });
+}
+
+/** What a failure came from (a lost connection, a timeout), for the log line. */
+function causeOf(error: ApiError): string | null {
+  return error.cause instanceof Error && !(error.cause instanceof ApiError) ? `${error.cause.name}: ${error.cause.message}` : null;
 }
 
 function upstreamMessage(error: ApiError): string {

@@ -23,6 +23,14 @@ export interface RunningServer {
   drain(timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * How long an idle keep-alive connection from the gateway is kept open. Node's default (5 s) closes idle connections
+ * sooner than the gateway's side lets go of them, so the gateway sometimes sent a job on a connection this server was
+ * closing ("Network connection lost"), and took a healthy function for a failed one: seen by the load suite (issue
+ * 14). The client must be the side that closes: Cloudflare reuses an idle origin connection for up to 900 s.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 910_000;
+
 export interface StartOptions {
   /** Called when the engine thread dies unexpectedly (the process should exit so it is restarted). */
   readonly onEngineExit?: (error: Error) => void;
@@ -41,6 +49,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const started = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => {
       resolve(started);
     });
+    // Set before the first connection is accepted (it applies to connections made from then on).
+    if ('keepAliveTimeout' in started) started.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   });
   const address = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(address.port)}`;

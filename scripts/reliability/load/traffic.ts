@@ -29,7 +29,7 @@ const ADJECTIVES = ['quiet', 'bright', 'calm', 'amber', 'silver', 'gentle', 'ear
 const NOUNS = ['river', 'garden', 'harbor', 'valley', 'market', 'station', 'forest', 'castle', 'meadow', 'library', 'bridge', 'window', 'island', 'street', 'tower', 'orchard'] as const;
 const VERBS = ['rested', 'waited', 'glowed', 'turned', 'listened', 'wandered', 'settled', 'opened'] as const;
 
-/** The `n`-th new sentence: distinct for every n below 16 * 16 * 8 * 16 * 16 (over 500,000). */
+/** The `n`-th new sentence (short: each one is a synthesis): distinct for every n below 16 * 16 * 8 * 16 (32,768). */
 export function missSentence(n: number): string {
   let rest = n;
   const take = <T>(words: readonly T[]): T => {
@@ -41,8 +41,7 @@ export function missSentence(n: number): string {
   const noun = take(NOUNS);
   const verb = take(VERBS);
   const place = take(NOUNS);
-  const time = take(ADJECTIVES);
-  return `The ${adjective} ${noun} ${verb} near the ${place} on a ${time} day.`;
+  return `The ${adjective} ${noun} ${verb} by the ${place}.`;
 }
 
 /** mulberry32: a small seeded generator, enough to pick requests reproducibly. */
