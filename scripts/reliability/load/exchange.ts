@@ -80,7 +80,7 @@ export async function exchange(pool: Dispatcher, secret: string, keyId: string, 
   const errorCode = envelopeCode(bytes);
   const failed = { ...seen, received: 'none' as const, errorCode, retryAfterSeconds, ttfbMs, totalMs };
   if (broken !== null) return { ...failed, problem: broken };
-  if (errorCode === null) return { ...failed, problem: `${String(status)} without the JSON error envelope` };
+  if (errorCode === null) return { ...failed, problem: `${String(status)} without the JSON error envelope: ${JSON.stringify(bytes.subarray(0, 80).toString('utf8'))}` };
   if (OVERLOAD_STATUSES.has(status)) {
     return { ...failed, problem: retryAfterSeconds === null ? `${String(status)} ${errorCode} without Retry-After` : null };
   }
