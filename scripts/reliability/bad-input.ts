@@ -33,6 +33,12 @@ import { ADMIN_SECRET, SIGNING_SECRET, startReliabilityStack, type ReliabilitySt
 const CONCURRENCY = 24;
 /** An answer slower than this is a hang. Syntheses queue behind each other on a CPU, so it is generous. */
 const DEADLINE_MS = 60_000;
+/**
+ * The GPU function's resident memory must stay under this through the run (a tiny bundle runs in well under 1 GiB);
+ * past the hard cap the suite stops it, so that a memory bomb found fails the check instead of taking the machine.
+ */
+const GPU_RSS_LIMIT = 2 * 1024 ** 3;
+const GPU_RSS_HARD_CAP = 6 * 1024 ** 3;
 /** The gateway's default MAX_INPUT_CHARS and the synthesis body limit it implies (gateway/src/config.ts). */
 const MAX_INPUT_CHARS = 4096;
 const MAX_SYNTHESIS_BODY_BYTES = MAX_INPUT_CHARS * 12 + 16 * 1024;
@@ -59,6 +65,14 @@ await suiteMain('bad-input', async (report, { quick, verbose }) => {
     throw error;
   }
   let sender: Sender | undefined;
+  let memory: ReturnType<typeof watchGpuMemory> | undefined;
+  // Stopped from outside (Ctrl-C, a timeout): the stack's processes run in their own groups and would outlive it.
+  const interrupted = (signal: NodeJS.Signals): void => {
+    progress(`${signal}: stopping the stack`);
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const gpu = stack.gpus[0];
     if (gpu === undefined) throw new Error('the stack started no GPU function');
@@ -68,6 +82,7 @@ await suiteMain('bad-input', async (report, { quick, verbose }) => {
     sender = send;
     const tallies: EndpointTally[] = [];
     const fuzzStarted = performance.now();
+    memory = watchGpuMemory(stack);
     const only = process.env.BAD_INPUT_ONLY;
     for (const [position, endpoint] of endpoints(ctx).entries()) {
       if (only !== undefined && !endpoint.name.includes(only)) continue;
@@ -82,11 +97,15 @@ await suiteMain('bad-input', async (report, { quick, verbose }) => {
       });
       tally.durationMs = performance.now() - endpointStarted;
       tallies.push(tally);
-      progress(`${endpoint.name}: ${String(tally.requests)} requests in ${(tally.durationMs / 1000).toFixed(1)} s, ${String(tally.classes.FAIL)} failed`);
+      const reasons = [...tally.reasons.entries()].sort(([, a], [, b]) => b - a).slice(0, 3).map(([reason, count]) => `${String(count)}× ${reason}`);
+      progress(`${endpoint.name}: ${String(tally.requests)} requests in ${(tally.durationMs / 1000).toFixed(1)} s, ${String(tally.classes.FAIL)} failed${reasons.length === 0 ? '' : ` (${reasons.join('; ')})`}; GPU function peak RSS so far ${(memory.peak / 2 ** 20).toFixed(0)} MiB`);
       await checkAlive(stack, `after ${endpoint.name}`);
     }
     const slow = await slowBodies(stack, quick);
     tallies.push(slow);
+    memory.stop();
+    report.figure('GPU function peak RSS MiB', Math.round(memory.peak / 2 ** 20));
+    report.check('GPU function memory bounded', memory.peak <= GPU_RSS_LIMIT && !memory.capped, `peak RSS ${(memory.peak / 2 ** 20).toFixed(0)} MiB (limit ${String(GPU_RSS_LIMIT / 2 ** 20)} MiB)${memory.capped ? `; stopped past ${String(GPU_RSS_HARD_CAP / 2 ** 30)} GiB` : ''}`);
     const fuzzSeconds = (performance.now() - fuzzStarted) / 1000;
 
     for (const tally of tallies) {
@@ -111,6 +130,9 @@ await suiteMain('bad-input', async (report, { quick, verbose }) => {
     const unhandled = /unhandled|uncaught|ERR_UNHANDLED_REJECTION|FATAL ERROR|heap out of memory/i.exec(stderr);
     report.check('no unhandled rejection or crash in the GPU function stderr', unhandled === null, unhandled === null ? `${String(stderr.length)} bytes of stderr, none of it a crash` : stderr.slice(Math.max(0, unhandled.index - 400), unhandled.index + 600));
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    memory?.stop();
     await sender?.close();
     await stack.stop();
     // Nothing this suite started outlives it, also when the HTTP part failed.
@@ -155,6 +177,35 @@ async function prepare(stack: ReliabilityStack, seed: number): Promise<EndpointC
     gpuInspectBodyBytes: MAX_INSPECT_BODY_BYTES,
     referenceWav: smallWav(3.6),
     runId: seed.toString(36),
+  };
+}
+
+/** Samples GPU function 0's resident memory every second; stops the function past the hard cap. */
+function watchGpuMemory(stack: ReliabilityStack): { readonly peak: number; readonly capped: boolean; stop(): void } {
+  const state = { peak: 0, capped: false };
+  const timer = setInterval(() => {
+    stack.gpuRss(0).then(
+      (rss) => {
+        state.peak = Math.max(state.peak, rss);
+        if (rss > GPU_RSS_HARD_CAP && !state.capped) {
+          state.capped = true;
+          progress(`the GPU function holds ${(rss / 2 ** 30).toFixed(1)} GiB: stopping it`);
+          void stack.killGpu(0);
+        }
+      },
+      () => undefined,
+    );
+  }, 1000);
+  return {
+    get peak() {
+      return state.peak;
+    },
+    get capped() {
+      return state.capped;
+    },
+    stop() {
+      clearInterval(timer);
+    },
   };
 }
 

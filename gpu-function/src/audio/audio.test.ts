@@ -71,6 +71,41 @@ describe('decoding and PCM', () => {
     await expect(decodeAudio(new TextEncoder().encode('this is not audio at all'))).rejects.toThrow(/could not be decoded|no samples/);
   });
 
+  // Found by the bad-input suite: 36 KB of IMA ADPCM (format 0x11) with a block size of 2 decoded to 451 million
+  // samples in 14 s; a voice upload of a few of them took a GPU function to 19 GB.
+  it('refuses WAV encodings and headers that would decode to more than the file holds, before decoding', async () => {
+    const wav = (tag: number, channels: number, rate: number, blockAlign: number, bits: number, data: number, extensibleTag?: number): Uint8Array => {
+      const fmtSize = extensibleTag === undefined ? 16 : 40;
+      const bytes = new Uint8Array(12 + 8 + fmtSize + 8 + data);
+      const view = new DataView(bytes.buffer);
+      bytes.set(new TextEncoder().encode('RIFF'), 0);
+      view.setUint32(4, bytes.length - 8, true);
+      bytes.set(new TextEncoder().encode('WAVEfmt '), 8);
+      view.setUint32(16, fmtSize, true);
+      view.setUint16(20, tag, true);
+      view.setUint16(22, channels, true);
+      view.setUint32(24, rate, true);
+      view.setUint32(28, rate * blockAlign, true);
+      view.setUint16(32, blockAlign, true);
+      view.setUint16(34, bits, true);
+      if (extensibleTag !== undefined) view.setUint16(20 + 24, extensibleTag, true);
+      bytes.set(new TextEncoder().encode('data'), 20 + fmtSize);
+      view.setUint32(24 + fmtSize, data, true);
+      return bytes;
+    };
+    const started = performance.now();
+    await expect(decodeAudio(wav(0x11, 1, 8000, 2, 16, 36_000))).rejects.toThrow('WAV encoding 0x0011 is not supported');
+    await expect(decodeAudio(wav(0xfffe, 1, 8000, 2, 16, 36_000, 0x11))).rejects.toThrow('WAV encoding 0x0011 is not supported');
+    await expect(decodeAudio(wav(1, 6, 16_000, 48, 16, 36_000))).rejects.toThrow("the WAV file's block size 48 does not match 6 channels of 16-bit samples");
+    await expect(decodeAudio(wav(1, 0, 16_000, 0, 16, 36_000))).rejects.toThrow('the WAV file has 0 channels');
+    await expect(decodeAudio(wav(1, 1, 0, 2, 16, 36_000))).rejects.toThrow('a sample rate of 0 Hz');
+    await expect(decodeAudio(wav(1, 1, 16_000, 1, 12, 36_000))).rejects.toThrow('PCM WAV with 12-bit samples is not supported');
+    expect(performance.now() - started).toBeLessThan(1000);
+    // What is supported still decodes, extensible headers included.
+    expect((await decodeAudio(wav(0xfffe, 2, 16_000, 4, 16, 64_000, 1))).channels[0]).toHaveLength(16_000);
+    expect((await decodeAudio(wav(3, 1, 16_000, 4, 32, 64_000))).channels[0]).toHaveLength(16_000);
+  });
+
   it('clips full-scale samples instead of wrapping around', () => {
     expect(Array.from(floatToPcm16(Float32Array.of(1, -1, 1.5, 0.5, -0.5)))).toEqual([32767, -32768, 32767, 16384, -16384]);
   });
