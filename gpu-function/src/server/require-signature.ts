@@ -19,8 +19,11 @@ export interface RequireSignatureOptions {
 export function requireSignature(options: RequireSignatureOptions): MiddlewareHandler {
   if (options.secrets.length === 0) throw new RangeError('requireSignature needs at least one secret');
   const nonces = options.nonces ?? new MemoryNonceStore();
-  // A store handed in may outlive the process; only this process's own store starts empty now.
-  const notBefore = options.nonces === undefined ? Math.floor(Date.now() / 1000) : undefined;
+  // A store handed in may outlive the process; only this process's own store starts empty now. Timestamps are whole
+  // seconds, so a request stamped with the second this process started in may have been signed (and accepted by the
+  // predecessor) before it started: that second is refused too (found by the security suite, a restart under 1 s).
+  // The gateway retries such a refusal on another function; a new process seldom listens within its first second.
+  const notBefore = options.nonces === undefined ? Math.ceil(Date.now() / 1000) : undefined;
   return async function requireSignature(c, next) {
     const url = new URL(c.req.url);
     // Hono caches the body, so handlers can still read it (as JSON) after this.

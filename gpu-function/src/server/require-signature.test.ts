@@ -1,0 +1,47 @@
+import { ApiError, signRequest } from '@gsv-edge/shared';
+import { Hono } from 'hono';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { requireSignature } from './require-signature.ts';
+
+const SECRET = 'test-signing-secret-0123456789abcdef';
+const ORIGIN = 'http://127.0.0.1:9000';
+
+/** A signed app whose process "started" at `startMs`; answers 200 to what passes the signature. */
+function appStartedAt(startMs: number): Hono {
+  vi.setSystemTime(startMs);
+  const app = new Hono();
+  app.use('*', requireSignature({ secrets: [SECRET], audience: () => ORIGIN }));
+  app.get('/internal/v1/models', (c) => c.json({ ok: true }));
+  app.onError((error) => (error instanceof ApiError ? error.toResponse() : new Response('unexpected', { status: 500 })));
+  return app;
+}
+
+async function send(app: Hono, timestampSeconds: number): Promise<{ status: number; code?: string }> {
+  const headers = await signRequest({ secret: SECRET, audience: ORIGIN, method: 'GET', pathAndQuery: '/internal/v1/models', body: '', timestamp: timestampSeconds });
+  const response = await app.request(`${ORIGIN}/internal/v1/models`, { headers });
+  const body = (await response.json()) as { error?: { code?: string } };
+  return { status: response.status, ...(body.error?.code === undefined ? {} : { code: body.error.code }) };
+}
+
+describe('requireSignature after a restart', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('refuses a request stamped with the second the process started in, since it may predate the start', async () => {
+    vi.useFakeTimers();
+    const app = appStartedAt(1_700_000_000_400);
+    vi.setSystemTime(1_700_000_000_900);
+    // Signed at ...000.2 s (before the start at .4 s) and accepted by the process that ran before: refused now.
+    expect(await send(app, 1_700_000_000)).toMatchObject({ status: 401, code: 'stale_request' });
+    expect(await send(app, 1_699_999_999)).toMatchObject({ status: 401, code: 'stale_request' });
+    vi.setSystemTime(1_700_000_001_100);
+    expect(await send(app, 1_700_000_001)).toEqual({ status: 200 });
+  });
+
+  it('accepts the start second itself when the process started exactly on it', async () => {
+    vi.useFakeTimers();
+    const app = appStartedAt(1_700_000_000_000);
+    expect(await send(app, 1_700_000_000)).toEqual({ status: 200 });
+  });
+});
