@@ -30,17 +30,16 @@ import type { AppEnv } from '../env.ts';
 import { originsFor } from '../services/model-directory.ts';
 import { callOrigin } from '../services/origin-client.ts';
 import { voiceCatalog } from '../services/voice-catalog.ts';
+import { OneAtATime } from '../services/one-at-a-time.ts';
 import { VoiceStore } from '../services/voice-store.ts';
 import { requireJsonContentType } from './request-context.ts';
 
-/** Uploads wait here for the one before them; a waiting upload holds no memory (its body is not read yet). */
-let uploadQueue: Promise<unknown> = Promise.resolve();
-
-function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-  const turn = uploadQueue.then(work, work);
-  uploadQueue = turn.catch(() => undefined);
-  return turn;
-}
+/**
+ * Uploads wait here for the one before them; a waiting upload holds no memory (its body is not read yet). An upload
+ * takes seconds (a GPU function decodes and checks it), so a minute covers a burst of them; one still holding its
+ * turn after five minutes was cancelled by workerd without settling.
+ */
+const uploads = new OneAtATime({ maxWaitMs: 60_000, maxHoldMs: 300_000, pollMs: 50, what: 'voice upload' });
 
 export function adminVoiceRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
@@ -48,7 +47,7 @@ export function adminVoiceRoutes(): Hono<AppEnv> {
   routes.get('/', async (c) => c.json({ object: 'list', data: await new VoiceStore(c.env).list() }));
 
   routes.post('/', (c) =>
-    oneAtATime(async () => {
+    uploads.run(async () => {
       requireJsonContentType(c);
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const request = validateUpload(bytes);
