@@ -3,9 +3,8 @@
  * failure into the shared error envelope.
  * @module
  */
-import { ApiError } from '@gsv-edge/shared';
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { ApiError, boundedBody, drainingBounds } from '@gsv-edge/shared';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
@@ -96,13 +95,12 @@ export function createApp(): Hono<AppEnv> {
   return app;
 }
 
-function limitBody(maxSize: number) {
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new ApiError('payload_too_large', `The request body is larger than ${String(maxSize)} bytes.`);
-    },
-  });
+/** The route's body limit; a body past it is drained before the 413 (see shared `boundedBody`). */
+function limitBody(maxSize: number): MiddlewareHandler {
+  return async (c, next) => {
+    c.req.raw = await boundedBody(c.req.raw, drainingBounds(maxSize));
+    await next();
+  };
 }
 
 function toApiError(error: unknown, requestIdValue: string, logLevel: string | undefined): ApiError {

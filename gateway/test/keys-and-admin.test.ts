@@ -2,8 +2,7 @@
  * API keys (format, checksum, storage, the distinct authentication errors, revocation), the admin API (keys, voices,
  * its own authentication), the internal routes GPU functions fetch voices from, plus CORS and security headers.
  */
-import { SELF } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex, signRequest, type ApiKey, type Voice } from '@gsv-edge/shared';
 import { generateKey, parseKey } from '../src/services/key-format.ts';
@@ -166,7 +165,7 @@ describe('admin API', () => {
 
   // The bad-input suite found uploads queued on the running upload's promise failing in `wrangler dev` (a 500 "Cannot
   // perform I/O on behalf of a different request", or no answer once one in the chain was cancelled). The test
-  // runner's SELF does not reproduce workerd's per-request contexts (these pass on the old code too): the suite is the
+  // runner's worker entry does not reproduce workerd's per-request contexts (these pass on the old code too): the suite is the
   // regression check; these say what a burst of uploads, and one client that went away, must get.
   it('answers every one of several voice uploads sent at once, each as a request of its own', async () => {
     const upload = (id: string, audio: string) => JSON.stringify({ id, model: 'tiny', prompt_text: 'hello', prompt_lang: 'en', ref_audio: btoa(audio) });
@@ -175,7 +174,7 @@ describe('admin API', () => {
       bodies.map(async (body) => {
         // Streamed, as bodies arrive from the network (a buffered body needs no I/O to read).
         const stream = new Blob([body]).stream();
-        const response = await SELF.fetch('https://gateway.test/admin/voices', { method: 'POST', headers: adminHeaders, body: stream, duplex: 'half' } as RequestInit);
+        const response = await exports.default.fetch('https://gateway.test/admin/voices', { method: 'POST', headers: adminHeaders, body: stream, duplex: 'half' } as RequestInit);
         return { status: response.status, body: await response.json<{ id?: string; error?: { code: string; param?: string } }>() };
       }),
     );
@@ -192,9 +191,9 @@ describe('admin API', () => {
         controller.enqueue(new TextEncoder().encode('{"id":"stalled","model":"tiny","prompt_text":"hi","prompt_lang":"en","ref_audio":"'));
       },
     });
-    const first = SELF.fetch('https://gateway.test/admin/voices', { method: 'POST', headers: adminHeaders, body: trickle, duplex: 'half', signal: stalled.signal } as RequestInit).catch(() => null);
+    const first = exports.default.fetch('https://gateway.test/admin/voices', { method: 'POST', headers: adminHeaders, body: trickle, duplex: 'half', signal: stalled.signal } as RequestInit).catch(() => null);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const next = SELF.fetch('https://gateway.test/admin/voices', {
+    const next = exports.default.fetch('https://gateway.test/admin/voices', {
       method: 'POST',
       headers: adminHeaders,
       body: JSON.stringify({ id: 'after-stall', model: 'tiny', prompt_text: 'hello', prompt_lang: 'en', ref_audio: btoa('RIFF after stall') }),

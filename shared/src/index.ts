@@ -9,6 +9,7 @@ export * from './env-vars.ts';
 export * from './errors/api-error.ts';
 export * from './errors/codes.ts';
 export * from './errors/validation.ts';
+export * from './http/bounded-body.ts';
 export * from './schemas/accounts.ts';
 export * from './schemas/common.ts';
 export * from './schemas/internal.ts';

@@ -26,20 +26,20 @@ describe('OneAtATime', () => {
   it('refuses with 503 overloaded and Retry-After once the wait passes its bound', async () => {
     const turns = new OneAtATime({ maxWaitMs: 30, maxHoldMs: 5_000, pollMs: 5, what: 'voice upload' });
     const long = turns.run(() => sleep(200));
-    await expect(turns.run(async () => 'never')).rejects.toMatchObject({ code: 'overloaded', status: 503, retryAfterSeconds: 2 });
+    await expect(turns.run(() => Promise.resolve('never'))).rejects.toMatchObject({ code: 'overloaded', status: 503, retryAfterSeconds: 2 });
     await long;
-    await expect(turns.run(async () => 'now')).resolves.toBe('now');
+    await expect(turns.run(() => Promise.resolve('now'))).resolves.toBe('now');
   });
 
   it('lets the next caller go when a turn is abandoned (work that never settles) past its lease', async () => {
     const turns = new OneAtATime({ maxWaitMs: 5_000, maxHoldMs: 40, pollMs: 5, what: 'test' });
     void turns.run(() => new Promise<never>(() => undefined));
-    await expect(turns.run(async () => 'after')).resolves.toBe('after');
+    await expect(turns.run(() => Promise.resolve('after'))).resolves.toBe('after');
   });
 
   it('frees the turn when work throws', async () => {
     const turns = new OneAtATime({ maxWaitMs: 50, maxHoldMs: 5_000, pollMs: 5, what: 'test' });
     await expect(turns.run(() => Promise.reject(new Error('inspection failed')))).rejects.toThrow('inspection failed');
-    await expect(turns.run(async () => 'free')).resolves.toBe('free');
+    await expect(turns.run(() => Promise.resolve('free'))).resolves.toBe('free');
   });
 });

@@ -15,7 +15,9 @@
  */
 import {
   ApiError,
+  boundedBody,
   createVoiceRequestSchema,
+  drainingBounds,
   INTERNAL_PATHS,
   MAX_BILLABLE_CHARACTERS,
   parseJsonBody,
@@ -25,8 +27,7 @@ import {
   type ModelList,
   type NonceStore,
 } from '@gsv-edge/shared';
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { EngineHost } from './engine-host.ts';
 import type { ServerConfig } from './config.ts';
@@ -193,13 +194,12 @@ function bodyLimitOf(path: string): number {
   return MAX_OTHER_BODY_BYTES;
 }
 
-function limitBody(maxSize: number) {
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new ApiError('payload_too_large', `The request body is larger than ${String(maxSize)} bytes.`);
-    },
-  });
+/** The route's body limit; a body past it is drained before the 413 (see shared `boundedBody`). */
+function limitBody(maxSize: number): MiddlewareHandler {
+  return async (c, next) => {
+    c.req.raw = await boundedBody(c.req.raw, drainingBounds(maxSize));
+    await next();
+  };
 }
 
 /** The engine's names for a voice's transcript and its language, and the upload fields they come from. */

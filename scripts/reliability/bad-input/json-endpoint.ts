@@ -145,11 +145,11 @@ function duplicateKey(spec: JsonEndpoint): fc.Arbitrary<CaseMaker> {
 function severalWrong(spec: JsonEndpoint): fc.Arbitrary<CaseMaker> {
   return fc.array(fc.tuple(fc.constantFrom(...spec.fields), anyValue(256)), { minLength: 2, maxLength: 5 }).map((changes) => (index: number) => {
     let object = spec.base(index);
-    let rejected = false;
-    for (const [field, value] of changes) {
-      object = setAt(object, field.path, value);
-      if (!field.types.includes(jsonType(value))) rejected = true;
-    }
+    for (const [field, value] of changes) object = setAt(object, field.path, value);
+    // Only a change nothing later overwrote decides: the same field may be drawn twice, wrong and then right (the
+    // suite once counted such a valid body's 201 as a failure), and a later change above or below it replaces it.
+    const touches = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+    const rejected = changes.some(([field, value], at) => !field.types.includes(jsonType(value)) && !changes.slice(at + 1).some(([later]) => touches(later.path, field.path)));
     // Which field an answer names first is the schema's order; any of them will do, so none is required.
     return request(spec, 'several fields', body(object), { reject: rejected, field: null });
   });
