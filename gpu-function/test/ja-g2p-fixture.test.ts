@@ -26,7 +26,7 @@ describe('ja-g2p fixture', () => {
     expect(meta.counts['sentences']).toBe(records.length);
     expect(meta.counts['corpus']).toBe(records.length - (meta.counts['edge'] ?? 0));
     expect(meta.counts['corpus']).toBeGreaterThanOrEqual(500);
-    expect(meta.counts['GSD']).toBeGreaterThanOrEqual(100);
+    expect(meta.counts['WIKI']).toBeGreaterThanOrEqual(100);
     expect(meta.counts['edge']).toBe(38);
     expect(new Set(records.map((r) => r.source)).size).toBe(records.length);
   });

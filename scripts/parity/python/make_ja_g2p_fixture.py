@@ -12,16 +12,17 @@ It builds nothing. It needs:
     OPEN_JTALK_DICT_DIR naming a compiled OpenJTalk NAIST-JDIC (Debian's open-jtalk-mecab-naist-jdic:
     /var/lib/mecab/dic/open-jtalk/naist-jdic);
   - the sentences: the ja-mecab fixture folder (its expected.jsonl.gz gives the ITA and ROHAN sentences with their
-    sources, its meta.json their commits and licences, its edge-cases.txt the edge cases) and UD_Japanese-GSD's
-    test split (ja_gsd-ud-test.conllu; `# sent_id` and `# text` lines), from which every sentence holding an ASCII
-    or full-width digit or Latin letter is taken, in file order.
+    sources, its meta.json their commits and licences, its edge-cases.txt the edge cases) and a checkout or export
+    of ku-nlp/WikipediaAnnotatedCorpus (Japanese Wikipedia sentences, CC BY-SA 4.0: its id/test.id and the raw
+    org/ files), from whose test documents every main sentence (not a bracketed aside the corpus split off, marked
+    括弧始) holding an ASCII or full-width digit or Latin letter is taken, in document and sentence order.
 
 Usage:
 
     PYTHONPATH=/tmp/ja-build/site OPEN_JTALK_DICT_DIR=/var/lib/mecab/dic/open-jtalk/naist-jdic \\
       python3 scripts/parity/python/make_ja_g2p_fixture.py --gpt-sovits /tmp/gsv --gpt-sovits-commit SHA \\
-        --ja-mecab gpu-function/test/fixtures/ja-mecab --gsd-conllu ja_gsd-ud-test.conllu --gsd-commit SHA \\
-        --out gpu-function/test/fixtures/ja-g2p [--pyopenjtalk-note TEXT]
+        --ja-mecab gpu-function/test/fixtures/ja-mecab --wikipedia WikipediaAnnotatedCorpus --wikipedia-commit SHA \\
+        --out gpu-function/test/fixtures/ja-g2p [--pyopenjtalk-note TEXT] [--user-dictionary-note TEXT]
 
 Per sentence, one JSON line (see the fixture's README.md): the cleaner's result (norm_text, phones, word2ph, which
 is None for Japanese), the v2 ids, how japanese.py split the text (`split`: re.split on its `_japanese_marks` of
@@ -48,7 +49,7 @@ NJD_KEYS = (
     "string", "pos", "pos_group1", "pos_group2", "pos_group3", "ctype", "cform",
     "orig", "read", "pron", "acc", "mora_size", "chain_rule", "chain_flag",
 )
-GSD_PATTERN = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ]")
+WIKIPEDIA_PATTERN = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ]")
 # A full-context label: p1^p2-p3+p4=p5 then eleven sections /A: ... /K: (OpenJTalk's jpcommon_label.c format).
 LABEL = re.compile(r"^([^\^]+)\^([^-]+)-([^+]+)\+([^=]+)=([^/]+)(/A:.*)$")
 SECTION = re.compile(r"(?=/[A-K]:)")
@@ -104,24 +105,32 @@ def read_sentences(args):
         for r in mecab_lines
         if r["source"].startswith(SOURCES_KEPT_FROM_JA_MECAB)
     ]
-    gsd = []
-    sent_id = None
-    with open(args.gsd_conllu, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if line.startswith("# sent_id = "):
-                sent_id = line[len("# sent_id = "):]
-            elif line.startswith("# text = "):
-                text = line[len("# text = "):]
-                if GSD_PATTERN.search(text):
-                    gsd.append({"source": f"GSD/{sent_id}", "text": text})
+    wikipedia = []
+    with open(os.path.join(args.wikipedia, "id", "test.id"), encoding="utf-8") as f:
+        doc_ids = f.read().split()
+    for doc_id in doc_ids:
+        # org/wiki0008/wiki00080680.org: "# S-ID:<id> <attributes...>" then the sentence, per sentence.
+        path = os.path.join(args.wikipedia, "org", doc_id[:8], doc_id + ".org")
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        if len(lines) % 2 != 0:
+            raise RuntimeError(f"{path}: odd line count")
+        for header, text in zip(lines[0::2], lines[1::2]):
+            if not header.startswith("# S-ID:"):
+                raise RuntimeError(f"{path}: unexpected header {header!r}")
+            if any(attribute.startswith("括弧始") for attribute in header.split()[2:]):
+                continue
+            if WIKIPEDIA_PATTERN.search(text):
+                wikipedia.append({"source": f"WIKI/{header.split()[1][len('S-ID:'):]}", "text": text})
     with open(os.path.join(args.ja_mecab, "edge-cases.txt"), encoding="utf-8") as f:
         lines = f.read().split("\n")
     edge = [
         {"source": f"edge/{i + 1}", "text": unescape_edge(line)}
         for i, line in enumerate(line for line in lines if line != "" and not line.startswith("#"))
     ]
-    return corpus, gsd, edge
+    return corpus, wikipedia, edge
 
 
 def import_gpt_sovits(root):
@@ -201,8 +210,8 @@ def main():
     parser.add_argument("--gpt-sovits", required=True)
     parser.add_argument("--gpt-sovits-commit", required=True)
     parser.add_argument("--ja-mecab", required=True)
-    parser.add_argument("--gsd-conllu", required=True)
-    parser.add_argument("--gsd-commit", required=True)
+    parser.add_argument("--wikipedia", required=True, help="ku-nlp/WikipediaAnnotatedCorpus checkout (id/, org/)")
+    parser.add_argument("--wikipedia-commit", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--pyopenjtalk-note", default="")
     parser.add_argument("--user-dictionary-note", default="",
@@ -219,8 +228,8 @@ def main():
     userdic_csv = os.path.join(args.gpt_sovits, "GPT_SoVITS", "text", "ja_userdic", "userdict.csv")
     userdic_present = os.path.exists(userdic_csv)
 
-    corpus, gsd, edge = read_sentences(args)
-    rows = [record(s, gsv, pyopenjtalk) for s in corpus + gsd + edge]
+    corpus, wikipedia, edge = read_sentences(args)
+    rows = [record(s, gsv, pyopenjtalk) for s in corpus + wikipedia + edge]
 
     os.makedirs(args.out, exist_ok=True)
     raw = io.BytesIO()
@@ -268,10 +277,10 @@ def main():
         },
         "counts": {
             "sentences": len(rows),
-            "corpus": len(corpus) + len(gsd),
+            "corpus": len(corpus) + len(wikipedia),
             "ITA": sum(1 for s in corpus if s["source"].startswith("ITA/")),
             "ROHAN": sum(1 for s in corpus if s["source"].startswith("ROHAN/")),
-            "GSD": len(gsd),
+            "WIKI": len(wikipedia),
             "edge": len(edge),
             "pieces": sum(len(r["pieces"]) for r in rows),
             "njd_words": sum(len(p["njd"]) for r in rows for p in r["pieces"]),
@@ -283,14 +292,17 @@ def main():
         "sources": {
             "ITA": mecab_meta["sources"]["ITA"] | {"via": "gpu-function/test/fixtures/ja-mecab/expected.jsonl.gz"},
             "ROHAN": mecab_meta["sources"]["ROHAN"] | {"via": "gpu-function/test/fixtures/ja-mecab/expected.jsonl.gz"},
-            "GSD": {
-                "repository": "UniversalDependencies/UD_Japanese-GSD",
-                "commit": args.gsd_commit,
-                "file": "ja_gsd-ud-test.conllu",
-                "licence": "CC BY-SA 4.0",
-                "selection": "every test sentence (its `# text`) holding an ASCII or full-width digit or Latin "
-                             "letter, in file order; source = GSD/<sent_id>",
-                "sentences": len(gsd),
+            "WIKI": {
+                "repository": "ku-nlp/WikipediaAnnotatedCorpus",
+                "commit": args.wikipedia_commit,
+                "files": "id/test.id, org/*/<id>.org",
+                "licence": "CC BY-SA 4.0 (the corpus; its text is from Japanese Wikipedia, CC BY-SA)",
+                "attribution": "Wikipedia Annotated Corpus, Kyoto University Language Media Processing Lab "
+                               "(Nobuhiro Ueda et al.), from Japanese Wikipedia articles and their contributors",
+                "selection": "every main sentence (not a bracketed aside marked 括弧始) of the test documents "
+                             "holding an ASCII or full-width digit or Latin letter, in order, as the corpus "
+                             "writes it (brackets removed, spaces as U+3000); source = WIKI/<S-ID>",
+                "sentences": len(wikipedia),
             },
             "edge": {
                 "file": "gpu-function/test/fixtures/ja-mecab/edge-cases.txt",
