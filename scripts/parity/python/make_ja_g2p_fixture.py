@@ -29,9 +29,9 @@ is None for Japanese), the v2 ids, how japanese.py split the text (`split`: re.s
 the lower-cased text, and the marks) and, for each piece it passed to `pyopenjtalk_g2p_prosody`, that function's
 output and pyopenjtalk's `run_frontend(piece)` (the NJD words, as arrays in meta.json's `njd_fields` order) and
 `make_label(njd)` (the full-context labels, checked equal to `extract_fullcontext(piece)`; stored as
-`label_phonemes` + `label_contexts`, a lossless encoding that keeps the fixture small: see encode_labels). The pieces are recorded by wrapping japanese.py's
-`pyopenjtalk_g2p_prosody` while clean_text runs, not re-derived. An exception from clean_text is recorded
-(`error`) instead of phones. Re-running it writes the same bytes (gzip with mtime 0).
+`label_phonemes` + `label_contexts`, a lossless encoding that keeps the fixture small: see encode_labels). The
+pieces are recorded by wrapping japanese.py's `pyopenjtalk_g2p_prosody` while clean_text runs, not re-derived. An
+exception from clean_text is recorded (`error`) instead of phones. Re-running it writes the same bytes (gzip with mtime 0).
 """
 
 import argparse
