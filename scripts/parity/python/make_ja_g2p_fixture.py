@@ -31,7 +31,8 @@ output and pyopenjtalk's `run_frontend(piece)` (the NJD words, as arrays in meta
 `make_label(njd)` (the full-context labels, checked equal to `extract_fullcontext(piece)`; stored as
 `label_phonemes` + `label_contexts`, a lossless encoding that keeps the fixture small: see encode_labels). The
 pieces are recorded by wrapping japanese.py's `pyopenjtalk_g2p_prosody` while clean_text runs, not re-derived. An
-exception from clean_text is recorded (`error`) instead of phones. Re-running it writes the same bytes (gzip with mtime 0).
+exception from clean_text is recorded (`error`) instead of phones. Re-running it writes the same bytes (gzip with
+mtime 0).
 """
 
 import argparse
