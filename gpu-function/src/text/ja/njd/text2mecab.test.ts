@@ -7,8 +7,9 @@ describe('text2mecab (OpenJTalk input conversion)', () => {
     expect(text2mecab('"\'-\\`~')).toBe('\u201D\u2019\u2212\uFFE5\u2018\u301C');
   });
 
-  it('drops ASCII control characters', () => {
+  it('drops ASCII control characters, and ends the text at a NUL as a C string does', () => {
     expect(text2mecab('a\tb\nc\u007f')).toBe('ａｂｃ');
+    expect(text2mecab('a\u0000b')).toBe('ａ');
   });
 
   it('turns half-width katakana into katakana, folding a following voicing mark in', () => {

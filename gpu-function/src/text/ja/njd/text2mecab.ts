@@ -2,7 +2,7 @@
  * OpenJTalk's `text2mecab`: the conversion applied to the text before MeCab sees it. NAIST-JDIC knows full-width
  * characters, so printable ASCII becomes its full-width form and half-width katakana (with a following voicing mark
  * folded in) becomes ordinary katakana; ASCII control characters are dropped, as is a voicing mark with nothing to
- * attach to. Everything else passes through.
+ * attach to; a NUL ends the text. Everything else passes through.
  * @module
  */
 
@@ -55,7 +55,9 @@ function halfWidthKana(code: number): string | undefined {
 
 export function text2mecab(text: string): string {
   let output = '';
-  for (let index = 0; index < text.length; index++) {
+  // OpenJTalk takes a C string: the text ends at its first NUL.
+  const end = text.includes('\0') ? text.indexOf('\0') : text.length;
+  for (let index = 0; index < end; index++) {
     const code = text.charCodeAt(index);
     if (code <= LAST_ASCII) {
       if (code >= FIRST_PRINTABLE && code <= LAST_PRINTABLE) output += asciiToFullWidth(code);
