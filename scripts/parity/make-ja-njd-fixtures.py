@@ -1,7 +1,9 @@
 """Writes the Japanese NJD parity fixture (gpu-function/test/fixtures/ja-njd/) with the genuine pyopenjtalk:
 `pyopenjtalk.run_frontend(text)` (OpenJTalk's text2mecab, MeCab, mecab2njd and NJD rules) for every sentence of the
 MeCab fixture (gpu-function/test/fixtures/ja-mecab/expected.jsonl.gz: 624 ITA/ROHAN corpus sentences and the
-project's edge cases), so the TypeScript NJD rules compare with it word for word and field for field.
+project's edge cases) and for the project's own NJD cases (extra-cases.txt beside the output, one text per line:
+numbers, dates, counters, decimals, phone numbers, half-width kana, Latin, questions; source `njd-extra/<line>`), so
+the TypeScript NJD rules compare with it word for word and field for field.
 
 Needs pyopenjtalk 0.4.1 (GPT-SoVITS's pin; scripts/parity/build-pyopenjtalk.sh on the ja-fixture branch builds it
 from source) and an OpenJTalk NAIST-JDIC folder: the same one the MeCab fixture was made with (Debian's
@@ -26,6 +28,7 @@ import pyopenjtalk
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCE = os.path.join(ROOT, "gpu-function", "test", "fixtures", "ja-mecab", "expected.jsonl.gz")
 OUT = os.path.join(ROOT, "gpu-function", "test", "fixtures", "ja-njd")
+EXTRA = os.path.join(OUT, "extra-cases.txt")
 FIELDS = ["string", "pos", "pos_group1", "pos_group2", "pos_group3", "ctype", "cform", "orig", "read", "pron",
           "acc", "mora_size", "chain_rule", "chain_flag"]
 DICTIONARY_FILES = ["char.bin", "matrix.bin", "sys.dic", "unk.dic"]
@@ -37,6 +40,9 @@ def main() -> None:
         sys.exit("set OPEN_JTALK_DICT_DIR to the NAIST-JDIC folder the MeCab fixture was made with")
     with gzip.open(SOURCE, "rt", encoding="utf-8") as source:
         sentences = [json.loads(line) for line in source if line.strip()]
+    with open(EXTRA, encoding="utf-8") as extra:
+        sentences += [{"source": f"njd-extra/{number}", "text": line.rstrip("\n")}
+                      for number, line in enumerate(extra, start=1) if line.rstrip("\n") != ""]
     lines = []
     for sentence in sentences:
         words = pyopenjtalk.run_frontend(sentence["text"])
