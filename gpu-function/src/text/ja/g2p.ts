@@ -34,15 +34,18 @@ const MARK_PHONES: Readonly<Record<string, string>> = {
 
 /** Splits like `re.split` + `re.findall` on the non-Japanese class: pieces around each single mark (code point). */
 export function splitPieces(text: string): { readonly pieces: string[]; readonly marks: string[] } {
-  const pieces: string[] = [''];
+  const pieces: string[] = [];
   const marks: string[] = [];
+  let piece = '';
   for (const char of text) {
-    if (JAPANESE_CHARACTER.test(char)) pieces[pieces.length - 1] += char;
+    if (JAPANESE_CHARACTER.test(char)) piece += char;
     else {
+      pieces.push(piece);
       marks.push(char);
-      pieces.push('');
+      piece = '';
     }
   }
+  pieces.push(piece);
   return { pieces, marks };
 }
 

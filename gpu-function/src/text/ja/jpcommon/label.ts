@@ -17,6 +17,12 @@ const MAX_M = 49;
 const MAX_L = 99;
 const MAX_LL = 199;
 
+/** JPCommon's structure guarantees these links; a missing one is a bug here, not bad input. */
+function required<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`JPCommon labels: ${what}`);
+  return value;
+}
+
 function limit(value: number, min: number, max: number): number {
   return Math.min(Math.max(value, min), max);
 }
@@ -43,7 +49,8 @@ function countAfter<T extends { next: T | null }>(from: T): number {
   return count;
 }
 
-const phraseOf = (mora: Mora): AccentPhrase => mora.word.phrase!;
+const phraseOfWord = (word: Word): AccentPhrase => required(word.phrase, 'a word outside any accent phrase');
+const phraseOf = (mora: Mora): AccentPhrase => phraseOfWord(mora.word);
 const moraIndexInPhrase = (mora: Mora): number => countAlong(phraseOf(mora).head.head, mora);
 const moraCountInPhrase = (mora: Mora): number => countAlong(phraseOf(mora).head.head, phraseOf(mora).tail.tail);
 const phraseIndexInGroup = (phrase: AccentPhrase): number => countAlong(phrase.group.head, phrase);
@@ -62,7 +69,11 @@ function phraseShape(phrase: AccentPhrase): string {
 }
 
 const question = (phrase: AccentPhrase): string => (phrase.question ? '1' : '0');
-const wordOf = (phoneme: Phoneme): Word => phoneme.mora!.word;
+const moraOf = (phoneme: Phoneme): Mora => required(phoneme.mora, 'a pause has no mora');
+const wordOf = (phoneme: Phoneme): Word => moraOf(phoneme).word;
+/** A pause's neighbours: never missing, since JPCommon only inserts a pause between two phonemes. */
+const beside = (phoneme: Phoneme | null): Phoneme => required(phoneme, 'a pause at an end of the utterance');
+const phraseAt = (phoneme: Phoneme): AccentPhrase => phraseOfWord(wordOf(phoneme));
 const groupSize = (group: BreathGroup): string =>
   `${limit(phraseCountInGroup(group.head), 1, MAX_M)}_${limit(moraCountInGroup(group.head.head.head), 1, MAX_L)}`;
 
@@ -73,7 +84,7 @@ function makeLabel(utterance: Utterance, p: Phoneme, names: readonly string[], i
 
   if (edge || pause) parts.push('/A:xx+xx+xx');
   else {
-    const mora = p.mora!;
+    const mora = moraOf(p);
     const index = moraIndexInPhrase(mora);
     const phrase = phraseOf(mora);
     const nucleus = phrase.accent === 0 ? moraCountInPhrase(mora) : phrase.accent;
@@ -81,7 +92,7 @@ function makeLabel(utterance: Utterance, p: Phoneme, names: readonly string[], i
   }
 
   let word: Word | null;
-  if (pause) word = wordOf(p.prev!);
+  if (pause) word = wordOf(beside(p.prev));
   else if (wordOf(p).prev === null) word = null;
   else if (i === size - 1) word = wordOf(p);
   else word = wordOf(p).prev;
@@ -90,16 +101,16 @@ function makeLabel(utterance: Utterance, p: Phoneme, names: readonly string[], i
   if (edge || pause) parts.push('/C:xx_xx+xx');
   else parts.push(`/C:${wordOf(p).codes.pos}_${wordOf(p).codes.ctype}+${wordOf(p).codes.cform}`);
 
-  if (pause) word = wordOf(p.next!);
+  if (pause) word = wordOf(beside(p.next));
   else if (wordOf(p).next === null) word = null;
   else if (i === 0) word = wordOf(p);
   else word = wordOf(p).next;
   parts.push(word === null ? '/D:xx+xx_xx' : `/D:${word.codes.pos}+${word.codes.ctype}_${word.codes.cform}`);
 
   let phrase: AccentPhrase | null;
-  if (pause) phrase = wordOf(p.prev!).phrase;
+  if (pause) phrase = wordOf(beside(p.prev)).phrase;
   else if (i === size - 1) phrase = wordOf(p).phrase;
-  else phrase = wordOf(p).phrase!.prev;
+  else phrase = phraseAt(p).prev;
   parts.push(phrase === null ? '/E:xx_xx!xx_xx' : `/E:${phraseShape(phrase)}!${question(phrase)}_xx`);
   if (edge || pause || phrase === null) parts.push('-xx');
   else parts.push(`-${phrase.tail.tail.tail.next?.name === SHORT_PAUSE ? 0 : 1}`);
@@ -115,20 +126,20 @@ function makeLabel(utterance: Utterance, p: Phoneme, names: readonly string[], i
     );
   }
 
-  if (pause) phrase = wordOf(p.next!).phrase;
+  if (pause) phrase = wordOf(beside(p.next)).phrase;
   else if (i === 0) phrase = wordOf(p).phrase;
-  else phrase = wordOf(p).phrase!.next;
+  else phrase = phraseAt(p).next;
   parts.push(phrase === null ? '/G:xx_xx%xx_xx' : `/G:${phraseShape(phrase)}%${question(phrase)}_xx`);
   if (edge || pause || phrase === null) parts.push('_xx');
   else parts.push(`_${phrase.head.head.head.prev?.name === SHORT_PAUSE ? 0 : 1}`);
 
   let group: BreathGroup | null;
-  if (pause) group = wordOf(p.prev!).phrase!.group;
-  else if (i === size - 1) group = wordOf(p).phrase!.group;
-  else group = wordOf(p).phrase!.group.prev;
+  if (pause) group = phraseAt(beside(p.prev)).group;
+  else if (i === size - 1) group = phraseAt(p).group;
+  else group = phraseAt(p).group.prev;
   parts.push(group === null ? '/H:xx_xx' : `/H:${groupSize(group)}`);
 
-  group = edge || pause ? null : wordOf(p).phrase!.group;
+  group = edge || pause ? null : phraseAt(p).group;
   if (group === null) parts.push('/I:xx-xx@xx+xx&xx-xx|xx+xx');
   else {
     const groupIndex = countBack(group);
@@ -142,14 +153,14 @@ function makeLabel(utterance: Utterance, p: Phoneme, names: readonly string[], i
     );
   }
 
-  if (pause) group = wordOf(p.next!).phrase!.group;
-  else if (i === 0) group = wordOf(p).phrase!.group;
-  else group = wordOf(p).phrase!.group.next;
+  if (pause) group = phraseAt(beside(p.next)).group;
+  else if (i === 0) group = phraseAt(p).group;
+  else group = phraseAt(p).group.next;
   parts.push(group === null ? '/J:xx_xx' : `/J:${groupSize(group)}`);
 
   parts.push(
-    `/K:${limit(groupCountInUtterance(utterance.groupHead!), 1, MAX_S)}+${limit(phraseCountInUtterance(utterance.phraseHead!), 1, MAX_M)}` +
-      `-${limit(moraCountInUtterance(utterance.moraHead!), 1, MAX_LL)}`,
+    `/K:${limit(groupCountInUtterance(required(utterance.groupHead, 'no breath group')), 1, MAX_S)}+${limit(phraseCountInUtterance(required(utterance.phraseHead, 'no accent phrase')), 1, MAX_M)}` +
+      `-${limit(moraCountInUtterance(required(utterance.moraHead, 'no mora')), 1, MAX_LL)}`,
   );
   return parts.join('');
 }

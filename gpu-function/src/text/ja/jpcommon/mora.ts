@@ -46,7 +46,7 @@ const SMALL_Y: Readonly<Record<string, string>> = { ャ: 'a', ュ: 'u', ョ: 'o'
 /** Two-kana morae: a head kana, the consonant it takes, and which small kana may follow it. */
 const COMBINED: readonly (readonly [string, string, string])[] = [
   // Palatalized rows: small ya/yu/yo and small e.
-  ...[...'キギニヒビピミリ'].map((head, index) => [head, `${'kgnhbpmr'[index] ?? ''}y`, 'ャュョェ'] as const),
+  ...Array.from('キギニヒビピミリ').map((head, index) => [head, `${'kgnhbpmr'[index] ?? ''}y`, 'ャュョェ'] as const),
   ['シ', 'sh', 'ャュョェ'],
   ['ジ', 'j', 'ャュョェ'],
   ['チ', 'ch', 'ャュョェ'],
@@ -72,7 +72,7 @@ function buildInventory(): ReadonlyMap<string, MoraPhonemes> {
   const morae = new Map<string, MoraPhonemes>();
   for (const [kana, phoneme] of Object.entries(SINGLE)) morae.set(kana, [phoneme]);
   for (const [row, consonant, exceptions] of ROWS) {
-    [...row].forEach((kana, index) => {
+    Array.from(row).forEach((kana, index) => {
       const vowel = VOWELS[index];
       if (kana === '-' || vowel === undefined) return;
       morae.set(kana, [exceptions?.[kana] ?? consonant, vowel]);
@@ -80,7 +80,7 @@ function buildInventory(): ReadonlyMap<string, MoraPhonemes> {
   }
   morae.set('ヴ', ['v', 'u']);
   for (const [head, consonant, smalls] of COMBINED) {
-    for (const small of smalls) {
+    for (const small of Array.from(smalls)) {
       const vowel = SMALL_VOWEL[small] ?? SMALL_Y[small] ?? (small === 'ヮ' ? 'a' : undefined);
       if (vowel === undefined) throw new Error(`no vowel for ${small}`);
       morae.set(`${head}${small}`, [consonant, vowel]);

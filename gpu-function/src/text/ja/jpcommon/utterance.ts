@@ -196,14 +196,15 @@ export class Utterance {
       this.groupTail = group;
       return;
     }
-    const lastPhrase = this.phraseTail!;
+    const lastPhrase = this.phraseTail;
+    let group = this.groupTail;
+    if (lastPhrase === null || group === null) throw new Error('JPCommon: a later word before any accent phrase');
     if (source.chainFlag === 1) {
       word.phrase = lastPhrase;
       lastPhrase.tail = word;
       return;
     }
     const afterPause = previous.tail.tail.next?.name === SHORT_PAUSE;
-    let group = this.groupTail!;
     if (afterPause) {
       const next: BreathGroup = { head: null as unknown as AccentPhrase, tail: null as unknown as AccentPhrase, prev: group, next: null };
       group.next = next;
