@@ -18,7 +18,10 @@ GSV_EDGE_MIRRORS (default /work/.mirror), plus edge-cases.txt beside the fixture
 The OpenJTalk command insists on a voice; any HTS voice does (pyopenjtalk's mei_normal.htsvoice from its
 repository by default: only the text analysis is kept). Output, one JSON line per sentence: `source`, `text`,
 `norm_text`, `phones` (clean_text's, UNK included), `phone_ids` (v2 table) and `pieces`: per run_frontend call, the
-piece, its NJD words (run_frontend's keys) and its labels. Re-running it writes the same bytes.
+piece, its NJD words (run_frontend's keys) and its labels. With the genuine pyopenjtalk it also writes
+synthetic.jsonl.gz: NJD words no sentence reaches (pauses and long vowels opening words, chains across pauses,
+unknown categories, the label format's limits), with make_label's labels and pyopenjtalk_g2p_prosody's phones.
+Re-running it writes the same bytes.
 """
 
 import argparse
@@ -128,6 +131,52 @@ def sentences(edge_cases):
     return out, commit
 
 
+def word(pron, pos="名詞,一般,*,*", ctype="*", cform="*", acc=0, chain=0):
+    """An NJD word as run_frontend returns it; only what make_label reads matters (pron, POS, ctype, cform, acc, chain flag)."""
+    groups = pos.split(",")
+    return {
+        "string": pron, "pos": groups[0], "pos_group1": groups[1], "pos_group2": groups[2], "pos_group3": groups[3],
+        "ctype": ctype, "cform": cform, "orig": pron, "read": pron, "pron": pron,
+        "acc": acc, "mora_size": 0, "chain_rule": "*", "chain_flag": chain,
+    }
+
+
+PAUSE = word("、", pos="記号,読点,*,*")
+QUESTION = word("？", pos="記号,一般,*,*")
+
+# Words no sentence reaches but JPCommon must handle as OpenJTalk does (written for gsv-edge).
+SYNTHETIC = [
+    ("chained across a pause", [word("アカ", acc=1), PAUSE, word("イイ", chain=1), word("ウエ", acc=2)]),
+    ("long vowel opening a word", [word("カ", acc=1), word("ーー"), word("キ", chain=0)]),
+    ("long vowel opening the utterance", [word("ーカ"), word("キ")]),
+    ("long vowel after a pause", [word("カ"), PAUSE, word("ーキ")]),
+    ("long vowel after N and cl", [word("ンーッー", acc=1), word("カ")]),
+    ("question after a pause", [word("カ", acc=1), PAUSE, QUESTION, word("キ")]),
+    ("question opening the utterance", [QUESTION, word("カ")]),
+    ("pause opening the utterance", [PAUSE, PAUSE, word("カキ", acc=2)]),
+    ("two pauses", [word("カ"), PAUSE, PAUSE, word("キ")]),
+    ("unvoiced mark opening a word", [word("カ"), word("’キ’"), word("ン’ス’")]),
+    ("unknown character mid word", [word("カＸキ"), word("ク")]),
+    ("unknown character opening a word", [word("カ"), word("Ｘキ"), word("ク", chain=1)]),
+    ("chained first word", [word("カ", chain=1, acc=1), word("キ", chain=1)]),
+    ("quirky morae", [word("ヴャヂャヅィクヮグヮヶ"), word("ウォイェスィズィトゥドゥ")]),
+    ("accent beyond the phrase", [word("カキ", acc=5), word("ク", acc=3)]),
+    (
+        "codes",
+        [
+            word("カ", pos="名詞,固有名詞,人名,*"),
+            word("キ", pos="動詞,自立,*,*", ctype="五段・カ行", cform="連用形"),
+            word("ク", pos="フィラー,*,*,*", ctype="サ変・\u2212スル", cform="命令ｒｏ"),
+            word("ケ", pos="名詞,非自立,*,*", ctype="一段・得ル", cform="未定義"),
+            word("コ", pos="記号,一般,*,*"),
+        ],
+    ),
+    ("limits: a long accent phrase", [word("カキクケコ" * 12, acc=3)]),
+    ("limits: a long breath group and utterance", [word("カキクケコ" * 5) for _ in range(45)]),
+    ("limits: many breath groups", [w for _ in range(22) for w in (word("カキ", acc=1), PAUSE)] + [word("ク")]),
+]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--gpt-sovits-dir", required=True)
@@ -171,6 +220,18 @@ def main():
         with open(os.path.join(OUT, "expected.jsonl.gz"), "wb") as f:
             with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as z:
                 z.write(("\n".join(lines) + "\n").encode("utf-8"))
+        if not args.open_jtalk_command:
+            from text.japanese import pyopenjtalk_g2p_prosody  # noqa: E402
+
+            synthetic = []
+            module.make_label = stand_in.genuine.make_label
+            for name, words in SYNTHETIC:
+                module.run_frontend = lambda _text, words=words: words
+                prosody = pyopenjtalk_g2p_prosody("*")
+                synthetic.append(json.dumps({"name": name, "njd": words, "labels": stand_in.genuine.make_label(words), "prosody": prosody}, ensure_ascii=False))
+            with open(os.path.join(OUT, "synthetic.jsonl.gz"), "wb") as f:
+                with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as z:
+                    z.write(("\n".join(synthetic) + "\n").encode("utf-8"))
         meta = {
             "pyopenjtalk": source,
             "dictionary_sys_dic_sha256": hashlib.sha256(open(os.path.join(dic, "sys.dic"), "rb").read()).hexdigest(),

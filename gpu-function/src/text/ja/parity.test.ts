@@ -3,7 +3,8 @@
  * (test/fixtures/ja-labels, made by scripts/parity/make-ja-labels-fixtures.py) holds, per sentence, japanese.py's
  * normalized text, phones and ids, and per piece japanese.py handed to pyopenjtalk the NJD words `run_frontend` gave
  * and the labels `make_label` made of them. Given those NJD words, the labels here and the phones here must be the
- * genuine ones; the pieces asked for must be the pieces japanese.py cut. Needs no external tool.
+ * genuine ones; the pieces asked for must be the pieces japanese.py cut. synthetic.jsonl.gz adds NJD words no
+ * sentence reaches (JPCommon's quirks and the label format's limits). Needs no external tool.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanText } from '../cleaner.ts';
 import { symbolIds } from '../symbols.ts';
 import { makeFullContextLabels } from './jpcommon/index.ts';
-import { convertJapanese, type NjdFrontend } from './index.ts';
+import { convertJapanese, prosodyPhones, type NjdFrontend } from './index.ts';
 import { fromRunFrontend, type RunFrontendWord } from './pyopenjtalk-words.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'ja-labels');
@@ -32,11 +33,22 @@ interface Sentence {
   readonly pieces: readonly Piece[];
 }
 
-const sentences = gunzipSync(readFileSync(join(FIXTURE, 'expected.jsonl.gz')))
-  .toString('utf8')
-  .split('\n')
-  .filter((line) => line !== '')
-  .map((line) => JSON.parse(line) as Sentence);
+interface Synthetic {
+  readonly name: string;
+  readonly njd: readonly RunFrontendWord[];
+  readonly labels: readonly string[];
+  readonly prosody: readonly string[];
+}
+
+function readJsonLines<T>(name: string): T[] {
+  return gunzipSync(readFileSync(join(FIXTURE, name)))
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as T);
+}
+
+const sentences = readJsonLines<Sentence>('expected.jsonl.gz');
 
 /** Replays the fixture's NJD words, checking that the pieces come in japanese.py's order. */
 function replay(sentence: Sentence): { readonly frontend: NjdFrontend; asked: string[] } {
@@ -78,4 +90,13 @@ describe('Japanese parity with GPT-SoVITS japanese.py over pyopenjtalk 0.4.1', (
     expect(differing.map((sentence) => `${sentence.source} ${sentence.text}`)).toEqual([]);
     expect(sentences.length).toBeGreaterThan(400);
   });
+
+  // NJD words no sentence reaches, through the genuine make_label and pyopenjtalk_g2p_prosody.
+  for (const synthetic of readJsonLines<Synthetic>('synthetic.jsonl.gz')) {
+    it(`handles ${synthetic.name} as OpenJTalk does`, () => {
+      const labels = makeFullContextLabels(synthetic.njd.map(fromRunFrontend));
+      expect(labels).toEqual(synthetic.labels);
+      expect(prosodyPhones(labels)).toEqual(synthetic.prosody);
+    });
+  }
 });
