@@ -6,6 +6,9 @@
 import { ApiError } from '@gsv-edge/shared';
 import { describe, expect, it } from 'vitest';
 import { cleanText } from '../cleaner.ts';
+import { frontendLanguages } from '../frontend-data/languages.ts';
+import { NPM_ONLY_FRONTEND_DATA } from '../frontend-data/load.ts';
+import { createTextFrontend } from '../frontend.ts';
 import { createJaG2p, japanesePhones, normalizeJapanese, splitPieces, type NjdFrontend, type NjdNode } from './index.ts';
 import { mecabDictionaryFromBytes, type MecabDictionary } from './mecab/index.ts';
 import { tinyDictionaryFiles } from './mecab/tiny-dictionary.ts';
@@ -89,5 +92,16 @@ describe('the Japanese language module', () => {
     const cleaned = cleanText('か「か', 'ja', 'v2', { ja });
     expect(cleaned.phones).toEqual(['k', 'a', '[', 'a', 'UNK', 'k', 'a', '[', 'a']);
     expect(made).toEqual([mecab]);
+  });
+
+  it('reads Japanese through the text frontend once the NJD rules are supplied with the bundle\'s dictionary', () => {
+    const data = { ...NPM_ONLY_FRONTEND_DATA, ja: { mecab: tinyDictionary() } };
+    const njd = (): NjdFrontend => recordingFrontend(() => 'カキクケコ').frontend;
+    const frontend = createTextFrontend({ symbols: 'v2', languages: frontendLanguages(data, { njd }) });
+    const segment = frontend.segmentPhones('かきくけこ。', 'ja');
+    expect(segment.phones).toEqual(['k', 'a', '[', 'k', 'i', 'k', 'u', 'k', 'e', 'k', 'o', '.']);
+    expect(segment.word2ph.reduce((sum, count) => sum + count, 0)).toBe(segment.phones.length);
+    const refusing = createTextFrontend({ symbols: 'v2', languages: frontendLanguages(data) });
+    expect(() => refusing.segmentPhones('かきくけこ。', 'ja')).toThrow(/pronunciation and accent rules/u);
   });
 });
