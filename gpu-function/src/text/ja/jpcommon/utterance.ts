@@ -70,6 +70,11 @@ export interface JpcommonWord {
   readonly chainFlag: number;
 }
 
+/** A link filled in right after creation: the structure is circular, so one side of each pair comes first. */
+function linkedLater(): never {
+  return null as never;
+}
+
 export class Utterance {
   phonemeHead: Phoneme | null = null;
   phonemeTail: Phoneme | null = null;
@@ -124,7 +129,7 @@ export class Utterance {
   /** A long-vowel mark repeats the last phoneme as a mora of the last word. */
   private lengthen(last: Phoneme, lastMora: Mora): void {
     const word = lastMora.word;
-    const mora: Mora = { kana: LONG_VOWEL_MARK, head: last, tail: last, prev: lastMora, next: null, word };
+    const mora: Mora = { kana: LONG_VOWEL_MARK, head: linkedLater(), tail: linkedLater(), prev: lastMora, next: null, word };
     const phoneme = this.appendPhoneme(last.name, mora);
     mora.head = phoneme;
     mora.tail = phoneme;
@@ -138,16 +143,8 @@ export class Utterance {
     const [first, ...rest] = phonemes;
     if (first === undefined) throw new Error(`mora ${kana} without phonemes`);
     const previousMora = this.moraTail;
-    let word = current;
-    // The word is created with its first mora; its head and tail are set right below.
-    const placeholder = null as unknown as Mora;
-    if (word === null) {
-      word = { codes, head: placeholder, tail: placeholder, prev: this.wordTail, next: null, phrase: null };
-      if (this.wordTail === null) this.wordHead = word;
-      else this.wordTail.next = word;
-      this.wordTail = word;
-    }
-    const mora: Mora = { kana, head: null as unknown as Phoneme, tail: null as unknown as Phoneme, prev: previousMora, next: null, word };
+    const word = current ?? this.newWord(codes);
+    const mora: Mora = { kana, head: linkedLater(), tail: linkedLater(), prev: previousMora, next: null, word };
     mora.head = this.appendPhoneme(first, mora);
     mora.tail = mora.head;
     for (const phoneme of rest) {
@@ -157,8 +154,17 @@ export class Utterance {
     if (previousMora === null) this.moraHead = mora;
     else previousMora.next = mora;
     this.moraTail = mora;
-    if (word.head === placeholder) word.head = mora;
+    if (current === null) word.head = mora;
     word.tail = mora;
+    return word;
+  }
+
+  /** A word starts with its first mora, which the caller links in. */
+  private newWord(codes: WordCodes): Word {
+    const word: Word = { codes, head: linkedLater(), tail: linkedLater(), prev: this.wordTail, next: null, phrase: null };
+    if (this.wordTail === null) this.wordHead = word;
+    else this.wordTail.next = word;
+    this.wordTail = word;
     return word;
   }
 
@@ -187,7 +193,7 @@ export class Utterance {
     if (this.phonemeTail === null || this.phonemeTail.name === SHORT_PAUSE) return;
     const previous = word.prev;
     if (previous === null) {
-      const group: BreathGroup = { head: null as unknown as AccentPhrase, tail: null as unknown as AccentPhrase, prev: null, next: null };
+      const group: BreathGroup = { head: linkedLater(), tail: linkedLater(), prev: null, next: null };
       const phrase = this.newPhrase(word, source.acc, group);
       group.head = phrase;
       group.tail = phrase;
@@ -206,7 +212,7 @@ export class Utterance {
     }
     const afterPause = previous.tail.tail.next?.name === SHORT_PAUSE;
     if (afterPause) {
-      const next: BreathGroup = { head: null as unknown as AccentPhrase, tail: null as unknown as AccentPhrase, prev: group, next: null };
+      const next: BreathGroup = { head: linkedLater(), tail: linkedLater(), prev: group, next: null };
       group.next = next;
       group = next;
       this.groupTail = next;
