@@ -8,8 +8,10 @@ branch's scripts/parity/build-pyopenjtalk.sh; set OPEN_JTALK_DICT_DIR). With --o
 for by Debian's OpenJTalk 1.11 command (`open_jtalk -ot`, whose trace holds the same two stages); JPCommon and
 njd2jpcommon are identical in both, only NJD's rules differ where r9y9's fork changed them.
 
-Sentences: the ITA corpus (424, public domain) read from a bare clone of github.com/mmorise/ita-corpus under
-GSV_EDGE_MIRRORS (default /work/.mirror), plus edge-cases.txt beside the fixture (written for gsv-edge).
+Sentences: the ITA corpus (424, public domain) and one ROHAN corpus sentence in 23 (200 of 4600, CC0, ruby readings
+removed), as in the MeCab fixture, read from bare clones of github.com/mmorise/ita-corpus and
+github.com/mmorise/rohan4600 under GSV_EDGE_MIRRORS (default /work/.mirror), plus edge-cases.txt beside the
+fixture (written for gsv-edge).
 
     PYTHONPATH=<pyopenjtalk site> OPEN_JTALK_DICT_DIR=/var/lib/mecab/dic/open-jtalk/naist-jdic \
       python scripts/parity/make-ja-labels-fixtures.py --gpt-sovits-dir /path/to/GPT-SoVITS
@@ -29,6 +31,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -37,6 +40,7 @@ import types
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "gpu-function", "test", "fixtures", "ja-labels")
 MIRRORS = os.environ.get("GSV_EDGE_MIRRORS", "/work/.mirror")
+ROHAN_STEP = 23
 NJD_KEYS = ["string", "pos", "pos_group1", "pos_group2", "pos_group3", "ctype", "cform", "orig", "read", "pron"]
 
 
@@ -123,12 +127,17 @@ def sentences(edge_cases):
                 continue
             ident, _, rest = line.strip().partition(":")
             out.append({"source": f"ita/{ident}", "text": rest.split(",")[0]})
+    rohan, rohan_commit = git_show("mmorise+rohan4600", "Rohan4600_transcript_utf8.txt")
+    lines = [line.strip() for line in rohan.decode("utf-8").split("\n") if line.strip() != ""]
+    for line in lines[::ROHAN_STEP]:
+        ident, _, rest = line.partition(":")
+        out.append({"source": f"rohan/{ident}", "text": re.sub(r"\([ぁ-ゖー]+\)", "", rest.split(",")[0])})
     with open(edge_cases, encoding="utf-8") as f:
         for index, line in enumerate(f.read().split("\n")):
             if line.startswith("#") or line == "":
                 continue
             out.append({"source": f"edge/{index}", "text": line})
-    return out, commit
+    return out, {"ita_corpus_commit": commit, "rohan4600_commit": rohan_commit}
 
 
 def word(pron, pos="名詞,一般,*,*", ctype="*", cform="*", acc=0, chain=0):
@@ -210,7 +219,7 @@ def main():
         from text import cleaned_text_to_sequence  # noqa: E402
         from text.cleaner import clean_text  # noqa: E402
 
-        rows, ita_commit = sentences(os.path.join(OUT, "edge-cases.txt"))
+        rows, corpus_commits = sentences(os.path.join(OUT, "edge-cases.txt"))
         lines = []
         for row in rows:
             stand_in.pieces = []
@@ -236,7 +245,7 @@ def main():
             "pyopenjtalk": source,
             "dictionary_sys_dic_sha256": hashlib.sha256(open(os.path.join(dic, "sys.dic"), "rb").read()).hexdigest(),
             "gpt_sovits_japanese_py_sha256": hashlib.sha256(open(os.path.join(args.gpt_sovits_dir, "GPT_SoVITS/text/japanese.py"), "rb").read()).hexdigest(),
-            "ita_corpus_commit": ita_commit,
+            **corpus_commits,
             "sentences": len(rows),
         }
         with open(os.path.join(OUT, "meta.json"), "w", encoding="utf-8") as f:
