@@ -6,6 +6,9 @@
  *   gsv-edge g2p --bundle models/NAME "text"     with the GPT-SoVITS data the bundle carries, in its symbol table,
  *                                                 and its G2PW model for Mandarin when it has one
  *
+ * Japanese (`--lang ja`) needs `--bundle` (pyopenjtalk's dictionary) and OpenJTalk's NJD rules in
+ * `frontendLanguages`; without either it is reported as `language_not_supported`.
+ *
  * Each segment carries `text`, `norm_text`, `phones` (symbols), `phone_ids` and `word2ph`. Every frontend data set
  * that is not in use is named in a warning on stderr (npm data stands in for it). `GSV_EDGE_PYPINYIN_DIR` and
  * `GSV_EDGE_G2P_EN_CHECKPOINT` still replace pypinyin's and g2p_en's data, for development.

@@ -1,12 +1,13 @@
 /**
  * The language modules a {@link FrontendData} makes: GPT-SoVITS's data where the bundle carries it, npm data
- * elsewhere, and the bundle's G2PW model when it has one. Japanese refuses its runs, saying what is missing. Pass
- * them to `createTextFrontend({ symbols, languages })`.
+ * elsewhere, and the bundle's G2PW model when it has one. Japanese is read with OpenJTalk's NJD rules over the
+ * bundle's dictionary; without either it refuses its runs, saying what is missing. Pass them to
+ * `createTextFrontend({ symbols, languages })`.
  * @module
  */
 import type { LanguageModules } from '../cleaner.ts';
 import { createEnglishG2p } from '../en/index.ts';
-import { createJaG2p } from '../ja/index.ts';
+import { createJaG2p, type NjdFrontendFactory } from '../ja/index.ts';
 import { createZhG2p, defaultPinyinSource, G2pw } from '../zh/index.ts';
 import type { G2pwModel } from '../zh/g2pw/bundle.ts';
 import type { FrontendDataId } from './catalog.ts';
@@ -17,14 +18,20 @@ function missingReason(data: FrontendData, id: FrontendDataId): { missingReason?
   return reason === undefined ? {} : { missingReason: reason };
 }
 
-/** Without `g2pw`, Mandarin is read pypinyin-style; with it, the frontend's asynchronous methods read it with G2PW. */
-export function frontendLanguages(data: FrontendData, models: { readonly g2pw?: G2pwModel } = {}): LanguageModules {
+export interface FrontendModels {
+  /** Without it, Mandarin is read pypinyin-style; with it, the frontend's asynchronous methods read it with G2PW. */
+  readonly g2pw?: G2pwModel;
+  /** OpenJTalk's NJD rules (pyopenjtalk's run_frontend) over the bundle's dictionary; without them Japanese is refused. */
+  readonly njd?: NjdFrontendFactory;
+}
+
+export function frontendLanguages(data: FrontendData, models: FrontendModels = {}): LanguageModules {
   const zh = data.zh;
   const pinyinSource = zh.pinyinSource ?? defaultPinyinSource();
   const g2pw = models.g2pw === undefined ? undefined : new G2pw(models.g2pw.assets, models.g2pw.tokenizer, models.g2pw.run, pinyinSource, zh.toSimplified);
   return {
     en: createEnglishG2p(data.en),
     zh: createZhG2p({ ...zh, pinyinSource, ...(g2pw === undefined ? {} : { g2pw }) }),
-    ja: createJaG2p({ ...data.ja, ...missingReason(data, 'ja-open-jtalk-dic') }),
+    ja: createJaG2p({ ...data.ja, ...missingReason(data, 'ja-open-jtalk-dic'), ...(models.njd === undefined ? {} : { njd: models.njd }) }),
   };
 }

@@ -1,19 +1,35 @@
 /**
- * Japanese (GPT-SoVITS's `japanese.py`: pyopenjtalk's full-context analysis and prosody-marked phones). What exists
- * so far is the first step, a MeCab-compatible analyser over pyopenjtalk's own dictionary (mecab/); OpenJTalk's NJD
- * rules and JPCommon labels, which turn its words into phones, do not exist yet. Until they do, every Japanese run is
- * refused with `language_not_supported`, saying what is missing: never read with other phones.
+ * Japanese (GPT-SoVITS's `japanese.py` over pyopenjtalk): MeCab over pyopenjtalk's dictionary (mecab/), OpenJTalk's
+ * NJD rules (njd/, text → words with readings and accents), JPCommon's full-context labels (jpcommon/), then
+ * japanese.py's prosody phones and post-processing (g2p.ts).
+ *
+ * The NJD rules are supplied by whoever builds the modules, as a factory from the bundle's dictionary
+ * (`JaG2pOptions.njd`). A run is refused with `language_not_supported` when the bundle has no dictionary, or when
+ * no NJD rules were supplied: never read with other phones.
  * @module
  */
 import { ApiError } from '@gsv-edge/shared';
-import type { LanguageG2p } from '../types.ts';
+import type { G2pResult, LanguageG2p } from '../types.ts';
+import { japanesePhones, type NjdFrontend } from './g2p.ts';
 import type { MecabDictionary } from './mecab/index.ts';
+import { normalizeJapanese } from './normalize.ts';
+
+export { japanesePhones, piecePhones, splitPieces, type NjdFrontend } from './g2p.ts';
+export { makeFullContextLabels } from './jpcommon/index.ts';
+export type { NjdNode } from './njd/node.ts';
+export { normalizeJapanese } from './normalize.ts';
+export { prosodyPhones } from './prosody.ts';
+
+/** Makes pyopenjtalk's `run_frontend` (MeCab + NJD rules) over a dictionary. */
+export type NjdFrontendFactory = (dictionary: MecabDictionary) => NjdFrontend;
 
 export interface JaG2pOptions {
   /** pyopenjtalk's dictionary from the bundle. */
   readonly mecab?: MecabDictionary;
   /** Why the bundle has no dictionary (the manifest's reason), for the refusal. */
   readonly missingReason?: string;
+  /** OpenJTalk's NJD rules over the dictionary; without them Japanese is refused. */
+  readonly njd?: NjdFrontendFactory;
 }
 
 const ADD_DICTIONARY =
@@ -28,12 +44,35 @@ function refusal(options: JaG2pOptions): string {
   return "Japanese is not supported yet: the bundle has pyopenjtalk's dictionary, but this server does not implement OpenJTalk's pronunciation and accent rules yet";
 }
 
+/**
+ * GPT-SoVITS's `clean_text(text, 'ja')` before the symbol check (the cleaner turns phones outside the table into
+ * `UNK`). GPT-SoVITS has no word2ph for Japanese (None): each phone counts as its own unit here, which keeps the
+ * sum the frontend checks; only Mandarin runs use word2ph (for BERT).
+ */
+export function convertJapanese(text: string, njd: NjdFrontend): G2pResult {
+  const normText = normalizeJapanese(text);
+  const phones = japanesePhones(normText, njd);
+  return { normText, phones, word2ph: phones.map(() => 1) };
+}
+
 export function createJaG2p(options: JaG2pOptions): LanguageG2p {
-  const message = refusal(options);
+  const { mecab, njd } = options;
+  if (mecab === undefined || njd === undefined) {
+    const message = refusal(options);
+    return {
+      language: 'ja',
+      convert() {
+        throw new ApiError('language_not_supported', message, { param: 'text_lang' });
+      },
+    };
+  }
+  // The analyser behind the NJD rules is built on first use: bundles that never read Japanese never pay for it.
+  let frontend: NjdFrontend | undefined;
   return {
     language: 'ja',
-    convert() {
-      throw new ApiError('language_not_supported', message, { param: 'text_lang' });
+    convert(text: string): G2pResult {
+      frontend ??= njd(mecab);
+      return convertJapanese(text, frontend);
     },
   };
 }
