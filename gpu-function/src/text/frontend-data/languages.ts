@@ -1,7 +1,7 @@
 /**
  * The language modules a {@link FrontendData} makes: GPT-SoVITS's data where the bundle carries it, npm data
  * elsewhere, and the bundle's G2PW model when it has one. Japanese is read with OpenJTalk's NJD rules over the
- * bundle's dictionary; without either it refuses its runs, saying what is missing. Pass them to
+ * bundle's dictionary; without the dictionary it refuses its runs, saying what is missing. Pass them to
  * `createTextFrontend({ symbols, languages })`.
  * @module
  */
@@ -21,7 +21,7 @@ function missingReason(data: FrontendData, id: FrontendDataId): { missingReason?
 export interface FrontendModels {
   /** Without it, Mandarin is read pypinyin-style; with it, the frontend's asynchronous methods read it with G2PW. */
   readonly g2pw?: G2pwModel;
-  /** OpenJTalk's NJD rules (pyopenjtalk's run_frontend) over the bundle's dictionary; without them Japanese is refused. */
+  /** The NJD stage over the bundle's dictionary (pyopenjtalk's run_frontend); OpenJTalk's rules when left out. */
   readonly njd?: NjdFrontendFactory;
 }
 

@@ -3,15 +3,16 @@
  * NJD rules (njd/, text → words with readings and accents), JPCommon's full-context labels (jpcommon/), then
  * japanese.py's prosody phones and post-processing (g2p.ts).
  *
- * The NJD rules are supplied by whoever builds the modules, as a factory from the bundle's dictionary
- * (`JaG2pOptions.njd`). A run is refused with `language_not_supported` when the bundle has no dictionary, or when
- * no NJD rules were supplied: never read with other phones.
+ * The NJD stage is OpenJTalk's (njd/) over the bundle's dictionary unless a test supplies its own (`JaG2pOptions.njd`,
+ * e.g. the words a fixture recorded from pyopenjtalk). A run is refused with `language_not_supported` when the bundle
+ * has no dictionary: never read with other phones.
  * @module
  */
 import { ApiError } from '@gsv-edge/shared';
 import type { G2pResult, LanguageG2p } from '../types.ts';
 import { japanesePhones, type NjdFrontend } from './g2p.ts';
-import type { MecabDictionary } from './mecab/index.ts';
+import { MecabAnalyser, type MecabDictionary } from './mecab/index.ts';
+import { runNjd } from './njd/index.ts';
 import { normalizeJapanese } from './normalize.ts';
 
 export { japanesePhones, piecePhones, splitPieces, type NjdFrontend } from './g2p.ts';
@@ -28,7 +29,7 @@ export interface JaG2pOptions {
   readonly mecab?: MecabDictionary;
   /** Why the bundle has no dictionary (the manifest's reason), for the refusal. */
   readonly missingReason?: string;
-  /** OpenJTalk's NJD rules over the dictionary; without them Japanese is refused. */
+  /** The NJD stage over the dictionary; OpenJTalk's rules (njd/) when left out. */
   readonly njd?: NjdFrontendFactory;
 }
 
@@ -37,12 +38,15 @@ const ADD_DICTIONARY =
   "from an install whose pyopenjtalk has its dictionary (pyopenjtalk/open_jtalk_dic_utf_8-1.11; pyopenjtalk downloads it the first time it reads Japanese)";
 
 function refusal(options: JaG2pOptions): string {
-  if (options.mecab === undefined) {
-    const why = options.missingReason === undefined ? '' : ` (${options.missingReason})`;
-    return `Japanese needs pyopenjtalk's OpenJTalk dictionary (open_jtalk_dic_utf_8-1.11), which this bundle lacks${why}: ${ADD_DICTIONARY}`;
-  }
-  return "Japanese is not supported yet: the bundle has pyopenjtalk's dictionary, but this server does not implement OpenJTalk's pronunciation and accent rules yet";
+  const why = options.missingReason === undefined ? '' : ` (${options.missingReason})`;
+  return `Japanese needs pyopenjtalk's OpenJTalk dictionary (open_jtalk_dic_utf_8-1.11), which this bundle lacks${why}: ${ADD_DICTIONARY}`;
 }
+
+/** pyopenjtalk's `run_frontend`: MeCab over the dictionary, then OpenJTalk's NJD rules. */
+export const openJtalkNjd: NjdFrontendFactory = (dictionary) => {
+  const analyser = new MecabAnalyser(dictionary);
+  return (piece) => runNjd(piece, analyser);
+};
 
 /**
  * GPT-SoVITS's `clean_text(text, 'ja')` before the symbol check (the cleaner turns phones outside the table into
@@ -56,8 +60,8 @@ export function convertJapanese(text: string, njd: NjdFrontend): G2pResult {
 }
 
 export function createJaG2p(options: JaG2pOptions): LanguageG2p {
-  const { mecab, njd } = options;
-  if (mecab === undefined || njd === undefined) {
+  const { mecab, njd = openJtalkNjd } = options;
+  if (mecab === undefined) {
     const message = refusal(options);
     return {
       language: 'ja',
