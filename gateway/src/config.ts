@@ -33,6 +33,7 @@ const varsSchema = z.object({
   PHRASE_CACHE_SCOPE: z.enum(['account', 'global']).default('account'),
   CORS_ORIGINS: listVar(),
   MAX_INPUT_CHARS: integerVar(4096, 1, MAX_BILLABLE_CHARACTERS),
+  BURST_COUNT_ONE_IN: integerVar(8, 1, 1000),
   STRIPE_METER_EVENT_NAME: z.string().default('gsv_edge_usage_micros'),
   STRIPE_API_BASE: originUrlSchema.default('https://api.stripe.com'),
   STRIPE_TIMEOUT_MS: integerVar(10_000, 1, 120_000),
@@ -69,6 +70,8 @@ export interface GatewayConfig {
   readonly maxInputChars: number;
   /** Largest synthesis body: MAX_INPUT_CHARS of text even if every character is written as a JSON escape. */
   readonly maxSynthesisBodyBytes: number;
+  /** The burst shield counts one request in this many at the location (burst-shield.ts). */
+  readonly burstCountOneIn: number;
   readonly stripeMeterEventName: string;
   readonly stripeApiBase: string;
   readonly stripeTimeoutMs: number;
@@ -113,6 +116,7 @@ export function gatewayConfig(env: Cloudflare.Env): GatewayConfig {
     corsOrigins: vars.CORS_ORIGINS,
     maxInputChars: vars.MAX_INPUT_CHARS,
     maxSynthesisBodyBytes: vars.MAX_INPUT_CHARS * MAX_JSON_BYTES_PER_CHARACTER + SYNTHESIS_BODY_OVERHEAD_BYTES,
+    burstCountOneIn: vars.BURST_COUNT_ONE_IN,
     stripeMeterEventName: vars.STRIPE_METER_EVENT_NAME,
     stripeApiBase: vars.STRIPE_API_BASE,
     stripeTimeoutMs: vars.STRIPE_TIMEOUT_MS,

@@ -9,6 +9,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { KeyAccount } from '../src/durable/key-account.ts';
 import { accountOf } from '../src/services/account.ts';
+import { countsForBurst } from '../src/services/burst-shield.ts';
 import { bearer, bytesOf, call, createKey, errorOf, originStats, origins, phraseEdgeUrl, testEnv } from './helpers.ts';
 
 async function tts(secret: string, text: string, vars: Record<string, unknown>) {
@@ -114,6 +115,17 @@ describe('a cached HIT on the request path', () => {
 });
 
 describe('the burst shield', () => {
+  it('counts one request in BURST_COUNT_ONE_IN at the location, at random', () => {
+    const draws = [0.05, 0.2, 0.124, 0.126, 0.99];
+    expect(draws.map((draw) => countsForBurst(8, () => draw))).toEqual([true, false, true, false, false]);
+    expect(countsForBurst(1, () => 0.99)).toBe(true);
+    let counted = 0;
+    for (let i = 0; i < 80_000; i += 1) if (countsForBurst(8)) counted += 1;
+    // 10,000 expected; 6 standard deviations either side.
+    expect(Math.abs(counted - 10_000)).toBeLessThan(560);
+  });
+
+
   it('counts a request without holding it up, then refuses the key from memory, before any Durable Object call', async () => {
     const key = await createKey();
     const counted: unknown[] = [];
@@ -123,7 +135,7 @@ describe('the burst shield', () => {
         return Promise.resolve({ success: false });
       },
     };
-    const vars = { GPU_ORIGINS: origins('ok-burst'), BURST_LIMITER: refusing };
+    const vars = { GPU_ORIGINS: origins('ok-burst'), BURST_LIMITER: refusing, BURST_COUNT_ONE_IN: '1' };
     expect((await tts(key.secret, 'Over the burst.', vars)).response.status).toBe(200);
     expect(counted).toEqual([key.id]);
     const calls: string[] = [];

@@ -15,9 +15,10 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { HitAdmission, LimitState, RequestAdmission, ReservationRequest, UsageRecord } from '../durable/key-account.ts';
+import { gatewayConfig } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { accountOf, admissionError, reservationError } from '../services/account.ts';
-import { burstRefusal, countBurst } from '../services/burst-shield.ts';
+import { burstRefusal, countBurst, countsForBurst } from '../services/burst-shield.ts';
 import { isOverloaded } from '../services/settlement.ts';
 
 export function rateLimit(options: { readonly deferred?: boolean } = {}): MiddlewareHandler<AppEnv> {
@@ -25,7 +26,7 @@ export function rateLimit(options: { readonly deferred?: boolean } = {}): Middle
     const apiKey = c.get('apiKey');
     const shielded = burstRefusal(apiKey.id);
     if (shielded !== null) throw shielded;
-    c.executionCtx.waitUntil(countBurst(c.env.BURST_LIMITER, apiKey.id));
+    if (countsForBurst(gatewayConfig(c.env).burstCountOneIn)) c.executionCtx.waitUntil(countBurst(c.env.BURST_LIMITER, apiKey.id));
     if (options.deferred === true) {
       await next();
       if (c.get('admitted')) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HotPhrases, hotPhraseBody, readUpTo } from './hot-phrases.ts';
+import { HotPhrases, readUpTo, streamOf } from './hot-phrases.ts';
 import type { PhraseMeta } from './phrase-cache.ts';
 
 const meta: PhraseMeta = { contentType: 'audio/wav', seed: '1', sampleRate: '32000', characters: 5, audioSeconds: 0.1, voice: 'tone' };
@@ -37,9 +37,9 @@ describe('HotPhrases', () => {
     source.fill(0);
     const entry = hot.get('p');
     if (entry === undefined) throw new Error('not kept');
-    const first = await readUpTo(hotPhraseBody(entry), 100);
+    const first = await readUpTo(streamOf(entry.bytes), 100);
     first?.fill(9);
-    expect(await readUpTo(hotPhraseBody(entry), 100)).toEqual(bytes(4, 7));
+    expect(await readUpTo(streamOf(entry.bytes), 100)).toEqual(bytes(4, 7));
   });
 
   it('reads a body whole, or gives up past the limit', async () => {

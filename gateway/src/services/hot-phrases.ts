@@ -12,7 +12,7 @@
 import type { PhraseMeta } from './phrase-cache.ts';
 
 export interface HotPhrase {
-  readonly bytes: Uint8Array;
+  readonly bytes: Uint8Array<ArrayBuffer>;
   readonly meta: PhraseMeta;
 }
 
@@ -73,12 +73,12 @@ export class HotPhrases {
  */
 export const ISOLATE_HOT_PHRASES = new HotPhrases(8 * 1024 * 1024, 512 * 1024);
 
-/** A fresh stream of a phrase's bytes for one answer. */
-export function hotPhraseBody(phrase: HotPhrase): ReadableStream<Uint8Array> {
+/** A stream of one copy of `bytes` (for answers that must be streams, such as SSE events). */
+export function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(controller) {
       // A copy: whoever reads the answer may keep or transfer the chunk.
-      controller.enqueue(phrase.bytes.slice());
+      controller.enqueue(bytes.slice());
       controller.close();
     },
   });

@@ -25,7 +25,7 @@ import { log } from '../log.ts';
 import { priceMicros, reservationFor, unitPrice } from './account.ts';
 import { idempotencyKeyHash, playbackIdentity, replayKey, requestIdentity, usageEventId } from './billing.ts';
 import { trackDelivery, type TrackedBody } from './delivery.ts';
-import { hotPhraseBody, ISOLATE_HOT_PHRASES, readUpTo, type HotPhrase } from './hot-phrases.ts';
+import { ISOLATE_HOT_PHRASES, readUpTo, streamOf, type HotPhrase } from './hot-phrases.ts';
 import { mayUseVoice, type ApiKeyRecord } from './key-store.ts';
 import { forgetModels, noOriginCarries, originsFor } from './model-directory.ts';
 import { callOrigin, type OriginAnswer } from './origin-client.ts';
@@ -75,7 +75,11 @@ export interface RequestContext {
 export interface SynthesisResponse {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: ReadableStream<Uint8Array>;
+  /**
+   * Bytes in hand (a phrase this isolate holds) are answered as they are: workerd sends a buffer natively, while a
+   * stream is pumped chunk by chunk through JavaScript, which was most of a memory hit's cost beyond /healthz.
+   */
+  readonly body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>;
 }
 
 /** A request's audio identity under a voice version: its synthesis key (null for a random seed) and phrase id. */
@@ -179,7 +183,7 @@ async function answerFromMemory(
   await ctx.admitHit(reservation, bills.record(true, hot.meta.audioSeconds, 'completed', await replayKey(idempotency, phrase.synthesisKey)));
   ctx.log({ cache: 'HIT', tier: 'memory', voice: request.params.voice, characters: bills.characters });
   const headers = phraseHeaders(phrase.synthesisKey, hot.meta, hot.bytes.byteLength);
-  return respond(200, headers, hotPhraseBody(hot), 'HIT', request.sse, bills.characters);
+  return respond(200, headers, hot.bytes, 'HIT', request.sse, bills.characters);
 }
 
 /** Rules 2-4: a whole hit is billed per request (unless a replay), a ranged one as the day's playback. */
@@ -377,7 +381,7 @@ function answerSeconds(answer: OriginAnswer, bytes: number): number | null {
 function respond(
   status: number,
   headers: Headers,
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>,
   cache: 'HIT' | 'MISS',
   sse: boolean,
   characters: number,
@@ -387,5 +391,5 @@ function respond(
   for (const name of ['content-length', 'content-range', 'accept-ranges', 'etag']) headers.delete(name);
   headers.set('content-type', 'text/event-stream; charset=utf-8');
   headers.set('cache-control', 'no-cache');
-  return { status: 200, headers, body: toSpeechEvents(body, characters) };
+  return { status: 200, headers, body: toSpeechEvents(body instanceof Uint8Array ? streamOf(body) : body, characters) };
 }
