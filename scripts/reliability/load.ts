@@ -304,7 +304,7 @@ async function checkHitCost(report: SuiteReport, stack: ReliabilityStack, key: L
   const [text] = HIT_PHRASES;
   const hit = { ...requestOf({ route: 'tts', stream: false, voice: stack.voices[0] ?? 'narrator', format: 'wav', text }), secret: key.secret };
   const rows: HitCostRow[] = [];
-  for (const [concurrency, rounds] of [[1, quick ? 60 : 300], [8, quick ? 15 : 60]] as const) {
+  for (const [concurrency, rounds] of [[1, quick ? 200 : 300], [8, quick ? 40 : 60]] as const) {
     await measureHitCost(stack.gateway.url, hit, concurrency, 5);
     const row = await measureHitCost(stack.gateway.url, hit, concurrency, rounds);
     rows.push(row);
