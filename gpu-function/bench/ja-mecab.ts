@@ -7,25 +7,22 @@
  *   npx node gpu-function/bench/ja-mecab.ts [--dic DIR] [--seconds 5]
  *
  * DIR defaults to GSV_JA_DIC, else Debian's open-jtalk-mecab-naist-jdic folder. The bundle is a temporary folder of
- * links to DIR's files with a manifest view listing their SHA-256, so the figure includes reading and hashing
- * 103 MB exactly as a bundle's start-up does.
+ * links to DIR's files (ja-dictionary-bundle.ts), so the figure includes reading and hashing 103 MB exactly as a
+ * bundle's start-up does. The whole Japanese frontend (text → phones) is ja-frontend.ts.
  * @module
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { FRONTEND_DATA_FILES } from '../src/text/frontend-data/catalog.ts';
-import { loadFrontendData, type FrontendData } from '../src/text/frontend-data/load.ts';
 import { loadMecabDictionary, MECAB_DICTIONARY_FILES, MecabAnalyser } from '../src/text/ja/mecab/index.ts';
+import { DEFAULT_JA_DIC, loadDictionaryAsBundle } from './ja-dictionary-bundle.ts';
 import { emitResult } from './scenario-result.ts';
 
 const { values } = parseArgs({
   options: {
-    dic: { type: 'string', default: process.env['GSV_JA_DIC'] ?? '/var/lib/mecab/dic/open-jtalk/naist-jdic' },
+    dic: { type: 'string', default: DEFAULT_JA_DIC },
     seconds: { type: 'string', default: '5' },
   },
 });
@@ -47,31 +44,6 @@ const sentences = gunzipSync(readFileSync(fixture))
   .map((sentence) => sentence.text);
 const corpusChars = sentences.reduce((sum, text) => sum + text.length, 0);
 
-/** loadFrontendData over a temporary bundle whose ja-open-jtalk-dic files link to the dictionary folder. */
-async function bundleStartup(): Promise<{ ms: number; cpuMs: number; data: FrontendData }> {
-  const bundle = await mkdtemp(join(tmpdir(), 'bench-ja-bundle-'));
-  try {
-    const paths = FRONTEND_DATA_FILES['ja-open-jtalk-dic'];
-    const files = [];
-    for (const path of paths) {
-      const target = join(bundle, path);
-      await mkdir(join(target, '..'), { recursive: true });
-      await symlink(join(dic, basename(path)), target);
-      const bytes = await readFile(target);
-      files.push({ path, role: 'frontend-data' as const, precision: null, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-    }
-    const sources = files.map((file) => ({ origin: 'site-packages' as const, path: `pyopenjtalk/open_jtalk_dic_utf_8-1.11/${basename(file.path)}`, sha256: file.sha256 }));
-    const manifest = { files, frontend: { data: [{ id: 'ja-open-jtalk-dic' as const, files: [...paths], sources }], missing: [] } };
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    const data = await loadFrontendData(bundle, manifest);
-    const used = process.cpuUsage(cpu);
-    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, data };
-  } finally {
-    await rm(bundle, { recursive: true, force: true });
-  }
-}
-
 function throughput(label: string, run: () => number): number {
   run(); // warm: JIT compiled
   let chars = 0;
@@ -91,10 +63,9 @@ let started = performance.now();
 const dictionary = await loadMecabDictionary(dic);
 const loadMs = performance.now() - started;
 console.log(`dictionary load (read + check 4 files, loadMecabDictionary): ${loadMs.toFixed(0)} ms`);
-const startup = await bundleStartup();
+const startup = await loadDictionaryAsBundle(dic);
 // CPU time beside wall time: on a shared machine the wall time also counts waiting for a core.
 console.log(`bundle start-up load (SHA-256 + read + check, loadFrontendData): ${startup.ms.toFixed(0)} ms (CPU ${startup.cpuMs.toFixed(0)} ms)`);
-if (startup.data.ja.mecab === undefined) throw new Error('the bundle start-up loaded no dictionary');
 
 started = performance.now();
 const analyser = new MecabAnalyser(dictionary);

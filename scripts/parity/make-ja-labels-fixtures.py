@@ -1,29 +1,28 @@
-"""Writes the Japanese labels/phones parity fixture (gpu-function/test/fixtures/ja-labels/) with the genuine code:
-GPT-SoVITS's own `clean_text(text, 'ja', 'v2')` (GPT_SoVITS/text/japanese.py and cleaner.py, imported from a
+"""Writes the Japanese labels/phones parity fixture's own cases (gpu-function/test/fixtures/ja-labels/) with the genuine
+code: GPT-SoVITS's own `clean_text(text, 'ja', 'v2')` (GPT_SoVITS/text/japanese.py and cleaner.py, imported from a
 GPT-SoVITS checkout) over pyopenjtalk, recording every `run_frontend(piece)` japanese.py makes (NJD's words after
 every NJD rule) and the `make_label(words)` that follows (JPCommon's full-context labels).
 
-pyopenjtalk is the genuine one when it imports (pyopenjtalk 0.4.1, e.g. built from source by the ja-fixture
-branch's scripts/parity/build-pyopenjtalk.sh; set OPEN_JTALK_DICT_DIR). With --open-jtalk-command it is stood in
-for by Debian's OpenJTalk 1.11 command (`open_jtalk -ot`, whose trace holds the same two stages); JPCommon and
-njd2jpcommon are identical in both, only NJD's rules differ where r9y9's fork changed them.
+The corpus sentences (ITA, ROHAN, Wikipedia) are in the ja-g2p fixture (scripts/parity/python/make_ja_g2p_fixture.py),
+which records the same stages; this script writes only what that fixture lacks: edge.jsonl.gz, the sentences of
+edge-cases.txt beside it (written for gsv-edge: questions, pauses, ％, brackets, a lone comma...), and
+synthetic.jsonl.gz, NJD words no sentence reaches (pauses and long vowels opening words, chains across pauses,
+unknown categories, the label format's limits), with make_label's labels and pyopenjtalk_g2p_prosody's phones.
 
-Sentences: the ITA corpus (424, public domain) and one ROHAN corpus sentence in 23 (200 of 4600, CC0, ruby readings
-removed), as in the MeCab fixture, read from bare clones of github.com/mmorise/ita-corpus and
-github.com/mmorise/rohan4600 under GSV_EDGE_MIRRORS (default /work/.mirror), plus edge-cases.txt beside the
-fixture (written for gsv-edge).
+pyopenjtalk is the genuine one when it imports (pyopenjtalk 0.4.1, e.g. built from source by
+scripts/parity/build-pyopenjtalk.sh; set OPEN_JTALK_DICT_DIR). With --open-jtalk-command it is stood in for by
+Debian's OpenJTalk 1.11 command (`open_jtalk -ot`, whose trace holds the same two stages; JPCommon and njd2jpcommon
+are identical in both, only NJD's rules differ where r9y9's fork changed them), and only edge.jsonl.gz is written.
 
     PYTHONPATH=<pyopenjtalk site> OPEN_JTALK_DICT_DIR=/var/lib/mecab/dic/open-jtalk/naist-jdic \
       python scripts/parity/make-ja-labels-fixtures.py --gpt-sovits-dir /path/to/GPT-SoVITS
     python scripts/parity/make-ja-labels-fixtures.py --gpt-sovits-dir ... --open-jtalk-command   # Debian's open-jtalk
 
 The OpenJTalk command insists on a voice; any HTS voice does (pyopenjtalk's mei_normal.htsvoice from its
-repository by default: only the text analysis is kept). Output, one JSON line per sentence: `source`, `text`,
-`norm_text`, `phones` (clean_text's, UNK included), `phone_ids` (v2 table) and `pieces`: per run_frontend call, the
-piece, its NJD words (run_frontend's keys) and its labels. With the genuine pyopenjtalk it also writes
-synthetic.jsonl.gz: NJD words no sentence reaches (pauses and long vowels opening words, chains across pauses,
-unknown categories, the label format's limits), with make_label's labels and pyopenjtalk_g2p_prosody's phones.
-Re-running it writes the same bytes.
+repository under GSV_EDGE_MIRRORS, default /work/.mirror: only the text analysis is kept). edge.jsonl.gz, one JSON
+line per sentence: `source`, `text`, `norm_text`, `phones` (clean_text's, UNK included), `phone_ids` (v2 table)
+and `pieces`: per run_frontend call, the piece, its NJD words (run_frontend's keys) and its labels. Re-running it
+writes the same bytes.
 """
 
 import argparse
@@ -31,7 +30,6 @@ import gzip
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -40,7 +38,6 @@ import types
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "gpu-function", "test", "fixtures", "ja-labels")
 MIRRORS = os.environ.get("GSV_EDGE_MIRRORS", "/work/.mirror")
-ROHAN_STEP = 23
 NJD_KEYS = ["string", "pos", "pos_group1", "pos_group2", "pos_group3", "ctype", "cform", "orig", "read", "pron"]
 
 
@@ -118,26 +115,13 @@ class OpenJTalkStandIn:
 
 
 def sentences(edge_cases):
-    data, commit = git_show("mmorise+ita-corpus", "recitation_transcript_utf8.txt")
-    emotion, _ = git_show("mmorise+ita-corpus", "emotion_transcript_utf8.txt")
     out = []
-    for text in (data.decode("utf-8"), emotion.decode("utf-8")):
-        for line in text.split("\n"):
-            if line.strip() == "":
-                continue
-            ident, _, rest = line.strip().partition(":")
-            out.append({"source": f"ita/{ident}", "text": rest.split(",")[0]})
-    rohan, rohan_commit = git_show("mmorise+rohan4600", "Rohan4600_transcript_utf8.txt")
-    lines = [line.strip() for line in rohan.decode("utf-8").split("\n") if line.strip() != ""]
-    for line in lines[::ROHAN_STEP]:
-        ident, _, rest = line.partition(":")
-        out.append({"source": f"rohan/{ident}", "text": re.sub(r"\([ぁ-ゖー]+\)", "", rest.split(",")[0])})
     with open(edge_cases, encoding="utf-8") as f:
         for index, line in enumerate(f.read().split("\n")):
             if line.startswith("#") or line == "":
                 continue
             out.append({"source": f"edge/{index}", "text": line})
-    return out, {"ita_corpus_commit": commit, "rohan4600_commit": rohan_commit}
+    return out
 
 
 def word(pron, pos="名詞,一般,*,*", ctype="*", cform="*", acc=0, chain=0):
@@ -219,14 +203,14 @@ def main():
         from text import cleaned_text_to_sequence  # noqa: E402
         from text.cleaner import clean_text  # noqa: E402
 
-        rows, corpus_commits = sentences(os.path.join(OUT, "edge-cases.txt"))
+        rows = sentences(os.path.join(OUT, "edge-cases.txt"))
         lines = []
         for row in rows:
             stand_in.pieces = []
             phones, _, norm_text = clean_text(row["text"], "ja", "v2")
             ids = cleaned_text_to_sequence(phones, "v2")
             lines.append(json.dumps({**row, "norm_text": norm_text, "phones": phones, "phone_ids": ids, "pieces": stand_in.pieces}, ensure_ascii=False))
-        with open(os.path.join(OUT, "expected.jsonl.gz"), "wb") as f:
+        with open(os.path.join(OUT, "edge.jsonl.gz"), "wb") as f:
             with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as z:
                 z.write(("\n".join(lines) + "\n").encode("utf-8"))
         if not args.open_jtalk_command:
@@ -245,7 +229,6 @@ def main():
             "pyopenjtalk": source,
             "dictionary_sys_dic_sha256": hashlib.sha256(open(os.path.join(dic, "sys.dic"), "rb").read()).hexdigest(),
             "gpt_sovits_japanese_py_sha256": hashlib.sha256(open(os.path.join(args.gpt_sovits_dir, "GPT_SoVITS/text/japanese.py"), "rb").read()).hexdigest(),
-            **corpus_commits,
             "sentences": len(rows),
         }
         with open(os.path.join(OUT, "meta.json"), "w", encoding="utf-8") as f:

@@ -3,8 +3,9 @@
  * and `^` pauses of Mandarin (the mark is read as a comma whose `,` phones become `SP2` / `SP3`), and phones outside
  * the symbol table turned into `UNK`.
  *
- * Languages without a module here (Japanese, Korean and Cantonese for now) are refused with
- * `language_not_supported` rather than read with the wrong phones.
+ * Languages without a module here (Korean and Cantonese for now; Japanese when the bundle lacks pyopenjtalk's
+ * dictionary, whose module refuses its own runs) are refused with `language_not_supported` rather than read with the
+ * wrong phones.
  * @module
  */
 import { ApiError } from '@gsv-edge/shared';

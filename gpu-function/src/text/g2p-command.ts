@@ -6,8 +6,9 @@
  *   gsv-edge g2p --bundle models/NAME "text"     with the GPT-SoVITS data the bundle carries, in its symbol table,
  *                                                 and its G2PW model for Mandarin when it has one
  *
- * Japanese (`--lang ja`) needs `--bundle` (pyopenjtalk's dictionary) and OpenJTalk's NJD rules in
- * `frontendLanguages`; without either it is reported as `language_not_supported`.
+ * Japanese (`--lang ja`, `all_ja`, or Japanese inside `auto`) needs `--bundle` with a bundle that carries
+ * pyopenjtalk's dictionary (built with `--gpt-sovits-dir`/`--python-site-packages` from an install that has it):
+ * there is no npm stand-in for it, so without one Japanese is reported as `language_not_supported`.
  *
  * Each segment carries `text`, `norm_text`, `phones` (symbols), `phone_ids` and `word2ph`. Every frontend data set
  * that is not in use is named in a warning on stderr (npm data stands in for it). `GSV_EDGE_PYPINYIN_DIR` and
@@ -38,7 +39,7 @@ import type { G2pwModel } from './zh/g2pw/bundle.ts';
 const USAGE = `usage: gsv-edge g2p [--bundle models/NAME] [--lang LANG] [--symbols v1|v2] [--split cut0..cut5] [TEXT]
   --bundle   use the GPT-SoVITS frontend data this bundle carries (gsv-edge bundle --gpt-sovits-dir) and its
              symbol table; without it the frontend runs on npm data only
-  --lang     ${TEXT_LANGUAGES.join(', ')} (default auto)
+  --lang     ${TEXT_LANGUAGES.join(', ')} (default auto); Japanese needs a --bundle with pyopenjtalk's dictionary
   --symbols  symbol table: v1 (322 symbols) or v2 (732); default the bundle's, else v2
   --split    GPT-SoVITS text split method (default cut5, as api_v2)
   TEXT       the text; without it, one text per line is read from standard input

@@ -106,6 +106,25 @@ describe('gsv-edge g2p --bundle', () => {
     expect(result.segments[0]?.phones.slice(0, 4)).toEqual(['m', 'a2', 'f', 'an5']);
   });
 
+  it("reads Japanese with the bundle's pyopenjtalk dictionary, alone or inside auto text; without the bundle it is refused", async () => {
+    // The fake install's dictionary is the tests' tiny one, which knows no kana: each word is read as written.
+    const greeting = ['k', 'o', '[', 'N', 'n', 'i', 'ch', 'i', 'h', 'a', '.'];
+    const ja = await capture(() => g2pCommand.run(['--bundle', bundle, '--lang', 'ja', 'こんにちは。']));
+    expect(ja.code).toBe(0);
+    expect(ja.stderr).toBe('');
+    const read = JSON.parse(ja.stdout) as { lang: string; segments: { norm_text: string; phones: string[]; phone_ids: number[] }[] };
+    expect(read.lang).toBe('ja');
+    expect(read.segments.map((segment) => [segment.norm_text, segment.phones])).toEqual([['こんにちは。', greeting]]);
+    expect(read.segments[0]?.phone_ids).toHaveLength(greeting.length);
+    const mixed = await capture(() => g2pCommand.run(['--bundle', bundle, 'Hello, こんにちは。']));
+    expect(mixed.code).toBe(0);
+    const auto = JSON.parse(mixed.stdout) as { segments: { phones: string[] }[] };
+    expect(auto.segments.flatMap((segment) => segment.phones).slice(-greeting.length)).toEqual(greeting);
+    const plain = await capture(() => g2pCommand.run(['--lang', 'ja', 'こんにちは。']));
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain("error (language_not_supported): Japanese needs pyopenjtalk's OpenJTalk dictionary");
+  });
+
   it('without --bundle warns that every data set is missing, and fails clearly on a folder that is no bundle', async () => {
     const plain = await capture(() => g2pCommand.run(['--lang', 'zh', '麻烦你了。']));
     expect(plain.code).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * pyopenjtalk's dictionary from a fake GPT-SoVITS install (a tiny dictionary in the real compiled format at
  * runtime/Lib/site-packages/pyopenjtalk/open_jtalk_dic_utf_8-1.11): found, checked and copied by the bundle step,
- * loaded and checked at run time, and Japanese refused with a 400 saying what the bundle lacks when it is not there.
+ * loaded and checked at run time and used to read Japanese, and Japanese refused with a 400 saying what the bundle
+ * lacks when it is not there.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -72,15 +73,19 @@ describe("pyopenjtalk's dictionary in the bundle", () => {
     expect(sha256(await readFile(join(dir, 'frontend/ja/open_jtalk_dic/sys.dic')))).toBe(sha256(files['sys.dic']));
   });
 
-  it('is loaded at run time for MeCab, and Japanese is still refused (no NJD rules yet), saying so', async () => {
+  it('is loaded at run time, and Japanese is read with it, Japanese inside `auto` text included', async () => {
     const { data } = await bundle(await collect());
     expect(data.loaded).toContain('ja-open-jtalk-dic');
     const mecab = data.ja.mecab;
     if (mecab === undefined) throw new Error('no dictionary loaded');
     expect(new MecabAnalyser(mecab).analyse('東京都に').morphemes.map((m) => m.surface)).toEqual(['東京都', 'に']);
-    const error = refusal(data, 'こんにちは', 'ja');
-    expect(error).toMatchObject({ code: 'language_not_supported', param: 'text_lang', status: 400 });
-    expect(error.message).toContain("the bundle has pyopenjtalk's dictionary");
+    const frontend = createTextFrontend({ symbols: 'v2', languages: frontendLanguages(data) });
+    // The tiny dictionary knows no kana, so each word is read as written ('は' as ha).
+    const greeting = ['k', 'o', '[', 'N', 'n', 'i', 'ch', 'i', 'h', 'a'];
+    expect(frontend.segmentPhones('こんにちは', 'ja').phones).toEqual(greeting);
+    const mixed = frontend.segmentPhones('Hello, こんにちは', 'auto');
+    expect(mixed.runs.map((run) => run.lang)).toEqual(['en', 'ja']);
+    expect(mixed.runs[1]?.phones).toEqual(greeting);
   });
 
   it('without it the bundle loads and Japanese gets a 400 naming the missing dictionary and how to add it', async () => {

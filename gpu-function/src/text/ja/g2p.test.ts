@@ -1,7 +1,7 @@
 /**
  * japanese.py's steps around OpenJTalk, on hand-made NJD words: the normalization, the cut into pieces (what is a
  * "Japanese" character, as Python's regular expressions decide it), the marks kept between pieces, and the
- * language module's refusals and wiring. Parity with the genuine code is parity.test.ts's job.
+ * language module's refusal and wiring. Parity with the genuine code is parity.test.ts's job.
  */
 import { ApiError } from '@gsv-edge/shared';
 import { describe, expect, it } from 'vitest';
@@ -72,9 +72,11 @@ describe('the Japanese language module', () => {
     expect(() => ja.convert('カ', 'v2')).toThrow(/open_jtalk_dic_utf_8-1\.11\), which this bundle lacks \(not in site-packages\)/u);
   });
 
-  it('refuses runs when no NJD rules were supplied', () => {
+  it("reads runs with OpenJTalk's own rules over the bundle's dictionary when no NJD stage is supplied", () => {
     const ja = createJaG2p({ mecab: tinyDictionary() });
-    expect(() => ja.convert('カ', 'v2')).toThrow(/does not implement OpenJTalk's pronunciation and accent rules yet/u);
+    // The tiny dictionary knows no kana: each word is read as written, 'は' as ha since it is no particle here.
+    expect(ja.convert('こんにちは。', 'v2').phones).toEqual(['k', 'o', '[', 'N', 'n', 'i', 'ch', 'i', 'h', 'a', '.']);
+    expect(ja.convert('ABC', 'v2').phones).toEqual(['e', '[', 'e', 'b', 'i', 'i', 'sh', 'i', 'i']);
   });
 
   it('reads runs with the NJD rules made once from the bundle\'s dictionary; phones outside the table become UNK', () => {
@@ -94,14 +96,14 @@ describe('the Japanese language module', () => {
     expect(made).toEqual([mecab]);
   });
 
-  it('reads Japanese through the text frontend once the NJD rules are supplied with the bundle\'s dictionary', () => {
+  it("reads Japanese through the text frontend with OpenJTalk's rules, or with the NJD stage supplied instead", () => {
     const data = { ...NPM_ONLY_FRONTEND_DATA, ja: { mecab: tinyDictionary() } };
-    const njd = (): NjdFrontend => recordingFrontend(() => 'カキクケコ').frontend;
-    const frontend = createTextFrontend({ symbols: 'v2', languages: frontendLanguages(data, { njd }) });
-    const segment = frontend.segmentPhones('かきくけこ。', 'ja');
-    expect(segment.phones).toEqual(['k', 'a', '[', 'k', 'i', 'k', 'u', 'k', 'e', 'k', 'o', '.']);
-    expect(segment.word2ph.reduce((sum, count) => sum + count, 0)).toBe(segment.phones.length);
-    const refusing = createTextFrontend({ symbols: 'v2', languages: frontendLanguages(data) });
-    expect(() => refusing.segmentPhones('かきくけこ。', 'ja')).toThrow(/pronunciation and accent rules/u);
+    const reading = createTextFrontend({ symbols: 'v2', languages: frontendLanguages(data) });
+    const read = reading.segmentPhones('かきくけこ。', 'ja');
+    expect(read.phones).toEqual(['k', 'a', '[', 'k', 'i', 'k', 'u', 'k', 'e', 'k', 'o', '.']);
+    expect(read.word2ph.reduce((sum, count) => sum + count, 0)).toBe(read.phones.length);
+    const njd = (): NjdFrontend => recordingFrontend(() => 'タチツテト').frontend;
+    const supplied = createTextFrontend({ symbols: 'v2', languages: frontendLanguages(data, { njd }) });
+    expect(supplied.segmentPhones('かきくけこ。', 'ja').phones).toEqual(['t', 'a', '[', 'ch', 'i', 'ts', 'u', 't', 'e', 't', 'o', '.']);
   });
 });
