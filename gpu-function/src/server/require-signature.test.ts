@@ -1,4 +1,4 @@
-import { ApiError, signRequest } from '@gsv-edge/shared';
+import { ApiError, MemoryNonceStore, signRequest, type NonceStore } from '@gsv-edge/shared';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requireSignature } from './require-signature.ts';
@@ -7,10 +7,10 @@ const SECRET = 'test-signing-secret-0123456789abcdef';
 const ORIGIN = 'http://127.0.0.1:9000';
 
 /** A signed app whose process "started" at `startMs`; answers 200 to what passes the signature. */
-function appStartedAt(startMs: number): Hono {
+function appStartedAt(startMs: number, store?: () => NonceStore): Hono {
   vi.setSystemTime(startMs);
   const app = new Hono();
-  app.use('*', requireSignature({ secrets: [SECRET], audience: () => ORIGIN }));
+  app.use('*', requireSignature({ secrets: [SECRET], audience: () => ORIGIN, ...(store === undefined ? {} : { nonces: store() }) }));
   app.get('/internal/v1/models', (c) => c.json({ ok: true }));
   app.onError((error) => (error instanceof ApiError ? error.toResponse() : new Response('unexpected', { status: 500 })));
   return app;
@@ -43,5 +43,22 @@ describe('requireSignature after a restart', () => {
     vi.useFakeTimers();
     const app = appStartedAt(1_700_000_000_000);
     expect(await send(app, 1_700_000_000)).toEqual({ status: 200 });
+  });
+
+  // The server hands in its own store (for its /metrics gauge); a merge once made that skip the rule entirely, and
+  // the security suite's replays across a restart were all accepted.
+  it('applies the rule to a process-local store handed in, as the server does', async () => {
+    vi.useFakeTimers();
+    const app = appStartedAt(1_700_000_000_400, () => new MemoryNonceStore());
+    expect(await send(app, 1_699_999_940)).toMatchObject({ status: 401, code: 'stale_request' });
+    vi.setSystemTime(1_700_000_001_100);
+    expect(await send(app, 1_700_000_001)).toEqual({ status: 200 });
+  });
+
+  it('leaves the rule out for a store that outlives the process', async () => {
+    vi.useFakeTimers();
+    const lasting: NonceStore = { claim: () => true };
+    const app = appStartedAt(1_700_000_000_400, () => lasting);
+    expect(await send(app, 1_699_999_940)).toEqual({ status: 200 });
   });
 });

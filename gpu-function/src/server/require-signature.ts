@@ -1,7 +1,6 @@
 /**
  * Hono middleware that admits only requests signed by the gateway for this function (shared HMAC scheme, ±300 s, no
- * replays). Its nonces live in this process only, so it also refuses requests signed before it was created: after a
- * restart, what the previous process accepted cannot be replayed to this one.
+ * replays). Nonces live in this process only, so it also refuses requests signed before its store began remembering.
  * @module
  */
 import { MemoryNonceStore, verifyRequest, type NonceStore } from '@gsv-edge/shared';
@@ -19,11 +18,12 @@ export interface RequireSignatureOptions {
 export function requireSignature(options: RequireSignatureOptions): MiddlewareHandler {
   if (options.secrets.length === 0) throw new RangeError('requireSignature needs at least one secret');
   const nonces = options.nonces ?? new MemoryNonceStore();
-  // A store handed in may outlive the process; only this process's own store starts empty now. Timestamps are whole
-  // seconds, so a request stamped with the second this process started in may have been signed (and accepted by the
-  // predecessor) before it started: that second is refused too (found by the security suite, a restart under 1 s).
-  // The gateway retries such a refusal on another function; a new process seldom listens within its first second.
-  const notBefore = options.nonces === undefined ? Math.ceil(Date.now() / 1000) : undefined;
+  // A store that began remembering when this process started refuses what was signed before: what the previous
+  // process accepted cannot be replayed to this one. (The server hands in its own store, for its gauge: the rule
+  // must follow the store, not who made it; a merge once lost it that way.) Timestamps are whole seconds, so a
+  // request stamped with the second the store began in may predate it too: that second is refused as well (the
+  // security suite replayed one across a sub-second restart). The gateway retries such a refusal elsewhere.
+  const notBefore = nonces.rememberedSinceMs === undefined ? undefined : Math.ceil(nonces.rememberedSinceMs / 1000);
   return async function requireSignature(c, next) {
     const url = new URL(c.req.url);
     // Hono caches the body, so handlers can still read it (as JSON) after this.

@@ -8,6 +8,11 @@ import { ApiError } from '../errors/api-error.ts';
 export interface NonceStore {
   /** Records `nonce` until `expiresAtMs`; returns `false` if it was already recorded and has not expired. */
   claim(nonce: string, expiresAtMs: number): boolean | Promise<boolean>;
+  /**
+   * When this store began remembering (ms since the epoch); left out by a store that outlives processes. A request
+   * signed before then may have been accepted by a process whose nonces this store never saw.
+   */
+  readonly rememberedSinceMs?: number;
 }
 
 export interface MemoryNonceStoreOptions {
@@ -25,9 +30,12 @@ export class MemoryNonceStore implements NonceStore {
   /** The soonest any remembered nonce expires: while the store is full, sweeping before then would free nothing. */
   #earliestExpiry = Infinity;
 
+  readonly rememberedSinceMs: number;
+
   constructor(options: MemoryNonceStoreOptions = {}) {
     this.#maxEntries = options.maxEntries ?? 1_000_000;
     this.#now = options.now ?? Date.now;
+    this.rememberedSinceMs = this.#now();
   }
 
   /**
