@@ -5,13 +5,36 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { FRONTEND_DATA_FILES } from '../src/text/frontend-data/catalog.ts';
 import { loadFrontendData, type FrontendData } from '../src/text/frontend-data/load.ts';
+import { MECAB_DICTIONARY_FILES } from '../src/text/ja/mecab/index.ts';
 
 export const DEFAULT_JA_DIC = process.env['GSV_JA_DIC'] ?? '/var/lib/mecab/dic/open-jtalk/naist-jdic';
+
+/**
+ * The Japanese benches' arguments, `[--dic DIR] [--seconds N]`. Without the dictionary the bench says so and the
+ * process exits 0 (the orchestrator reports it skipped).
+ */
+export function jaBenchArguments(): { readonly dic: string; readonly seconds: number } {
+  const { values } = parseArgs({
+    options: {
+      dic: { type: 'string', default: DEFAULT_JA_DIC },
+      seconds: { type: 'string', default: '5' },
+    },
+  });
+  const dic = values.dic;
+  const missing = MECAB_DICTIONARY_FILES.filter((name) => !existsSync(join(dic, name)));
+  if (missing.length > 0) {
+    console.log(`skipped: no OpenJTalk NAIST-JDIC at ${dic} (${missing.join(', ')} missing); apt-get install open-jtalk-mecab-naist-jdic or pass --dic`);
+    process.exit(0);
+  }
+  return { dic, seconds: Number(values.seconds) };
+}
 
 export interface BundleStartup {
   /** Wall time of `loadFrontendData`. */

@@ -13,31 +13,15 @@
  * of a frontend that reads as GPT-SoVITS does.
  * @module
  */
-import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cleanText } from '../src/text/cleaner.ts';
 import { frontendLanguages } from '../src/text/frontend-data/languages.ts';
 import { createTextFrontend } from '../src/text/frontend.ts';
-import { MECAB_DICTIONARY_FILES } from '../src/text/ja/mecab/index.ts';
 import { readJaG2pFixture } from '../test/ja-g2p-fixture.ts';
-import { DEFAULT_JA_DIC, loadDictionaryAsBundle } from './ja-dictionary-bundle.ts';
+import { jaBenchArguments, loadDictionaryAsBundle } from './ja-dictionary-bundle.ts';
 import { emitResult } from './scenario-result.ts';
 
-const { values } = parseArgs({
-  options: {
-    dic: { type: 'string', default: DEFAULT_JA_DIC },
-    seconds: { type: 'string', default: '5' },
-  },
-});
-const dic = values.dic;
-const seconds = Number(values.seconds);
-const missing = MECAB_DICTIONARY_FILES.filter((name) => !existsSync(join(dic, name)));
-if (missing.length > 0) {
-  console.log(`skipped: no OpenJTalk NAIST-JDIC at ${dic} (${missing.join(', ')} missing); apt-get install open-jtalk-mecab-naist-jdic or pass --dic`);
-  process.exit(0);
-}
+const { dic, seconds } = jaBenchArguments();
 
 const corpus = readJaG2pFixture().filter((record) => !record.source.startsWith('edge/'));
 const charsOf = (texts: readonly string[]): number => texts.reduce((sum, text) => sum + text.length, 0);

@@ -11,28 +11,14 @@
  * bundle's start-up does. The whole Japanese frontend (text → phones) is ja-frontend.ts.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { loadMecabDictionary, MECAB_DICTIONARY_FILES, MecabAnalyser } from '../src/text/ja/mecab/index.ts';
-import { DEFAULT_JA_DIC, loadDictionaryAsBundle } from './ja-dictionary-bundle.ts';
+import { loadMecabDictionary, MecabAnalyser } from '../src/text/ja/mecab/index.ts';
+import { jaBenchArguments, loadDictionaryAsBundle } from './ja-dictionary-bundle.ts';
 import { emitResult } from './scenario-result.ts';
 
-const { values } = parseArgs({
-  options: {
-    dic: { type: 'string', default: DEFAULT_JA_DIC },
-    seconds: { type: 'string', default: '5' },
-  },
-});
-const dic = values.dic;
-const seconds = Number(values.seconds);
-const missing = MECAB_DICTIONARY_FILES.filter((name) => !existsSync(join(dic, name)));
-if (missing.length > 0) {
-  console.log(`skipped: no OpenJTalk NAIST-JDIC at ${dic} (${missing.join(', ')} missing); apt-get install open-jtalk-mecab-naist-jdic or pass --dic`);
-  process.exit(0);
-}
+const { dic, seconds } = jaBenchArguments();
 
 const fixture = new URL('../test/fixtures/ja-mecab/expected.jsonl.gz', import.meta.url);
 const sentences = gunzipSync(readFileSync(fixture))

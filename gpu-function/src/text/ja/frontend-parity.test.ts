@@ -6,33 +6,20 @@
  * is not in the repository: GSV_JA_DIC names its folder (default: where Debian's open-jtalk-mecab-naist-jdic puts
  * it). Without it, or with a different dictionary than the fixture was made with, the test skips and says why.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { njdNode, readJaG2pFixture, readJaG2pMeta, type JaG2pRecord } from '../../../test/ja-g2p-fixture.ts';
 import { cleanText } from '../cleaner.ts';
 import { symbolIds } from '../symbols.ts';
 import type { LanguageG2p } from '../types.ts';
 import { createJaG2p } from './index.ts';
-import { loadMecabDictionary, MECAB_DICTIONARY_FILES, MecabAnalyser } from './mecab/index.ts';
+import { loadMecabDictionary, MecabAnalyser } from './mecab/index.ts';
 import { runNjd } from './njd/index.ts';
+import { JA_DIC, jaDictionarySkipReason } from '../../../test/ja-dictionary.ts';
 
-const DIC = process.env['GSV_JA_DIC'] ?? '/var/lib/mecab/dic/open-jtalk/naist-jdic';
 const meta = readJaG2pMeta();
 
-function skipReason(): string | undefined {
-  const missing = MECAB_DICTIONARY_FILES.filter((name) => !existsSync(join(DIC, name)));
-  if (missing.length > 0) {
-    return `no OpenJTalk NAIST-JDIC at ${DIC} (${missing.join(', ')} missing): apt-get install open-jtalk-mecab-naist-jdic, or set GSV_JA_DIC`;
-  }
-  const expected = meta.dictionary.sha256;
-  const differing = MECAB_DICTIONARY_FILES.filter((name) => createHash('sha256').update(readFileSync(join(DIC, name))).digest('hex') !== expected[name]);
-  if (differing.length > 0) return `${DIC} is not the dictionary the fixture was made with (${differing.join(', ')} differ)`;
-  return undefined;
-}
 
-const reason = skipReason();
+const reason = jaDictionarySkipReason(meta.dictionary.sha256);
 if (reason !== undefined) console.warn(`ja end-to-end parity skipped: ${reason}`);
 
 const sourceOf = (record: JaG2pRecord): string => record.source.slice(0, record.source.indexOf('/'));
@@ -44,7 +31,7 @@ describe.skipIf(reason !== undefined)("Japanese end to end: gsv-edge's frontend 
   let analyser: MecabAnalyser;
 
   beforeAll(async () => {
-    const mecab = await loadMecabDictionary(DIC);
+    const mecab = await loadMecabDictionary(JA_DIC);
     ja = createJaG2p({ mecab });
     analyser = new MecabAnalyser(mecab);
   });

@@ -6,15 +6,14 @@
  * open-jtalk-mecab-naist-jdic puts it). Without it, or with a different dictionary than the fixture was made with,
  * the test skips and says why.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMecabDictionary, MECAB_DICTIONARY_FILES, MecabAnalyser } from './index.ts';
+import { loadMecabDictionary, MecabAnalyser } from './index.ts';
+import { JA_DIC, jaDictionarySkipReason } from '../../../../test/ja-dictionary.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'ja-mecab');
-const DIC = process.env['GSV_JA_DIC'] ?? '/var/lib/mecab/dic/open-jtalk/naist-jdic';
 
 interface Expected {
   readonly source: string;
@@ -25,17 +24,8 @@ interface Expected {
 
 const meta = JSON.parse(readFileSync(join(FIXTURE, 'meta.json'), 'utf8')) as { dictionary: Record<string, string> };
 
-function skipReason(): string | undefined {
-  const missing = MECAB_DICTIONARY_FILES.filter((name) => !existsSync(join(DIC, name)));
-  if (missing.length > 0) {
-    return `no OpenJTalk NAIST-JDIC at ${DIC} (${missing.join(', ')} missing): apt-get install open-jtalk-mecab-naist-jdic, or set GSV_JA_DIC`;
-  }
-  const differing = MECAB_DICTIONARY_FILES.filter((name) => createHash('sha256').update(readFileSync(join(DIC, name))).digest('hex') !== meta.dictionary[name]);
-  if (differing.length > 0) return `${DIC} is not the dictionary the fixture was made with (${differing.join(', ')} differ)`;
-  return undefined;
-}
 
-const reason = skipReason();
+const reason = jaDictionarySkipReason(meta.dictionary);
 if (reason !== undefined) console.warn(`ja MeCab parity skipped: ${reason}`);
 
 describe.skipIf(reason !== undefined)('MeCab parity with mecab 0.996 on OpenJTalk NAIST-JDIC', () => {
@@ -47,7 +37,7 @@ describe.skipIf(reason !== undefined)('MeCab parity with mecab 0.996 on OpenJTal
   let analyser: MecabAnalyser;
 
   beforeAll(async () => {
-    analyser = new MecabAnalyser(await loadMecabDictionary(DIC));
+    analyser = new MecabAnalyser(await loadMecabDictionary(JA_DIC));
   });
 
   const measure = (subset: readonly Expected[]): { identical: number; mismatches: string[] } => {

@@ -6,17 +6,16 @@
  * where Debian's open-jtalk-mecab-naist-jdic puts it). Without it, or with a different dictionary than the fixture
  * was made with, the test skips and says why.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMecabDictionary, MECAB_DICTIONARY_FILES, MecabAnalyser } from '../mecab/index.ts';
+import { loadMecabDictionary, MecabAnalyser } from '../mecab/index.ts';
 import type { NjdNode } from './node.ts';
 import { runNjd } from './run-njd.ts';
+import { JA_DIC, jaDictionarySkipReason } from '../../../../test/ja-dictionary.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'ja-njd');
-const DIC = process.env['GSV_JA_DIC'] ?? '/var/lib/mecab/dic/open-jtalk/naist-jdic';
 
 /** pyopenjtalk's field order in the fixture. */
 const FIELDS = ['string', 'pos', 'posGroup1', 'posGroup2', 'posGroup3', 'ctype', 'cform', 'orig', 'read', 'pron', 'acc', 'moraSize', 'chainRule', 'chainFlag'] as const;
@@ -29,17 +28,8 @@ interface Expected {
 
 const meta = JSON.parse(readFileSync(join(FIXTURE, 'meta.json'), 'utf8')) as { dictionary: Record<string, string> };
 
-function skipReason(): string | undefined {
-  const missing = MECAB_DICTIONARY_FILES.filter((name) => !existsSync(join(DIC, name)));
-  if (missing.length > 0) {
-    return `no OpenJTalk NAIST-JDIC at ${DIC} (${missing.join(', ')} missing): apt-get install open-jtalk-mecab-naist-jdic, or set GSV_JA_DIC`;
-  }
-  const differing = Object.keys(meta.dictionary).filter((name) => createHash('sha256').update(readFileSync(join(DIC, name))).digest('hex') !== meta.dictionary[name]);
-  if (differing.length > 0) return `${DIC} is not the dictionary the fixture was made with (${differing.join(', ')} differ)`;
-  return undefined;
-}
 
-const reason = skipReason();
+const reason = jaDictionarySkipReason(meta.dictionary);
 if (reason !== undefined) console.warn(`ja NJD parity skipped: ${reason}`);
 
 function asRow(node: NjdNode): (string | number)[] {
@@ -55,7 +45,7 @@ describe.skipIf(reason !== undefined)('NJD parity with pyopenjtalk 0.4.1 run_fro
   let analyser: MecabAnalyser;
 
   beforeAll(async () => {
-    analyser = new MecabAnalyser(await loadMecabDictionary(DIC));
+    analyser = new MecabAnalyser(await loadMecabDictionary(JA_DIC));
   });
 
   /** Sentences whose words are identical field by field, and which fields differ where they are not. */
