@@ -372,7 +372,8 @@ async function replayAtWindowEdge(report: SuiteReport, targets: readonly SignedT
  * outlives the process could refuse it, and that is a known limit, not a pass.
  */
 async function replayAfterRestart(report: SuiteReport, stack: ReliabilityStack, targets: readonly SignedTarget[]): Promise<void> {
-  const restarted = new AttackTally('signatures: replayed to a GPU function after it restarted (empty nonce store)', SIGNATURE_REFUSALS);
+  // Stamped with the second the function restarted in, a request may be older or newer than it: asked to sign anew.
+  const restarted = new AttackTally('signatures: replayed to a GPU function after it restarted (empty nonce store)', { ...SIGNATURE_REFUSALS, 503: ['not_ready'] });
   const futureDated = new AttackTally('future-dated replays after a restart', SIGNATURE_REFUSALS);
   const target = targets[0];
   if (target === undefined) return;
