@@ -78,6 +78,29 @@ describe('a cached HIT on the request path', () => {
     expect((await originStats('ok-hot')).synthesize).toBe(1);
   });
 
+  it('plays a whole phrase this isolate holds back (GET /v1/audio/{key}) the same way: one call, no cache read', async () => {
+    const key = await createKey({ requests_per_minute: 10 });
+    const vars = { GPU_ORIGINS: origins('ok-hot-playback') };
+    const miss = await tts(key.secret, 'Played from memory.', vars);
+    const synthesisKey = miss.response.headers.get('x-gsv-synthesis-key') ?? '';
+    expect(await (await caches.open('gsv-phrases')).delete(await phraseEdgeUrl(key.id, synthesisKey))).toBe(true);
+    const calls: string[] = [];
+    const played = await call(`/v1/audio/${synthesisKey}`, { headers: bearer(key.secret) }, { ...vars, KEY_ACCOUNT: recordingAccounts(calls) });
+    expect(played.response.status).toBe(200);
+    expect(played.response.headers.get('x-cache')).toBe('HIT');
+    expect(played.response.headers.get('etag')).toBe(`"${synthesisKey}"`);
+    expect(await bytesOf(played.response)).toEqual(miss.bytes);
+    await played.settled();
+    expect(calls).toEqual(['admitHit']);
+    expect(await eventsOf(key.id)).toEqual([{ cache_hit: 0, characters: 19 }, { cache_hit: 1, characters: 19 }]);
+    expect((await accountOf(testEnv, key.id).usage()).reservedCharacters).toBe(0);
+    // A ranged read still goes to the cache (and is billed once a day as playback).
+    const ranged = await call(`/v1/audio/${synthesisKey}`, { headers: bearer(key.secret, { range: 'bytes=0-99' }) }, vars);
+    expect(ranged.response.status).toBe(206);
+    expect((await bytesOf(ranged.response)).length).toBe(100);
+    await ranged.settled();
+  });
+
   it('asks again when the admission fails unclearly, and bills the hit once with one token', async () => {
     const key = await createKey({ requests_per_minute: 10 });
     const vars = { GPU_ORIGINS: origins('ok-hot-retry') };
