@@ -2,7 +2,9 @@
  * Builds a double-array trie in the layout {@link DoubleArray} (and MeCab's Darts) reads: for each trie node a base
  * `b` no other node uses, its children at `b + byte + 1` and its end-of-key at `b`, each with check `b`; a key's
  * value is stored as `-value - 1` in its end-of-key unit. The root is unit 0 and its children start at base 1.
- * Placement is first-fit from the lowest free unit, so the same keys always give the same array.
+ * Placement is Darts 0.32's (MeCab's darts.h `insert`), search heuristic included, so the same keys give the same
+ * units as `mecab-dict-index` writes: each node's search starts at the first free unit the previous search met (or
+ * past its first child's code), and jumps there when the units it skipped were at least 95% taken.
  * @module
  */
 
@@ -38,7 +40,7 @@ export function buildDoubleArray(entries: readonly TrieEntry[]): Int32Array {
   const check: number[] = [0];
   const occupied: boolean[] = [true];
   const usedBases = new Set<number>();
-  let firstFree = 1;
+  let nextCheckPos = 0;
   let size = 1;
 
   /** Child codes of the node shared by `sorted[lo..hi)` at `depth`, with each child's key range. */
@@ -57,9 +59,24 @@ export function buildDoubleArray(entries: readonly TrieEntry[]): Int32Array {
   const place = (lo: number, hi: number, depth: number): number => {
     const kids = children(lo, hi, depth);
     const firstCode = kids[0]?.code ?? 0;
-    while (occupied[firstFree] === true) firstFree++;
-    let b = Math.max(1, firstFree - firstCode);
-    while (usedBases.has(b) || kids.some(({ code }) => occupied[b + code] === true)) b++;
+    let pos = Math.max(firstCode + 1, nextCheckPos) - 1;
+    let taken = 0;
+    let metFree = false;
+    let b: number;
+    for (;;) {
+      ++pos;
+      if (occupied[pos] === true) {
+        ++taken;
+        continue;
+      }
+      if (!metFree) {
+        nextCheckPos = pos;
+        metFree = true;
+      }
+      b = pos - firstCode;
+      if (!usedBases.has(b) && !kids.some(({ code }) => occupied[b + code] === true)) break;
+    }
+    if (taken / (pos - nextCheckPos + 1) >= 0.95) nextCheckPos = pos;
     usedBases.add(b);
     for (const { code } of kids) {
       occupied[b + code] = true;
