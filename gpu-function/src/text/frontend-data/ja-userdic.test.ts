@@ -60,7 +60,7 @@ describe("GPT-SoVITS's Japanese user dictionary in the bundle", () => {
       ...(['rewrite.def', 'left-id.def', 'right-id.def', 'pos-id.def'] as const).map((name) => ({
         origin: 'site-packages',
         path: `${OPEN_JTALK_DIC_DIR}/${name}`,
-        sha256: sha256(FAKE_JA_DEFINITIONS[name] ?? ''),
+        sha256: sha256(FAKE_JA_DEFINITIONS[name]),
       })),
     ]);
   });

@@ -117,7 +117,7 @@ export const FAKE_NLTK_TAGGER: readonly [string, string, string] = [
 export const FAKE_JA_USERDIC_CSV =
   'キャット,*,*,-32767,名詞,固有名詞,一般,*,*,*,キャット,キャット,キャット,1/3,*\nｃａｔ,,,100,名詞,固有名詞,一般,*,*,*,ｃａｔ,キャット,キャット,1/3,C1\n';
 /** The tiny dictionary's .def files (ids 1 noun, 2 particle, as tiny-dictionary.ts numbers them). */
-export const FAKE_JA_DEFINITIONS: Readonly<Record<string, string>> = {
+export const FAKE_JA_DEFINITIONS: Readonly<Record<'rewrite.def' | 'left-id.def' | 'right-id.def' | 'pos-id.def', string>> = {
   'rewrite.def': '[unigram rewrite]\n*,*,*,*  $1,$2,$3\n[left rewrite]\n*,*,*,*  $1\n[right rewrite]\n*,*,*,*  $1\n',
   // One feature per id: MeCab checks the files against the matrix's sizes.
   'left-id.def': '0 BOS/EOS\n1 名詞\n2 助詞\n',
