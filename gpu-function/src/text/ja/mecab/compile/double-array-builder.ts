@@ -38,8 +38,20 @@ export function buildDoubleArray(entries: readonly TrieEntry[]): Int32Array {
   });
   const base: number[] = [0];
   const check: number[] = [0];
-  const occupied: boolean[] = [true];
-  const usedBases = new Set<number>();
+  // Flags per unit, grown as placement reaches further: whether the unit is taken, and whether it is a base.
+  let occupied = new Uint8Array(1024);
+  let usedBases = new Uint8Array(1024);
+  occupied[0] = 1;
+  const reach = (unit: number): void => {
+    if (unit < occupied.length) return;
+    const grown = (array: Uint8Array): Uint8Array => {
+      const bigger = new Uint8Array(Math.max(2 * array.length, unit + 257));
+      bigger.set(array);
+      return bigger;
+    };
+    occupied = grown(occupied);
+    usedBases = grown(usedBases);
+  };
   let nextCheckPos = 0;
   let size = 1;
 
@@ -63,9 +75,11 @@ export function buildDoubleArray(entries: readonly TrieEntry[]): Int32Array {
     let taken = 0;
     let metFree = false;
     let b: number;
-    for (;;) {
+    const lastCode = kids.at(-1)?.code ?? 0;
+    search: for (;;) {
       ++pos;
-      if (occupied[pos] === true) {
+      reach(pos + lastCode);
+      if (occupied[pos] === 1) {
         ++taken;
         continue;
       }
@@ -74,12 +88,14 @@ export function buildDoubleArray(entries: readonly TrieEntry[]): Int32Array {
         metFree = true;
       }
       b = pos - firstCode;
-      if (!usedBases.has(b) && !kids.some(({ code }) => occupied[b + code] === true)) break;
+      if (usedBases[b] === 1) continue;
+      for (let i = 1; i < kids.length; i++) if (occupied[b + (kids[i]?.code ?? 0)] === 1) continue search;
+      break;
     }
     if (taken / (pos - nextCheckPos + 1) >= 0.95) nextCheckPos = pos;
-    usedBases.add(b);
+    usedBases[b] = 1;
     for (const { code } of kids) {
-      occupied[b + code] = true;
+      occupied[b + code] = 1;
       check[b + code] = b;
       base[b + code] = 0;
       size = Math.max(size, b + code + 1);
