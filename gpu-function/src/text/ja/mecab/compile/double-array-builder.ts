@@ -44,7 +44,7 @@ export function buildDoubleArray(entries: readonly TrieEntry[]): Int32Array {
   occupied[0] = 1;
   const reach = (unit: number): void => {
     if (unit < occupied.length) return;
-    const grown = (array: Uint8Array): Uint8Array => {
+    const grown = (array: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> => {
       const bigger = new Uint8Array(Math.max(2 * array.length, unit + 257));
       bigger.set(array);
       return bigger;
