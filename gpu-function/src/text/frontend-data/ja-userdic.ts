@@ -39,7 +39,9 @@ export function withUserDictionary(mecab: MecabDictionary, files: readonly { rea
   if (csv === undefined) throw new Error('ja_userdic: userdict.csv is missing');
   const definitions: Partial<Record<keyof DictionaryDefinitions, string>> = {};
   for (const file of defs) {
-    const key = KEYS[basename(file.path) as keyof typeof KEYS];
+    const name = basename(file.path);
+    if (!(name in KEYS)) throw new Error(`${file.path}: not one of the dictionary's .def files (${DICTIONARY_DEFINITION_NAMES.join(', ')})`);
+    const key = KEYS[name as keyof typeof KEYS];
     try {
       definitions[key] = decoder.decode(file.bytes);
     } catch (error) {
