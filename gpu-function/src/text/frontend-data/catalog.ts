@@ -17,6 +17,9 @@
  *   <bundle>/frontend/en/wordsegment-bigrams.txt   wordsegment's bigrams.txt, verbatim
  *   <bundle>/frontend/en/averaged-perceptron.json  NLTK's tagger: {"weights": {feature: {tag: w}}, "tagdict", "classes"}
  *   <bundle>/frontend/ja/open_jtalk_dic/{sys.dic,unk.dic,matrix.bin,char.bin}  pyopenjtalk's compiled MeCab dictionary, verbatim
+ *   <bundle>/frontend/ja/userdic/userdict.csv    GPT-SoVITS's ja_userdic/userdict.csv, verbatim (compiled when loaded)
+ *   <bundle>/frontend/ja/open_jtalk_dic/{rewrite,left-id,right-id,pos-id}.def  the dictionary's .def files the
+ *                                                compiling reads (ids and POS ids), verbatim
  * @module
  */
 
@@ -33,6 +36,7 @@ export const FRONTEND_DATA_IDS = [
   'en-wordsegment',
   'en-pos-tagger',
   'ja-open-jtalk-dic',
+  'ja-userdic',
 ] as const;
 export type FrontendDataId = (typeof FRONTEND_DATA_IDS)[number];
 
@@ -52,6 +56,13 @@ export const FRONTEND_DATA_FILES: Readonly<Record<FrontendDataId, readonly strin
   'en-wordsegment': ['frontend/en/wordsegment-unigrams.txt', 'frontend/en/wordsegment-bigrams.txt'],
   'en-pos-tagger': ['frontend/en/averaged-perceptron.json'],
   'ja-open-jtalk-dic': ['frontend/ja/open_jtalk_dic/sys.dic', 'frontend/ja/open_jtalk_dic/unk.dic', 'frontend/ja/open_jtalk_dic/matrix.bin', 'frontend/ja/open_jtalk_dic/char.bin'],
+  'ja-userdic': [
+    'frontend/ja/userdic/userdict.csv',
+    'frontend/ja/open_jtalk_dic/rewrite.def',
+    'frontend/ja/open_jtalk_dic/left-id.def',
+    'frontend/ja/open_jtalk_dic/right-id.def',
+    'frontend/ja/open_jtalk_dic/pos-id.def',
+  ],
 };
 
 /** What each data set gives, and what stands in without it (for warnings and `gsv-edge g2p`). */
@@ -68,6 +79,8 @@ export const FRONTEND_DATA_PURPOSE: Readonly<Record<FrontendDataId, string>> = {
   'en-wordsegment': "wordsegment's unigram and bigram counts; without them run-together words split by SUBTLEXus unigrams alone",
   'en-pos-tagger': "NLTK's averaged perceptron tagger weights (nltk_data); without them wink-pos-tagger picks homograph readings",
   'ja-open-jtalk-dic': "pyopenjtalk's OpenJTalk dictionary (NAIST-JDIC, open_jtalk_dic_utf_8-1.11) for MeCab's analysis; without it Japanese text is refused",
+  'ja-userdic':
+    "GPT-SoVITS's Japanese user dictionary (ja_userdic/userdict.csv, compiled as pyopenjtalk's mecab_dict_index does); without it Japanese is read with pyopenjtalk's dictionary alone, as GPT-SoVITS reads it without the file",
 };
 
 /** Data sets nothing stands in for: without them their language is refused rather than read with other phones. */

@@ -7,7 +7,7 @@
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { sha256File } from '../../checkpoint/sha256.ts';
 import { loadG2pEnWeights } from '../en/g2p-en-gru.ts';
 import { parseG2pEnHomographs } from '../en/homographs.ts';
@@ -30,6 +30,7 @@ import {
   type SourceRoot,
 } from './locate.ts';
 import { encodePerceptronTagger, NLTK_TAGGER_JSON, NLTK_TAGGER_PICKLE, readTaggerJson, readTaggerPickle } from './nltk-tagger.ts';
+import { checkUserDictionary, DICTIONARY_DEFINITION_FILES, JA_USERDIC_CSV } from './ja-userdic.ts';
 import { OPEN_JTALK_DIC_DIR, OPEN_JTALK_DIC_FILES, readOpenJtalkDictionary } from './open-jtalk-dic.ts';
 import type { FrontendDataEntry, FrontendManifest, MissingFrontendData } from './manifest-section.ts';
 
@@ -181,6 +182,23 @@ const COLLECTORS: Readonly<Record<FrontendDataId, Collector>> = {
     }
     await readOpenJtalkDictionary(found.paths);
     return { sources: found.paths.map((path) => ({ root: found.root, path })), outputs: found.paths.map((path) => ({ copyFrom: path })) };
+  },
+  async 'ja-userdic'(context) {
+    // GPT-SoVITS reads Japanese without a user dictionary when the file is not there; so does gsv-edge.
+    const csv = await textFiles(context, [JA_USERDIC_CSV]);
+    if (typeof csv === 'string') return `${csv} (GPT-SoVITS reads Japanese without a user dictionary then)`;
+    const dictionary = await findInFolders(context.sitePackages, 'site-packages', OPEN_JTALK_DIC_FILES);
+    if (dictionary === undefined) return `${JA_USERDIC_CSV} is compiled against pyopenjtalk's dictionary, which was not found (see ja-open-jtalk-dic)`;
+    const defs = await findInFolders([dictionary.root.dir], 'site-packages', DICTIONARY_DEFINITION_FILES);
+    if (defs === undefined) {
+      return `${JA_USERDIC_CSV} is compiled with ${DICTIONARY_DEFINITION_FILES.map((file) => basename(file)).join(', ')} from ${OPEN_JTALK_DIC_DIR}, which are not all in ${dictionary.root.dir}`;
+    }
+    const paths = [...csv.paths, ...defs.paths];
+    await checkUserDictionary(await readOpenJtalkDictionary(dictionary.paths), paths);
+    return {
+      sources: [...csv.paths.map((path) => ({ root: csv.root, path })), ...defs.paths.map((path) => ({ root: defs.root, path }))],
+      outputs: paths.map((path) => ({ copyFrom: path })),
+    };
   },
 };
 

@@ -27,6 +27,7 @@ import { decodePronunciations, decodeWordLists } from './formats.ts';
 import { ERHUA_LISTS, TONE_SANDHI_LISTS } from './gpt-sovits-text.ts';
 import { decodePossegHmm } from './jieba-posseg.ts';
 import { decodePerceptronTagger } from './nltk-tagger.ts';
+import { withUserDictionary } from './ja-userdic.ts';
 import { openJtalkDictionary } from './open-jtalk-dic.ts';
 import type { MecabDictionary } from '../ja/mecab/index.ts';
 import type { MissingFrontendData } from './manifest-section.ts';
@@ -45,7 +46,7 @@ export interface FrontendData {
     readonly wordSegmenter?: WordSegmenter;
   };
   readonly ja: {
-    /** pyopenjtalk's MeCab dictionary; without it Japanese is refused. */
+    /** pyopenjtalk's MeCab dictionary (with GPT-SoVITS's user dictionary compiled in, when the bundle has it); without it Japanese is refused. */
     readonly mecab?: MecabDictionary;
   };
   /** The data sets in use. */
@@ -79,7 +80,7 @@ interface VerifiedFile {
 }
 
 /** The binary data sets: the g2p_en checkpoint (read from its path) and pyopenjtalk's dictionary (from its bytes). */
-type BinaryDataId = 'en-g2p-en-checkpoint' | 'ja-open-jtalk-dic';
+type BinaryDataId = 'en-g2p-en-checkpoint' | 'ja-open-jtalk-dic' | 'ja-userdic';
 
 /** Data sets read from their text. */
 const TEXT_LOADERS: Readonly<Record<Exclude<FrontendDataId, BinaryDataId>, (files: readonly VerifiedFile[], into: Mutable) => void>> = {
@@ -159,13 +160,18 @@ export async function loadFrontendData(bundleDir: string, manifest?: FrontendMan
   const section = checked.frontend;
   if (section === null) return { ...NPM_ONLY_FRONTEND_DATA, missing: allMissing('the bundle was built without --gpt-sovits-dir') };
   const into: Mutable = { zh: { wordLists: EMPTY_ZH_WORD_LISTS }, lexicon: {}, en: {}, ja: {} };
+  let userDictionary: readonly { path: string; bytes: Buffer }[] | undefined;
   for (const entry of section.data) {
     const files = [];
     for (const path of entry.files) files.push(await verifiedFile(bundleDir, checked, path));
     if (entry.id === 'en-g2p-en-checkpoint') into.en.oov = g2pEnOov(await loadG2pEnWeights(files[0]?.path ?? ''));
     else if (entry.id === 'ja-open-jtalk-dic') into.ja.mecab = openJtalkDictionary(files);
+    else if (entry.id === 'ja-userdic') userDictionary = files;
     else TEXT_LOADERS[entry.id](files.map(({ path, bytes }) => ({ path, text: bytes.toString('utf8') })), into);
   }
+  // Compiled against the system dictionary, so after it whatever the manifest's order; without that dictionary
+  // Japanese is refused and the user dictionary has nothing to add to.
+  if (userDictionary !== undefined && into.ja.mecab !== undefined) into.ja.mecab = withUserDictionary(into.ja.mecab, userDictionary);
   const recorded = new Set([...section.data, ...section.missing].map((item) => item.id));
   const unrecorded = FRONTEND_DATA_IDS.filter((id) => !recorded.has(id)).map((id) => ({ id, reason: 'not recorded in this bundle (made by an older gsv-edge)' }));
   return {

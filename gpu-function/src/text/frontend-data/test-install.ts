@@ -109,6 +109,22 @@ export const FAKE_NLTK_TAGGER: readonly [string, string, string] = [
   JSON.stringify(['DT', 'NN', 'VB']),
 ];
 
+/**
+ * GPT-SoVITS's ja_userdic/userdict.csv for the tiny dictionary, with OpenJTalk's features (NJD reads the reading
+ * from them): one row with `*` ids (context id 0, as GPT-SoVITS's own file writes them) and one leaving them empty,
+ * for rewrite.def and the id files to fill in.
+ */
+export const FAKE_JA_USERDIC_CSV =
+  'キャット,*,*,-32767,名詞,固有名詞,一般,*,*,*,キャット,キャット,キャット,1/3,*\nｃａｔ,,,100,名詞,固有名詞,一般,*,*,*,ｃａｔ,キャット,キャット,1/3,C1\n';
+/** The tiny dictionary's .def files (ids 1 noun, 2 particle, as tiny-dictionary.ts numbers them). */
+export const FAKE_JA_DEFINITIONS: Readonly<Record<'rewrite.def' | 'left-id.def' | 'right-id.def' | 'pos-id.def', string>> = {
+  'rewrite.def': '[unigram rewrite]\n*,*,*,*  $1,$2,$3\n[left rewrite]\n*,*,*,*  $1\n[right rewrite]\n*,*,*,*  $1\n',
+  // One feature per id: MeCab checks the files against the matrix's sizes.
+  'left-id.def': '0 BOS/EOS\n1 名詞\n2 助詞\n',
+  'right-id.def': '0 BOS/EOS\n1 名詞\n2 助詞\n',
+  'pos-id.def': '名詞,* 1\n助詞,* 2\n',
+};
+
 export interface FakeInstallOptions {
   /** Leave these files out (names relative to the install). */
   readonly omit?: readonly string[];
@@ -138,6 +154,8 @@ export async function writeFakeInstall(dir: string, options: FakeInstallOptions 
     ...Object.fromEntries(NLTK_TAGGER_JSON.map((path, index) => [`nltk_data/${path}`, FAKE_NLTK_TAGGER[index] ?? ''])),
     // pyopenjtalk's dictionary: a tiny one in the real compiled format.
     ...Object.fromEntries(Object.entries(tinyDictionaryFiles()).map(([name, bytes]) => [`${SITE_PACKAGES}/${OPEN_JTALK_DIC_DIR}/${name}`, bytes])),
+    ...Object.fromEntries(Object.entries(FAKE_JA_DEFINITIONS).map(([name, text]) => [`${SITE_PACKAGES}/${OPEN_JTALK_DIC_DIR}/${name}`, text])),
+    [`${TEXT}/ja_userdic/userdict.csv`]: FAKE_JA_USERDIC_CSV,
     ...options.replace,
   };
   for (const [name, content] of Object.entries(files)) {

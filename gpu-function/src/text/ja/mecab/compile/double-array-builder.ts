@@ -2,7 +2,9 @@
  * Builds a double-array trie in the layout {@link DoubleArray} (and MeCab's Darts) reads: for each trie node a base
  * `b` no other node uses, its children at `b + byte + 1` and its end-of-key at `b`, each with check `b`; a key's
  * value is stored as `-value - 1` in its end-of-key unit. The root is unit 0 and its children start at base 1.
- * Placement is first-fit from the lowest free unit, so the same keys always give the same array.
+ * Placement is Darts 0.32's (MeCab's darts.h `insert`), search heuristic included, so the same keys give the same
+ * units as `mecab-dict-index` writes: each node's search starts at the first free unit the previous search met (or
+ * past its first child's code), and jumps there when the units it skipped were at least 95% taken.
  * @module
  */
 
@@ -36,9 +38,21 @@ export function buildDoubleArray(entries: readonly TrieEntry[]): Int32Array {
   });
   const base: number[] = [0];
   const check: number[] = [0];
-  const occupied: boolean[] = [true];
-  const usedBases = new Set<number>();
-  let firstFree = 1;
+  // Flags per unit, grown as placement reaches further: whether the unit is taken, and whether it is a base.
+  let occupied = new Uint8Array(1024);
+  let usedBases = new Uint8Array(1024);
+  occupied[0] = 1;
+  const reach = (unit: number): void => {
+    if (unit < occupied.length) return;
+    const grown = (array: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> => {
+      const bigger = new Uint8Array(Math.max(2 * array.length, unit + 257));
+      bigger.set(array);
+      return bigger;
+    };
+    occupied = grown(occupied);
+    usedBases = grown(usedBases);
+  };
+  let nextCheckPos = 0;
   let size = 1;
 
   /** Child codes of the node shared by `sorted[lo..hi)` at `depth`, with each child's key range. */
@@ -57,12 +71,31 @@ export function buildDoubleArray(entries: readonly TrieEntry[]): Int32Array {
   const place = (lo: number, hi: number, depth: number): number => {
     const kids = children(lo, hi, depth);
     const firstCode = kids[0]?.code ?? 0;
-    while (occupied[firstFree] === true) firstFree++;
-    let b = Math.max(1, firstFree - firstCode);
-    while (usedBases.has(b) || kids.some(({ code }) => occupied[b + code] === true)) b++;
-    usedBases.add(b);
+    let pos = Math.max(firstCode + 1, nextCheckPos) - 1;
+    let taken = 0;
+    let metFree = false;
+    let b: number;
+    const lastCode = kids.at(-1)?.code ?? 0;
+    search: for (;;) {
+      ++pos;
+      reach(pos + lastCode);
+      if (occupied[pos] === 1) {
+        ++taken;
+        continue;
+      }
+      if (!metFree) {
+        nextCheckPos = pos;
+        metFree = true;
+      }
+      b = pos - firstCode;
+      if (usedBases[b] === 1) continue;
+      for (let i = 1; i < kids.length; i++) if (occupied[b + (kids[i]?.code ?? 0)] === 1) continue search;
+      break;
+    }
+    if (taken / (pos - nextCheckPos + 1) >= 0.95) nextCheckPos = pos;
+    usedBases[b] = 1;
     for (const { code } of kids) {
-      occupied[b + code] = true;
+      occupied[b + code] = 1;
       check[b + code] = b;
       base[b + code] = 0;
       size = Math.max(size, b + code + 1);
