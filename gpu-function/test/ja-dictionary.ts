@@ -1,12 +1,14 @@
 /**
- * Test support: where the OpenJTalk NAIST-JDIC is (GSV_JA_DIC, default where Debian's open-jtalk-mecab-naist-jdic
+ * Test support for the Japanese parity tests: where the OpenJTalk NAIST-JDIC is (GSV_JA_DIC, default where Debian's open-jtalk-mecab-naist-jdic
  * puts it), and why a parity test that needs it must skip. The dictionary is the user's data and is not in the
- * repository; a fixture made with one dictionary says nothing about another, so its SHA-256 must match too.
+ * repository; a fixture made with one dictionary says nothing about another, so its SHA-256 must match too. And
+ * how their gzipped JSON-lines fixtures are read.
  * @module
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { MECAB_DICTIONARY_FILES } from '../src/text/ja/mecab/index.ts';
 
 export const JA_DIC = process.env['GSV_JA_DIC'] ?? '/var/lib/mecab/dic/open-jtalk/naist-jdic';
@@ -20,4 +22,13 @@ export function jaDictionarySkipReason(fixtureSha256: Readonly<Record<string, st
   const differing = MECAB_DICTIONARY_FILES.filter((name) => createHash('sha256').update(readFileSync(join(JA_DIC, name))).digest('hex') !== fixtureSha256[name]);
   if (differing.length > 0) return `${JA_DIC} is not the dictionary the fixture was made with (${differing.join(', ')} differ)`;
   return undefined;
+}
+
+/** One value per line of a gzipped JSON-lines fixture. */
+export function readJsonLinesGz<T>(file: string): T[] {
+  return gunzipSync(readFileSync(file))
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as T);
 }

@@ -18,7 +18,6 @@ import { JA_DIC, jaDictionarySkipReason } from '../../../test/ja-dictionary.ts';
 
 const meta = readJaG2pMeta();
 
-
 const reason = jaDictionarySkipReason(meta.dictionary.sha256);
 if (reason !== undefined) console.warn(`ja end-to-end parity skipped: ${reason}`);
 

@@ -8,10 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMecabDictionary, MecabAnalyser } from './index.ts';
-import { JA_DIC, jaDictionarySkipReason } from '../../../../test/ja-dictionary.ts';
+import { JA_DIC, jaDictionarySkipReason, readJsonLinesGz } from '../../../../test/ja-dictionary.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'ja-mecab');
 
@@ -24,16 +23,11 @@ interface Expected {
 
 const meta = JSON.parse(readFileSync(join(FIXTURE, 'meta.json'), 'utf8')) as { dictionary: Record<string, string> };
 
-
 const reason = jaDictionarySkipReason(meta.dictionary);
 if (reason !== undefined) console.warn(`ja MeCab parity skipped: ${reason}`);
 
 describe.skipIf(reason !== undefined)('MeCab parity with mecab 0.996 on OpenJTalk NAIST-JDIC', () => {
-  const expected = gunzipSync(readFileSync(join(FIXTURE, 'expected.jsonl.gz')))
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Expected);
+  const expected = readJsonLinesGz<Expected>(join(FIXTURE, 'expected.jsonl.gz'));
   let analyser: MecabAnalyser;
 
   beforeAll(async () => {

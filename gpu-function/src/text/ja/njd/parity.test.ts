@@ -8,12 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMecabDictionary, MecabAnalyser } from '../mecab/index.ts';
 import type { NjdNode } from './node.ts';
 import { runNjd } from './run-njd.ts';
-import { JA_DIC, jaDictionarySkipReason } from '../../../../test/ja-dictionary.ts';
+import { JA_DIC, jaDictionarySkipReason, readJsonLinesGz } from '../../../../test/ja-dictionary.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'ja-njd');
 
@@ -28,7 +27,6 @@ interface Expected {
 
 const meta = JSON.parse(readFileSync(join(FIXTURE, 'meta.json'), 'utf8')) as { dictionary: Record<string, string> };
 
-
 const reason = jaDictionarySkipReason(meta.dictionary);
 if (reason !== undefined) console.warn(`ja NJD parity skipped: ${reason}`);
 
@@ -37,11 +35,7 @@ function asRow(node: NjdNode): (string | number)[] {
 }
 
 describe.skipIf(reason !== undefined)('NJD parity with pyopenjtalk 0.4.1 run_frontend', () => {
-  const expected = gunzipSync(readFileSync(join(FIXTURE, 'expected.jsonl.gz')))
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Expected);
+  const expected = readJsonLinesGz<Expected>(join(FIXTURE, 'expected.jsonl.gz'));
   let analyser: MecabAnalyser;
 
   beforeAll(async () => {
