@@ -10,6 +10,12 @@
  * healthy one is there. Without the probe a restarted function would stay out until it happened to be the last
  * resort, and after a plain cooldown a live client request would be the probe, paying a full origin timeout
  * whenever the origin hangs.
+ *
+ * A probe's "ready" is weaker evidence than an answer: a function whose `/readyz` says ready while its synthesis
+ * hangs was re-admitted every cooldown, each time costing a client a full origin timeout (the faults suite, issue
+ * 14). So an origin a probe re-admitted is on trial until it answers; failing its trial doubles its next cooldown
+ * (up to MAX_BACKOFF times), and only an answer clears the count. Probes that find it not ready do not count: a
+ * function that is simply down is still probed every cooldown, so a restart is noticed as soon as before.
  * @module
  */
 
@@ -22,7 +28,14 @@ interface OriginState {
   suspect: boolean;
   /** When a suspect origin is next due for a probe (ms since the epoch). */
   probeAt: number;
+  /** Re-admitted by a probe and not yet proven by an answer. */
+  onTrial: boolean;
+  /** Trials failed in a row since the origin last answered. */
+  failedTrials: number;
 }
+
+/** The most a failed trial's cooldown grows to, as a multiple of the cooldown (30 s: 8 minutes). */
+export const MAX_BACKOFF = 16;
 
 const states = new Map<string, OriginState>();
 let turn = 0;
@@ -30,7 +43,7 @@ let turn = 0;
 function stateOf(origin: string): OriginState {
   let state = states.get(origin);
   if (state === undefined) {
-    state = { outstanding: 0, suspect: false, probeAt: 0 };
+    state = { outstanding: 0, suspect: false, probeAt: 0, onTrial: false, failedTrials: 0 };
     states.set(origin, state);
   }
   return state;
@@ -85,10 +98,17 @@ export class OriginPool {
     return due;
   }
 
-  /** Records a probe's result: back in rotation, or probed again after another cooldown. */
+  /** Records a probe's result: back in rotation on trial, or probed again after another cooldown. */
   probed(origin: string, ready: boolean): void {
-    if (ready) this.markHealthy(origin);
-    else if (stateOf(origin).suspect) stateOf(origin).probeAt = this.#now() + this.#cooldownMs;
+    const state = stateOf(origin);
+    if (!state.suspect) return;
+    if (ready) {
+      state.suspect = false;
+      state.probeAt = 0;
+      state.onTrial = true;
+    } else {
+      state.probeAt = this.#now() + this.#cooldownMs;
+    }
   }
 
   begin(origin: string): void {
@@ -100,16 +120,25 @@ export class OriginPool {
     state.outstanding = Math.max(0, state.outstanding - 1);
   }
 
-  markFailed(origin: string, cooldownMs: number = this.#cooldownMs): void {
+  /**
+   * Takes the origin out of rotation until its next probe. `cooldownMs` is the origin's own word (Retry-After: busy
+   * or starting), which is no failed trial; without it the cooldown is the pool's, doubled for each failed trial.
+   */
+  markFailed(origin: string, cooldownMs?: number): void {
     const state = stateOf(origin);
+    if (cooldownMs === undefined && state.onTrial) state.failedTrials += 1;
+    state.onTrial = false;
     state.suspect = true;
-    state.probeAt = this.#now() + cooldownMs;
+    state.probeAt = this.#now() + (cooldownMs ?? this.#cooldownMs * Math.min(MAX_BACKOFF, 2 ** state.failedTrials));
   }
 
+  /** The origin answered: in rotation, and proven. */
   markHealthy(origin: string): void {
     const state = stateOf(origin);
     state.suspect = false;
     state.probeAt = 0;
+    state.onTrial = false;
+    state.failedTrials = 0;
   }
 
   /** Requests this isolate has in flight to the origin, bodies included. */
