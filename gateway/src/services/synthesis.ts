@@ -76,8 +76,8 @@ export interface SynthesisResponse {
   readonly status: number;
   readonly headers: Headers;
   /**
-   * Bytes in hand (a phrase this isolate holds) are answered as they are: workerd sends a buffer natively, while a
-   * stream is pumped chunk by chunk through JavaScript, which was most of a memory hit's cost beyond /healthz.
+   * Bytes in hand (a phrase this isolate holds) are answered as they are (the Response copies them): workerd sends a
+   * buffer natively, where a stream is pumped chunk by chunk through JavaScript.
    */
   readonly body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>;
 }
