@@ -518,9 +518,13 @@ await suiteMain('soak', async (report, { quick, verbose, minutes }) => {
   // that never runs on Cloudflare, and would be all this suite measured of the gateway. wrangler reads it from its
   // environment, which the stack inherits.
   process.env.X_LOCAL_OBSERVABILITY = 'false';
+  // SOAK_GATEWAY_VARS (JSON: {"PHRASE_CACHE_MAX_BYTES": "0"}) changes the gateway's settings, to find what the
+  // workerd growth follows.
+  const gatewayVars = process.env.SOAK_GATEWAY_VARS === undefined ? {} : (JSON.parse(process.env.SOAK_GATEWAY_VARS) as Record<string, string>);
   const stack = await startReliabilityStack({
     gpuFunctions: 2,
     gpuEnv: { VOICE_CACHE_ENTRIES: String(VOICE_CACHE_ENTRIES), VOICE_DEFINITIONS_MAX: String(VOICE_DEFINITIONS_MAX), SIGNATURE_WINDOW_SECONDS: String(windowSeconds) },
+    gatewayVars,
     verbose,
   });
   // `timeout` ends a run with SIGTERM: the GPU functions and wrangler run in process groups of their own and would
